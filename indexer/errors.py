@@ -1,0 +1,86 @@
+"""Domain errors. The edges (CLI, HTTP) translate these; the core only raises them.
+
+Messages are shown to end users, so they are in plain Danish and say how to fix the problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class TvaersError(Exception):
+    """Base class for every error tvaers raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, located as precisely as we can."""
+
+    file: str
+    message: str
+    line: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", linje {self.line}"
+        if self.column is not None:
+            where += f", kolonne '{self.column}'"
+        return f"{where}: {self.message}"
+
+
+class DataError(TvaersError):
+    """Input data is invalid; nothing was written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        shown = "\n".join(f"- {p}" for p in problems[:20])
+        more = f"\n- … og {len(problems) - 20} fejl mere" if len(problems) > 20 else ""
+        super().__init__(
+            f"Data kunne ikke indlæses ({len(problems)} fejl); intet er ændret:\n{shown}{more}"
+        )
+
+
+class IndexNotFoundError(TvaersError):
+    """No index in the home folder yet."""
+
+    def __init__(self, home: str) -> None:
+        super().__init__(
+            f"Der er intet indeks i {home}. Kør først `tvaers index DATAMAPPE` "
+            "(eller `tvaers reindex`, hvis databasen allerede har data)."
+        )
+
+
+class ModelMismatchError(TvaersError):
+    """The index was built with another embedding model than the one asked to query it."""
+
+    def __init__(self, index_model: str, query_model: str) -> None:
+        super().__init__(
+            f"Indekset er bygget med modellen '{index_model}', men søgningen bruger "
+            f"'{query_model}'. Vælg samme model, eller byg indekset igen med `tvaers reindex`."
+        )
+
+
+class IndexOutOfDateError(TvaersError):
+    """The derived index does not match the database it was built from."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Søgeindekset passer ikke til databasen (data er ændret uden om indekset). "
+            "Kør `tvaers reindex` for at bygge det igen."
+        )
+
+
+class NotFoundError(TvaersError):
+    """An id that does not exist."""
+
+    def __init__(self, kind: str, record_id: str) -> None:
+        self.kind = kind
+        self.record_id = record_id
+        label = {"unit": "enhed", "person": "person", "trial": "prøvehandling"}.get(kind, kind)
+        super().__init__(f"Der findes ingen {label} med id '{record_id}'.")
+
+
+class EmbedderUnavailableError(TvaersError):
+    """The configured embedding model cannot be loaded on this machine."""

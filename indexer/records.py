@@ -1,0 +1,137 @@
+"""Typed records (what the data folder and the database hold) and the searchable view of them."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["unit", "person", "trial"]
+KINDS: tuple[Kind, ...] = ("unit", "person", "trial")
+
+REQUIRED_COLUMNS: dict[Kind, tuple[str, ...]] = {
+    "unit": (
+        "id",
+        "name",
+        "organisation",
+        "sector",
+        "area",
+        "description",
+        "competencies",
+        "contact_name",
+        "contact_email",
+    ),
+    "person": ("id", "name", "title", "unit_id", "expertise", "email"),
+    "trial": ("id", "title", "unit_id", "description", "status", "year", "learnings"),
+}
+# Columns that must hold text: a record without them cannot be found or shown.
+NON_EMPTY_COLUMNS: dict[Kind, tuple[str, ...]] = {
+    "unit": ("id", "name", "organisation", "description"),
+    "person": ("id", "name", "unit_id", "expertise"),
+    "trial": ("id", "title", "unit_id", "description"),
+}
+SECTORS = ("kommune", "region", "stat")
+TRIAL_STATUSES = ("planlagt", "igangværende", "afsluttet")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One row: a unit, a person or a trial action, with every column as given (extras included)."""
+
+    kind: Kind
+    id: str
+    fields: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return self.fields.get(column, "")
+
+    @property
+    def extra(self) -> dict[str, str]:
+        """Columns beyond the required ones: kept as metadata and returned with hits."""
+        required = REQUIRED_COLUMNS[self.kind]
+        return {k: v for k, v in self.fields.items() if k not in required}
+
+
+@dataclass(frozen=True)
+class Document:
+    """The searchable view of a record: what is embedded, matched and shown."""
+
+    kind: Kind
+    id: str
+    title: str
+    text: str  # embedded and lexically indexed
+    body: str  # shown in snippets (the record's own prose)
+    organisation: str
+    sector: str
+    area: str
+    unit_id: str | None = None
+    unit_name: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """Ids are unique per kind, so the index keys documents by kind and id together."""
+        return f"{self.kind}:{self.id}"
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.text)
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _join_list(value: str) -> str:
+    return ", ".join(part.strip() for part in value.split(";") if part.strip())
+
+
+def documents_from_records(records: list[Record]) -> list[Document]:
+    """People and trials inherit organisation, sector and area from their unit."""
+    units = {r.id: r for r in records if r.kind == "unit"}
+    documents = []
+    for record in records:
+        unit = units.get(record.get("unit_id")) if record.kind != "unit" else record
+        if unit is None:
+            raise ValueError(f"{record.kind} {record.id} points to a missing unit")
+        documents.append(_to_document(record, unit))
+    return documents
+
+
+def _to_document(record: Record, unit: Record) -> Document:
+    unit_name = unit.get("name")
+    organisation = unit.get("organisation")
+    if record.kind == "unit":
+        competencies = _join_list(record.get("competencies"))
+        body = record.get("description")
+        text = f"{unit_name}. {organisation}. {record.get('area')}. {body}"
+        if competencies:
+            text += f" Kompetencer: {competencies}."
+        title = unit_name
+    elif record.kind == "person":
+        body = _join_list(record.get("expertise")) if ";" in record.get("expertise") else ""
+        body = body or record.get("expertise")
+        title = record.get("name")
+        text = f"{title}, {record.get('title')}, {unit_name} ({organisation}). {body}"
+    else:
+        title = record.get("title")
+        body = record.get("description")
+        learnings = record.get("learnings")
+        text = f"{title}. Prøvehandling i {unit_name}, {organisation}. {body}"
+        if learnings:
+            text += f" Læring: {learnings}"
+            body += f" Læring: {learnings}"
+    metadata = {k: v for k, v in record.fields.items() if k != "id"}
+    return Document(
+        kind=record.kind,
+        id=record.id,
+        title=title,
+        text=text,
+        body=body,
+        organisation=organisation,
+        sector=unit.get("sector"),
+        area=unit.get("area"),
+        unit_id=None if record.kind == "unit" else unit.id,
+        unit_name=None if record.kind == "unit" else unit_name,
+        metadata=metadata,
+    )

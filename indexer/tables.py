@@ -1,0 +1,158 @@
+"""Reading CSV and Excel tables the way Danish offices produce them.
+
+UTF-8 with or without BOM; cp1252/latin-1 when a file is clearly not UTF-8 (old Excel exports);
+comma or semicolon separated. Rows keep their line number so errors can point at them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.errors import DataError, Problem
+
+MAX_CELL_CHARS = 20_000
+MAX_FILE_BYTES = 200 * 1024 * 1024
+TABLE_SUFFIXES = (".csv", ".xlsx")
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # file name, for messages
+    columns: list[str]
+    rows: list[Row]
+
+
+def find_table(folder: Path, stem: str) -> Path | None:
+    for suffix in TABLE_SUFFIXES:
+        candidate = folder / f"{stem}{suffix}"
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def read_table(path: Path, *, name: str | None = None) -> Table:
+    """Read a table file; raise DataError naming the file when it cannot be read at all."""
+    return read_table_bytes(path.read_bytes(), name=name or path.name)
+
+
+def read_table_bytes(data: bytes, *, name: str) -> Table:
+    if not data.strip():
+        raise DataError([Problem(name, "filen er tom")])
+    if len(data) > MAX_FILE_BYTES:
+        raise DataError([Problem(name, "filen er for stor (over 200 MB)")])
+    if data[:4] == b"PK\x03\x04":
+        return _read_excel(data, name)
+    if b"\x00" in data[:8192]:
+        raise DataError(
+            [Problem(name, "filen ser ud til at være binær, ikke CSV. Gem den som CSV (UTF-8).")]
+        )
+    text = _decode(data)
+    return _read_csv(text, name)
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Not UTF-8: a Danish Excel export. cp1252 covers æøå and the Windows extras (€, ”);
+        # latin-1 decodes anything cp1252 leaves undefined.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
+
+
+def _read_csv(text: str, name: str) -> Table:
+    header_line = text.split("\n", 1)[0]
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise DataError([Problem(name, f"kan ikke læse overskriften: {exc}", line=1)]) from exc
+    columns = [_column_name(c) for c in header]
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    line = reader.line_num + 1
+    try:
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                rows.append(_row(columns, cells, line, name, problems))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        problems.append(Problem(name, f"ugyldig CSV: {exc}", line=line))
+    if problems:
+        raise DataError(problems)
+    return Table(name, columns, rows)
+
+
+def _read_excel(data: bytes, name: str) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise DataError([Problem(name, f"kan ikke læse Excel-filen: {exc}")]) from exc
+    sheet = workbook.worksheets[0]
+    all_rows = list(sheet.iter_rows(values_only=True))
+    if not all_rows:
+        raise DataError([Problem(name, "filen er tom")])
+    columns = [_column_name(_cell_text(c)) for c in all_rows[0]]
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    for offset, cells in enumerate(all_rows[1:]):
+        texts = [_cell_text(c) for c in cells]
+        if any(t.strip() for t in texts):
+            rows.append(_row(columns, texts, offset + 2, name, problems))
+    if problems:
+        raise DataError(problems)
+    return Table(name, columns, rows)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _column_name(raw: str) -> str:
+    return raw.strip().lstrip("\ufeff").lower()
+
+
+def _row(
+    columns: list[str], cells: list[str], line: int, name: str, problems: list[Problem]
+) -> Row:
+    if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
+        problems.append(
+            Problem(name, f"rækken har {len(cells)} felter, men overskriften {len(columns)}", line)
+        )
+    values: dict[str, str] = {}
+    for column, cell in zip(columns, cells, strict=False):
+        if not column:
+            continue
+        if len(cell) > MAX_CELL_CHARS:
+            problems.append(
+                Problem(
+                    name,
+                    f"feltet er for langt ({len(cell):,} tegn; højst {MAX_CELL_CHARS:,})",
+                    line,
+                    column,
+                )
+            )
+            cell = ""
+        values[column] = cell.strip()
+    for column in columns[len(cells) :]:
+        if column:
+            values[column] = ""
+    return Row(line, values)
