@@ -1,0 +1,76 @@
+"""Typed results of the engine, shared by the CLI and the HTTP service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from indexer.records import Document, Kind
+
+MatchedBy = Literal["meaning", "words", "both"]
+
+
+@dataclass(frozen=True)
+class Filters:
+    kind: Kind | None = None
+    organisation: str | None = None
+    sector: str | None = None
+    area: str | None = None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a hit matched: by meaning (dense), by words (BM25), or both; the words, in context."""
+
+    matched_by: MatchedBy
+    matched_terms: list[str]
+    snippet: str
+    highlights: list[tuple[int, int]]  # character spans in `snippet`
+
+    def marked_snippet(self, before: str = "[", after: str = "]") -> str:
+        parts, last = [], 0
+        for start, end in self.highlights:
+            parts += [self.snippet[last:start], before, self.snippet[start:end], after]
+            last = end
+        parts.append(self.snippet[last:])
+        return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    kind: Kind
+    title: str
+    score: float
+    organisation: str
+    sector: str
+    area: str
+    unit_id: str | None
+    unit_name: str | None
+    explanation: Explanation
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, document: Document, score: float, explanation: Explanation) -> Hit:
+        return cls(
+            id=document.id,
+            kind=document.kind,
+            title=document.title,
+            score=round(float(score), 4),
+            organisation=document.organisation,
+            sector=document.sector,
+            area=document.area,
+            unit_id=document.unit_id,
+            unit_name=document.unit_name,
+            explanation=explanation,
+            metadata=document.metadata,
+        )
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    hits: list[Hit]
+    total: int  # every document that matched, before paging
+    corrections: dict[str, str]  # typed word → the indexed word it was read as
+    took_ms: float

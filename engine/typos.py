@@ -1,0 +1,33 @@
+"""Typo tolerance: read unknown query words as the nearest indexed words."""
+
+from __future__ import annotations
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from indexer.lexical import LexicalIndex
+
+MIN_LENGTH = 4
+
+
+def max_edits(term: str) -> int:
+    return 1 if len(term) < 8 else 2
+
+
+def correct_terms(terms: list[str], lexical: LexicalIndex, vocabulary: list[str]) -> dict[str, str]:
+    """Map each query term the index has never seen to its closest indexed term, if any is close.
+
+    Among equally close terms the more common one wins: it is the likelier intended word.
+    """
+    corrections: dict[str, str] = {}
+    for term in terms:
+        if len(term) < MIN_LENGTH or term in lexical.vocabulary or not term.isalpha():
+            continue
+        limit = max_edits(term)
+        candidates = process.extract(
+            term, vocabulary, scorer=Levenshtein.distance, score_cutoff=limit, limit=10
+        )
+        if candidates:
+            best = min(candidates, key=lambda c: (c[1], -lexical.document_frequency(c[0])))
+            corrections[term] = best[0]
+    return corrections
