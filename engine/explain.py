@@ -16,7 +16,9 @@ def snippet_with_highlights(text: str, terms: set[str]) -> tuple[str, list[tuple
     best_start, best_count = 0, -1
     for anchor in matches:
         window_start = max(0, anchor.start - LEAD_CHARS)
-        count = sum(1 for m in matches if window_start <= m.start and m.end <= window_start + SNIPPET_CHARS)
+        count = sum(
+            1 for m in matches if window_start <= m.start and m.end <= window_start + SNIPPET_CHARS
+        )
         if count > best_count:
             best_start, best_count = window_start, count
     start = _word_start(text, best_start)

