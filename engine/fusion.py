@@ -1,10 +1,11 @@
 """How dense (meaning) and lexical (words) evidence combine into one score.
 
 Equal-weight reciprocal rank fusion lets weak word overlaps pull unrelated documents up on
-paraphrase queries. Instead the cosine similarity is kept as the base score and the lexical
-evidence adds a bonus proportional to how much of the query's word weight (idf mass) a document
-covers. Paraphrases keep their dense ranking; exact names and terms, which cover all of the
-query, rise to the top. The weights were chosen on tests/data/queries.csv (see README).
+paraphrase queries. Instead the dense ranking is the base: cosine similarity, rescaled over the
+candidate pool to [0, 1] so the weights mean the same for every model. Lexical evidence adds a
+bonus proportional to how much of the query's word weight (idf mass) a document covers, so
+paraphrases keep their dense order while exact names and terms, covering all of the query, rise
+to the top. The weights were chosen with `make tune` on tests/data/queries.csv (see README).
 """
 
 from __future__ import annotations
@@ -16,13 +17,24 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Fusion:
-    lexical_weight: float = 0.10
-    # Dense-only hits below `best cosine - dense_margin` are too far in meaning to show at all.
-    dense_margin: float = 0.06
+    lexical_weight: float = 0.5
+    # Dense-only candidates must reach this share of the pool's similarity range to be shown;
+    # documents that share words with the query are always shown.
+    dense_floor: float = 0.5
 
     def combine(self, cosine: np.ndarray, coverage: np.ndarray) -> np.ndarray:
-        fused: np.ndarray = cosine + self.lexical_weight * coverage
+        fused: np.ndarray = rescaled(cosine) + self.lexical_weight * coverage
         return fused
+
+
+def rescaled(scores: np.ndarray) -> np.ndarray:
+    if not len(scores):
+        return scores
+    low, high = float(scores.min()), float(scores.max())
+    if high - low < 1e-9:
+        return np.ones_like(scores)
+    result: np.ndarray = (scores - low) / (high - low)
+    return result
 
 
 DEFAULT_FUSION = Fusion()

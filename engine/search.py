@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.explain import snippet_with_highlights
-from engine.fusion import DEFAULT_FUSION, Fusion
+from engine.fusion import DEFAULT_FUSION, Fusion, rescaled
 from engine.results import Explanation, Filters, Hit, MatchedBy, SearchResults
 from engine.typos import correct_terms
 from indexer.analysis import fold, terms
@@ -84,8 +84,7 @@ class Searcher:
         fused = self.fusion.combine(cosine, coverage[candidates])
         dense_rank = np.empty(len(candidates), dtype=np.int64)
         dense_rank[np.argsort(-cosine, kind="stable")] = np.arange(len(candidates))
-        best = float(cosine.max()) if len(cosine) else 0.0
-        relevant = (coverage[candidates] > 0) | (cosine >= best - self.fusion.dense_margin)
+        relevant = (coverage[candidates] > 0) | (rescaled(cosine) >= self.fusion.dense_floor)
         order = [i for i in np.argsort(-fused, kind="stable") if relevant[i]]
         page = order[offset : offset + limit]
         matched = set(weights)

@@ -16,6 +16,7 @@ from indexer.index import IndexMeta, SearchIndex
 from indexer.loading import Dataset, load_data_folder
 from indexer.records import KINDS, Document, Kind, Record, documents_from_records
 from indexer.store import Store
+from indexer.updates import delete_record, upsert_record
 
 __all__ = [
     "KINDS",
@@ -39,9 +40,11 @@ __all__ = [
     "SentenceTransformerEmbedder",
     "Store",
     "TvaersError",
+    "delete_record",
     "documents_from_records",
     "embed_documents",
     "index_data_folder",
     "load_data_folder",
     "rebuild_index",
+    "upsert_record",
 ]

@@ -144,9 +144,7 @@ class SearchIndex:
             raise IndexNotFoundError(str(folder.parent))
         meta = IndexMeta.from_json(json.loads(meta_path.read_text()))
         if meta.format_version != FORMAT_VERSION:
-            raise TvaersError(
-                f"Indekset i {folder} har et ældre format. Kør `tvaers reindex`."
-            )
+            raise TvaersError(f"Indekset i {folder} har et ældre format. Kør `tvaers reindex`.")
         documents = [
             Document(**d) for d in json.loads((folder / "documents.json").read_text("utf-8"))
         ]

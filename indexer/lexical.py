@@ -46,9 +46,17 @@ class LexicalIndex:
         return np.asarray(sub @ weights, dtype=np.float32).ravel()
 
     def best_possible(self, query: dict[str, float]) -> float:
-        """What a document holding every query term once, at average length, would score."""
+        """What a document holding every query term once, at average length, would score.
+
+        A term no document holds counts as maximally rare: a query half made of unknown words
+        can at best be half covered.
+        """
+        unseen = float(np.log(1.0 + (self.size + 0.5) / 0.5))
         return float(
-            sum(w * self.idf[self.vocabulary[t]] for t, w in query.items() if t in self.vocabulary)
+            sum(
+                w * (self.idf[self.vocabulary[t]] if t in self.vocabulary else unseen)
+                for t, w in query.items()
+            )
         )
 
     def replace_rows(self, keep: np.ndarray, new_documents: Sequence[Sequence[str]]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -36,6 +37,9 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self._engine = sa.create_engine(url)
+        if self._engine.dialect.name == "sqlite":
+            # Erased rows are overwritten on disk, not just unlinked (GDPR erasure).
+            sa.event.listen(self._engine, "connect", _sqlite_secure_delete)
         _metadata.create_all(self._engine)
 
     def close(self) -> None:
@@ -129,6 +133,12 @@ class Store:
             conn.execute(
                 embeddings_table.delete().where(embeddings_table.c.content_hash.in_(list(hashes)))
             )
+
+
+def _sqlite_secure_delete(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA secure_delete = ON")
+    cursor.close()
 
 
 def _row(record: Record) -> dict[str, str]:

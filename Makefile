@@ -1,0 +1,67 @@
+# The two commands a new machine needs: `make run` and `make test`. Everything else is a habit.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOME_DIR ?= $(CURDIR)/home
+SAMPLE := data/sample
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: run test lint typecheck pytest bench tune eval browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+## make run: install, index the bundled sample data, and start the service.
+run: $(VENV)/.installed
+	$(BIN)/tvaers --home $(HOME_DIR) index $(SAMPLE)
+	$(BIN)/tvaers --home $(HOME_DIR) search "robotter der hjælper ældre derhjemme" --limit 3
+	$(BIN)/tvaers --home $(HOME_DIR) serve --host 127.0.0.1 --port 8000
+
+## make test: install what the tests need, then lint, types and tests.
+test: $(VENV)/.installed-test browser lint typecheck pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check engine indexer service tests bench
+	$(BIN)/ruff format --check engine indexer service tests bench
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy
+
+pytest: $(VENV)/.installed-test
+	$(BIN)/pytest -q; status=$$?; if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
+
+# Debian's Chromium for the browser tests; installed once, skipped when present.
+browser:
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then \
+		echo "chromium: $$(chromium --version 2>/dev/null)"; \
+	else \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+## make bench: speed figures (ratios against baselines measured in the same run).
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench.bench_search
+	$(BIN)/python -m bench.bench_pairing
+
+## make eval: search quality on our labelled Danish query set.
+eval: $(VENV)/.installed
+	$(BIN)/tvaers --home $(HOME_DIR) index $(SAMPLE)
+	$(BIN)/tvaers --home $(HOME_DIR) eval tests/data/queries.csv
+
+## make tune: compare fusion settings on the labelled query set (how the defaults were chosen).
+tune: $(VENV)/.installed
+	$(BIN)/tvaers --home $(HOME_DIR) index $(SAMPLE)
+	$(BIN)/python -m bench.tune_fusion --home $(HOME_DIR) tests/data/queries.csv
+
+clean:
+	rm -rf $(VENV) $(HOME_DIR) .mypy_cache .ruff_cache .pytest_cache
