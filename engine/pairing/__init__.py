@@ -1,0 +1,30 @@
+"""Host–intern pairing for the Innovationspraktik week: load, propose, explain, report."""
+
+from engine.pairing.fit import PairingWeights
+from engine.pairing.loading import Host, Intern, Lock, Week, load_week, week_from_tables
+from engine.pairing.propose import (
+    MODES,
+    Mode,
+    Pair,
+    PairingProposal,
+    PairingStats,
+    UnmatchedIntern,
+    propose_pairings,
+)
+
+__all__ = [
+    "MODES",
+    "Host",
+    "Intern",
+    "Lock",
+    "Mode",
+    "Pair",
+    "PairingProposal",
+    "PairingStats",
+    "PairingWeights",
+    "UnmatchedIntern",
+    "Week",
+    "load_week",
+    "propose_pairings",
+    "week_from_tables",
+]

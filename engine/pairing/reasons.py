@@ -1,0 +1,103 @@
+"""One-line Danish reasons: the themes a wish and an offer share, in the host's own words.
+
+Shared themes are shared word stems, the rarest first (a word in every offer says nothing).
+When a pair matched only in meaning, the reason names what the offer is about instead.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+
+from engine.pairing.loading import Host, Intern, same_organisation
+from indexer.analysis import tokens
+
+MIN_WORD_CHARS = 4
+MAX_THEMES = 2
+COMMON_SHARE = 0.25  # words in more than this share of the texts are not themes
+
+
+class ReasonWriter:
+    """Knows every offer and wish of the week, so it can tell distinctive words from filler."""
+
+    def __init__(self, interns: Sequence[Intern], hosts: Sequence[Host]) -> None:
+        self._offer_words = {h.id: _words(h.offer) for h in hosts}
+        self._wish_words = {i.id: _words(i.wish) for i in interns}
+        texts = [*self._offer_words.values(), *self._wish_words.values()]
+        counts: Counter[str] = Counter()
+        for words in texts:
+            counts.update(words.keys())
+        self._idf = {t: math.log((1 + len(texts)) / (1 + n)) for t, n in counts.items()}
+        self._common = {t for t, n in counts.items() if n > max(2, COMMON_SHARE * len(texts))}
+
+    def themes(self, intern: Intern, host: Host) -> list[str]:
+        """Words of the offer whose stems the wish shares, most distinctive first."""
+        offer = self._offer_words.get(host.id) or _words(host.offer)
+        wish = self._wish_words.get(intern.id) or _words(intern.wish)
+        shared = [t for t in offer if t in wish and t not in self._common]
+        shared.sort(key=lambda t: (-self._idf.get(t, 0.0), -len(offer[t])))
+        return [offer[t] for t in shared[:MAX_THEMES]]
+
+    def key_phrases(self, host: Host) -> list[str]:
+        """The offer's most distinctive words, for pairs that match in meaning only."""
+        offer = self._offer_words.get(host.id) or _words(host.offer)
+        ranked = sorted(
+            (t for t in offer if t not in self._common),
+            key=lambda t: (-self._idf.get(t, 0.0), -len(offer[t])),
+        )
+        return [offer[t] for t in ranked[:MAX_THEMES]]
+
+    def for_pair(self, intern: Intern, host: Host, *, wished_rank: int | None, locked: bool) -> str:
+        themes = self.themes(intern, host)
+        if themes:
+            text = f"Begge handler om {_joined(themes)}"
+        else:
+            phrases = self.key_phrases(host)
+            about = f" om {_joined(phrases)}" if phrases else ""
+            text = f"Ønsket ligner i betydning værtens tilbud{about}"
+        extras = []
+        if locked:
+            extras.append("låst af koordinatoren")
+        if wished_rank is not None:
+            extras.append(f"ønsket vært nr. {wished_rank}")
+        if intern.sector and host.sector and intern.sector != host.sector:
+            extras.append(f"på tværs af sektorer ({intern.sector} → {host.sector})")
+        return "; ".join([text, *extras])
+
+
+def _words(text: str) -> dict[str, str]:
+    """Stem → the first surface form in the text, lower-cased, for words long enough to mean."""
+    found: dict[str, str] = {}
+    for token in tokens(text):
+        if len(token.surface) >= MIN_WORD_CHARS and not token.surface.isdigit():
+            found.setdefault(token.term, token.surface.lower())
+    return found
+
+
+def _joined(words: Sequence[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} og {words[-1]}"
+
+
+def unmatched_reason(
+    intern: Intern, hosts: Sequence[Host], feasible_count: int, *, mode: str
+) -> str:
+    """Why an intern got no place: no host the rules allow, or every allowed host is full."""
+    days = f"{intern.duration} {'dag' if intern.duration == 1 else 'dage'}"
+    offering = [h for h in hosts if intern.duration in h.durations]
+    if not offering:
+        return f"Ingen vært tilbyder besøg på {days}"
+    others = [h for h in offering if not same_organisation(h.organisation, intern.organisation)]
+    if not others:
+        return f"De værter, der tilbyder {days}, hører alle til praktikantens egen organisation"
+    if feasible_count == 0:
+        return f"Praktikanten har selv udelukket alle værter, der tilbyder {days}"
+    noun = "vært" if feasible_count == 1 else "værter"
+    if mode == "stable":
+        return (
+            f"Alle {feasible_count} mulige {noun} ({days}) er fyldt op med praktikanter, "
+            "de passer bedre til"
+        )
+    return f"Alle {feasible_count} mulige {noun} ({days}) er fyldt op"
