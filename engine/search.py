@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.expansion import COMPOUND_WEIGHT, CompoundIndex
 from engine.explain import snippet_with_highlights
 from engine.fusion import DEFAULT_FUSION, Fusion, rescaled
 from engine.results import Explanation, Filters, Hit, MatchedBy, SearchResults
 from engine.typos import correct_terms
-from indexer.analysis import fold, terms
+from indexer.analysis import fold, terms, tokens
 from indexer.dense import search_dense
 from indexer.embedders import Embedder
 from indexer.errors import ModelMismatchError, NotFoundError
@@ -50,6 +51,7 @@ class Searcher:
             "area": np.array([fold(d.area) for d in docs], dtype=object),
         }
         self._vocabulary = list(self.index.lexical.vocabulary)
+        self._compounds = CompoundIndex(self._vocabulary)
 
     # Lookup ------------------------------------------------------------------------------
 
@@ -72,10 +74,7 @@ class Searcher:
         mask = self._mask(filters)
         query_terms = list(dict.fromkeys(terms(query)))
         corrections = correct_terms(query_terms, self.index.lexical, self._vocabulary)
-        weights = {t: 1.0 for t in query_terms}
-        for typed, corrected in corrections.items():
-            weights.pop(typed, None)
-            weights.setdefault(corrected, 1.0)
+        weights = self._term_weights(query_terms, corrections)
         coverage = self._coverage(weights)
         query_vector = self._embed_query(query)
 
@@ -130,10 +129,23 @@ class Searcher:
                 mask = selected if mask is None else mask & selected
         return mask
 
+    def _term_weights(
+        self, query_terms: list[str], corrections: dict[str, str]
+    ) -> dict[str, float]:
+        """Query terms (typos read as their correction) plus the compounds they are part of."""
+        weights: dict[str, float] = {}
+        for term in query_terms:
+            term = corrections.get(term, term)
+            weights[term] = 1.0
+        for term in list(weights):
+            for compound in self._compounds.expand(term):
+                weights.setdefault(compound, COMPOUND_WEIGHT)
+        return weights
+
     def _coverage(self, weights: dict[str, float]) -> np.ndarray:
         """Share of the query's word weight each document holds, in [0, 1]."""
         lexical = self.index.lexical
-        best = lexical.best_possible(weights)
+        best = lexical.best_possible({t: w for t, w in weights.items() if w == 1.0})
         if best <= 0:
             return np.zeros(lexical.size, dtype=np.float32)
         coverage: np.ndarray = np.minimum(lexical.scores(weights) / best, 1.0)
@@ -175,7 +187,7 @@ class Searcher:
         matched_by: MatchedBy = (
             "both" if by_words and by_meaning else "words" if by_words else "meaning"
         )
-        explanation = Explanation(matched_by, sorted(found), snippet, spans)
+        explanation = Explanation(matched_by, _surface_words(document, set(found)), snippet, spans)
         return Hit.of(document, score, explanation)
 
     def _distinctive_terms(self, row: int) -> set[str]:
@@ -195,6 +207,12 @@ class Searcher:
         tf = lexical.term_frequencies
         present = set(tf.indices[tf.indptr[row] : tf.indptr[row + 1]].tolist())
         return [t for t in query_terms if lexical.vocabulary.get(t, -1) in present]
+
+
+def _surface_words(document: Document, matched: set[str]) -> list[str]:
+    """The matched words as the document writes them (users read words, not stems)."""
+    found = tokens(f"{document.title} {document.body}")
+    return list(dict.fromkeys(t.surface.lower() for t in found if t.term in matched))
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

@@ -104,9 +104,9 @@ def _to_document(record: Record, unit: Record) -> Document:
     if record.kind == "unit":
         competencies = _join_list(record.get("competencies"))
         body = record.get("description")
-        text = f"{unit_name}. {organisation}. {record.get('area')}. {body}"
         if competencies:
-            text += f" Kompetencer: {competencies}."
+            body += f" Kompetencer: {competencies}."
+        text = f"{unit_name}. {organisation}. {record.get('area')}. {body}"
         title = unit_name
     elif record.kind == "person":
         body = _join_list(record.get("expertise")) if ";" in record.get("expertise") else ""

@@ -1,0 +1,46 @@
+"""Shared fixtures: a small Danish data folder, the fake embedder, and a built home folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from engine.search import Searcher
+from indexer.build import Home, index_data_folder
+from tests.fakes import FakeEmbedder
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+DATA = Path(__file__).parent / "data"
+MINI = DATA / "mini"
+SAMPLE = Path(__file__).parent.parent / "data" / "sample"
+
+
+@pytest.fixture
+def mini_folder(tmp_path: Path) -> Path:
+    """A writable copy of the small Danish data folder."""
+    target = tmp_path / "data"
+    shutil.copytree(MINI, target)
+    return target
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture
+def mini_home(tmp_path: Path, mini_folder: Path, fake_embedder: FakeEmbedder) -> Home:
+    home = Home(tmp_path / "home")
+    index_data_folder(mini_folder, home, fake_embedder)
+    return home
+
+
+@pytest.fixture
+def mini_searcher(mini_home: Home, fake_embedder: FakeEmbedder) -> Iterator[Searcher]:
+    yield Searcher.open(mini_home.index_dir, fake_embedder)

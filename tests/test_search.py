@@ -1,0 +1,132 @@
+"""Search behaviour on the small Danish folder, with the deterministic fake embedder."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine.results import Filters
+from engine.search import Searcher
+from indexer.analysis import terms
+
+QUERIES = ["skærmbesøg", "MitID", "klarsprog breve", "udeskole", "ældre", "Power BI", "data"]
+
+
+def test_exact_name_ranks_the_person_first(mini_searcher: Searcher) -> None:
+    hits = mini_searcher.search_by_text("Ali Demir").hits
+    assert (hits[0].kind, hits[0].id) == ("person", "p4")
+
+
+def test_exact_term_finds_every_holder(mini_searcher: Searcher) -> None:
+    hits = mini_searcher.search_by_text("MitID", limit=20).hits
+    found = {h.id for h in hits if h.explanation.matched_by != "meaning"}
+    assert {"u2", "u7", "p2", "p6"} <= found
+
+
+def test_person_hit_names_its_unit(mini_searcher: Searcher) -> None:
+    hit = mini_searcher.search_by_text("Jens Bak").hits[0]
+    assert (hit.unit_id, hit.unit_name, hit.organisation) == (
+        "u2",
+        "Borgerservice Haslev",
+        "Faxe Kommune",
+    )
+
+
+def test_trial_hit_names_its_unit(mini_searcher: Searcher) -> None:
+    hit = mini_searcher.search_by_text("rykkerbreve", Filters(kind="trial")).hits[0]
+    assert (hit.id, hit.unit_id, hit.unit_name) == ("t2", "u3", "Kommunikation")
+
+
+def test_typo_is_read_as_the_indexed_word(mini_searcher: Searcher) -> None:
+    results = mini_searcher.search_by_text("borgerservise")
+    assert results.corrections == {"borgerservis": "borgerservic"}
+    assert results.hits[0].id == "u2"
+
+
+def test_missing_danish_letters_still_match(mini_searcher: Searcher) -> None:
+    results = mini_searcher.search_by_text("skaermbesoeg om natten", Filters(kind="trial"))
+    assert results.corrections == {}
+    assert results.hits[0].id == "t1"
+
+
+def test_explanation_highlights_the_matched_words(mini_searcher: Searcher) -> None:
+    hit = mini_searcher.search_by_text("klarsprog", Filters(kind="unit")).hits[0]
+    explanation = hit.explanation
+    assert hit.id == "u3"
+    assert explanation.matched_by in {"words", "both"}
+    # The word itself and the compounds it is part of, as the text writes them.
+    assert explanation.matched_terms == ["klarsprogsprojekt", "klarsprogsambassadører", "klarsprog"]
+    marked = [explanation.snippet[s:e] for s, e in explanation.highlights]
+    assert [terms(w)[0][:9] for w in marked] == ["klarsprog"] * 3
+
+
+def test_empty_query_gives_no_hits(mini_searcher: Searcher) -> None:
+    results = mini_searcher.search_by_text("   ")
+    assert (results.hits, results.total) == ([], 0)
+
+
+def test_extra_columns_come_back_as_metadata(mini_searcher: Searcher) -> None:
+    hit = mini_searcher.search_by_text("Borgerservice Haslev", Filters(kind="unit")).hits[0]
+    assert hit.metadata["phone"] == "56 20 30 02"
+
+
+def test_filters_by_sector_and_organisation(mini_searcher: Searcher) -> None:
+    state = mini_searcher.search_by_text("MitID", Filters(sector="stat")).hits
+    assert state and {h.sector for h in state} == {"stat"}
+    koege = mini_searcher.search_by_text("teknologi", Filters(organisation="køge kommune")).hits
+    assert koege and {h.organisation for h in koege} == {"Køge Kommune"}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    query=st.sampled_from(QUERIES),
+    kind=st.sampled_from([None, "unit", "person", "trial"]),
+    sector=st.sampled_from([None, "kommune", "region", "stat"]),
+    area=st.sampled_from([None, "Ældre og sundhed", "Borgerservice"]),
+)
+def test_every_hit_satisfies_the_filters(
+    mini_searcher: Searcher, query: str, kind: str | None, sector: str | None, area: str | None
+) -> None:
+    results = mini_searcher.search_by_text(query, Filters(kind, None, sector, area), limit=50)  # type: ignore[arg-type]
+    for hit in results.hits:
+        assert kind is None or hit.kind == kind
+        assert sector is None or hit.sector == sector
+        assert area is None or hit.area == area
+    scores = [h.score for h in results.hits]
+    assert scores == sorted(scores, reverse=True)
+    assert len({(h.kind, h.id) for h in results.hits}) == len(results.hits)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(query=st.sampled_from(QUERIES), size=st.integers(1, 5))
+def test_pages_add_up_to_the_full_list(mini_searcher: Searcher, query: str, size: int) -> None:
+    full = mini_searcher.search_by_text(query, limit=100)
+    paged = []
+    for offset in range(0, full.total, size):
+        paged += mini_searcher.search_by_text(query, limit=size, offset=offset).hits
+    assert [(h.kind, h.id) for h in paged] == [(h.kind, h.id) for h in full.hits]
+
+
+def test_similar_units_never_include_the_unit_itself(mini_searcher: Searcher) -> None:
+    hits = mini_searcher.similar_units("u1", limit=20)
+    assert hits and all(h.kind == "unit" and h.id != "u1" for h in hits)
+    assert len(hits) == 7
+
+
+def test_similar_units_from_other_organisations(mini_searcher: Searcher) -> None:
+    hits = mini_searcher.similar_units("u1", other_organisations=True, limit=20)
+    assert hits and all(h.organisation != "Faxe Kommune" for h in hits)
+    assert hits[0].id == "u6"  # Køge's welfare technology unit also runs screen visits
+
+
+def test_similar_units_of_unknown_unit_is_a_clear_error(mini_searcher: Searcher) -> None:
+    import pytest
+
+    from indexer.errors import NotFoundError
+
+    with pytest.raises(NotFoundError, match="ingen enhed med id 'nope'"):
+        mini_searcher.similar_units("nope")
