@@ -11,6 +11,7 @@ from engine.pairing.propose import (
     UnmatchedIntern,
     propose_pairings,
 )
+from engine.pairing.report import pairs_table, unmatched_table, write_proposal
 
 __all__ = [
     "MODES",
@@ -25,6 +26,9 @@ __all__ = [
     "UnmatchedIntern",
     "Week",
     "load_week",
+    "pairs_table",
     "propose_pairings",
+    "unmatched_table",
     "week_from_tables",
+    "write_proposal",
 ]

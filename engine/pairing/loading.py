@@ -91,9 +91,9 @@ def load_week(hosts_path: Path, interns_path: Path, locks_path: Path | None = No
 def week_from_tables(hosts: Table, interns: Table, locks: Table | None = None) -> Week:
     problems: list[Problem] = []
     host_list = _hosts(hosts, problems)
-    host_ids = {h.id for h in host_list}
-    intern_list = _interns(interns, host_ids, problems)
-    intern_ids = {i.id for i in intern_list}
+    intern_list = _interns(interns, _ids(hosts, "id"), problems)
+    # Ids of rows with other errors still count as known: one mistake, one message.
+    host_ids, intern_ids = _ids(hosts, "id"), _ids(interns, "id")
     lock_list = _locks(locks, intern_ids, host_ids, problems) if locks is not None else []
     if problems:
         raise DataError(problems)
@@ -107,6 +107,10 @@ def organisation_key(name: str) -> str:
 
 def same_organisation(a: str, b: str) -> bool:
     return organisation_key(a) == organisation_key(b)
+
+
+def _ids(table: Table, column: str) -> set[str]:
+    return {row.values[column] for row in table.rows if row.values.get(column)}
 
 
 def _missing_columns(table: Table, required: Sequence[str]) -> list[Problem]:

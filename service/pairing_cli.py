@@ -1,0 +1,99 @@
+"""`tvaers pair`: the week's pairing proposal from the command line.
+
+Registered on the main group with `main.add_command(pair)`; the embedder comes from the click
+context (`ctx.obj.embedder()`), so the command never chooses a model itself.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Protocol
+
+import click
+
+from engine.pairing import MODES, PairingWeights, load_week, propose_pairings, write_proposal
+from indexer.embedders import Embedder
+from indexer.errors import TvaersError
+
+
+class HasEmbedder(Protocol):
+    def embedder(self) -> Embedder: ...
+
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.command("pair")
+@click.option("--hosts", "hosts_path", type=_FILE, required=True, help="hosts.csv eller .xlsx")
+@click.option("--interns", "interns_path", type=_FILE, required=True, help="interns.csv/.xlsx")
+@click.option("--locks", "locks_path", type=_FILE, help="locks.csv: par fastlåst af koordinatoren")
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="optimal",
+    show_default=True,
+    help="optimal: højeste samlede fit; stable: ingen par, der hellere ville være sammen",
+)
+@click.option(
+    "--cross-sector-bonus",
+    type=float,
+    default=None,
+    help=f"bonus for par på tværs af sektorer (standard {PairingWeights().cross_sector_bonus})",
+)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="proposals.csv, eller .xlsx for Excel",
+)
+@click.option("--json", "as_json", is_flag=True, help="skriv også forslaget som JSON")
+@click.pass_context
+def pair(
+    ctx: click.Context,
+    hosts_path: Path,
+    interns_path: Path,
+    locks_path: Path | None,
+    mode: str,
+    cross_sector_bonus: float | None,
+    out_path: Path,
+    as_json: bool,
+) -> None:
+    """Foreslå par af praktikanter og værter til Innovationspraktikken."""
+    if out_path.suffix.lower() not in (".csv", ".xlsx"):
+        raise click.BadParameter("skal ende på .csv eller .xlsx", param_hint="--out")
+    weights = PairingWeights()
+    if cross_sector_bonus is not None:
+        weights = replace(weights, cross_sector_bonus=cross_sector_bonus)
+    app: HasEmbedder | None = ctx.obj
+    if app is None or not hasattr(app, "embedder"):
+        raise click.UsageError("kør kommandoen som `tvaers pair` (der mangler en model)")
+    try:
+        week = load_week(hosts_path, interns_path, locks_path)
+        proposal = propose_pairings(
+            week.hosts,
+            week.interns,
+            app.embedder(),
+            locks=week.locks,
+            mode="stable" if mode == "stable" else "optimal",
+            weights=weights,
+        )
+        write_proposal(proposal, out_path)
+    except TvaersError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        raise click.ClickException(f"Kunne ikke skrive {out_path}: {exc.strerror}") from exc
+    if as_json:
+        click.echo(json.dumps(proposal.as_json(), ensure_ascii=False, indent=2))
+        return
+    stats: dict[str, Any] = proposal.stats.as_dict()
+    click.echo(
+        f"{stats['matched']} af {stats['interns']} praktikanter har fået plads "
+        f"({stats['cross_sector_share']:.0%} på tværs af sektorer); forslaget er skrevet til "
+        f"{out_path}.",
+        err=True,
+    )
+    for unmatched in proposal.unmatched:
+        click.echo(f"Uden plads: {unmatched.intern_id}: {unmatched.reason}", err=True)
