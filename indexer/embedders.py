@@ -117,8 +117,9 @@ class SentenceTransformerEmbedder:
 
     @property
     def dimension(self) -> int:
-        get_dimension = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
+        get_dimension = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
         )
         dim = get_dimension()
         return int(dim) if dim is not None else int(self.embed_queries(["x"]).shape[1])
