@@ -1,0 +1,114 @@
+"""Danish analysis: folding before stemming, stop words, and tokens that point at their text."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from indexer.analysis import fold, terms, tokens
+
+DANISH_LETTERS = "abcdefghijklmnopqrstuvwxyzæøåABCDEFGHIJKLMNOPQRSTUVWXYZÆØÅéüö"
+DANISH_WORDS = [
+    "ældrepleje",
+    "Ældre",
+    "hjemmeplejen",
+    "skærmbesøg",
+    "om",
+    "natten",
+    "på",
+    "Borgerservice",
+    "MitID",
+    "Power-BI",
+    "også",
+    "Sønderå",
+    "K.M.D.",
+    "2024",
+    "bør",
+    "gå",
+    "kø",
+    "pårørende",
+]
+danish_word = st.one_of(
+    st.sampled_from(DANISH_WORDS), st.text(alphabet=DANISH_LETTERS, min_size=1, max_size=12)
+)
+danish_text = st.lists(
+    st.tuples(danish_word, st.sampled_from([" ", ", ", ". ", "\n", " - ", "-", "'", "."])),
+    max_size=12,
+).map(lambda parts: "".join(w + sep for w, sep in parts))
+
+
+@pytest.mark.parametrize("typed", ["aeldrepleje", "Ældrepleje", "ÆLDREPLEJE", "AELDREPLEJE"])
+def test_aeldrepleje_with_and_without_ae_gives_the_same_terms(typed: str) -> None:
+    assert terms(typed) == terms("ældrepleje")
+    assert len(terms(typed)) == 1
+
+
+@pytest.mark.parametrize(
+    ("danish", "ascii"),
+    [("skærmbesøg om natten", "skaermbesoeg om natten"), ("Sønderå", "Soenderaa")],
+)
+def test_oe_and_aa_spellings_give_the_same_terms(danish: str, ascii: str) -> None:
+    assert terms(danish) == terms(ascii)
+
+
+def test_stop_words_are_dropped_in_both_spellings() -> None:
+    assert terms("hjælp til ældre på nettet") == terms("hjaelp til aeldre paa nettet")
+    assert len(terms("hjælp til ældre på nettet")) == 3
+
+
+def test_inflections_share_a_stem() -> None:
+    assert terms("hjemmeplejen")[0] == terms("hjemmepleje")[0]
+
+
+def test_hyphenated_words_and_abbreviations_index_as_one_term() -> None:
+    assert terms("Power-BI") == ["powerbi"]
+    assert terms("K.M.D.") == ["kmd"]
+
+
+def test_fold_turns_danish_letters_into_ascii_pairs() -> None:
+    assert fold("ÆØÅ æøå é") == "aeoeaa aeoeaa e"
+
+
+def test_tokens_keep_the_surface_form_for_highlighting() -> None:
+    text = "Hjælp til Ældrepleje i Sønderå"
+    found = tokens(text)
+    assert [t.surface for t in found] == ["Hjælp", "Ældrepleje", "Sønderå"]
+    assert [text[t.start : t.end] for t in found] == ["Hjælp", "Ældrepleje", "Sønderå"]
+
+
+@given(danish_text)
+def test_fold_is_idempotent(text: str) -> None:
+    assert fold(fold(text)) == fold(text)
+
+
+@given(danish_text)
+def test_terms_of_folded_text_equal_terms_of_text(text: str) -> None:
+    assert terms(fold(text)) == terms(text)
+
+
+@given(danish_text)
+def test_token_spans_point_at_their_surface_text(text: str) -> None:
+    previous_end = 0
+    for token in tokens(text):
+        assert text[token.start : token.end] == token.surface
+        assert token.start >= previous_end
+        assert token.term
+        previous_end = token.end
+
+
+@given(st.text(max_size=40))
+def test_token_spans_point_at_their_surface_text_for_any_text(text: str) -> None:
+    for token in tokens(text):
+        assert text[token.start : token.end] == token.surface
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: fold translates æ/ø/å before NFKD, so letters that decompose to them "
+    "('ǽ' -> 'æ', 'ǿ' -> 'ø') or to capitals ('™' -> 'TM') survive one fold; fold is not "
+    "idempotent and terms('ǽble') keeps an 'æ' that no query can match",
+)
+@pytest.mark.parametrize("text", ["ǽble", "Ǿresund", "Power BI™"])
+def test_fold_is_idempotent_for_letters_that_decompose(text: str) -> None:
+    assert fold(fold(text)) == fold(text)
