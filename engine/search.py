@@ -44,12 +44,14 @@ class Searcher:
     def refresh(self) -> None:
         """Re-read the facets after the index changed (writes through the service)."""
         docs = self.index.documents
-        self._facets = {
-            "kind": np.array([d.kind for d in docs], dtype=object),
-            "organisation": np.array([fold(d.organisation) for d in docs], dtype=object),
-            "sector": np.array([fold(d.sector) for d in docs], dtype=object),
-            "area": np.array([fold(d.area) for d in docs], dtype=object),
+        values = {
+            "kind": [d.kind for d in docs],
+            "organisation": [fold(d.organisation) for d in docs],
+            "sector": [fold(d.sector) for d in docs],
+            "area": [fold(d.area) for d in docs],
         }
+        # Integer codes per facet: comparing ints over 100k rows is cheap, strings are not.
+        self._codes = {facet: _codes(v) for facet, v in values.items()}
         self._vocabulary = list(self.index.lexical.vocabulary)
         self._compounds = CompoundIndex(self._vocabulary)
 
@@ -105,10 +107,10 @@ class Searcher:
         """Units closest in meaning to this one (never itself), optionally only elsewhere."""
         unit = self.document("unit", unit_id)
         row = self.index.rows[unit.key]
-        mask = self._facets["kind"] == "unit"
+        mask = self._facet_is("kind", "unit")
         mask[row] = False
         if other_organisations:
-            mask &= self._facets["organisation"] != fold(unit.organisation)
+            mask &= ~self._facet_is("organisation", fold(unit.organisation))
         rows = np.flatnonzero(mask)
         scores = self.index.vectors[rows] @ self.index.vectors[row]
         top = np.argsort(-scores, kind="stable")[:limit]
@@ -124,10 +126,15 @@ class Searcher:
         for facet in ("kind", "organisation", "sector", "area"):
             value = getattr(filters, facet)
             if value:
-                wanted = value if facet == "kind" else fold(value.strip())
-                selected = self._facets[facet] == wanted
+                selected = self._facet_is(facet, value if facet == "kind" else fold(value.strip()))
                 mask = selected if mask is None else mask & selected
         return mask
+
+    def _facet_is(self, facet: str, value: str) -> np.ndarray:
+        lookup, codes = self._codes[facet]
+        code = lookup.get(value, -1)
+        selected: np.ndarray = codes == code
+        return selected
 
     def _term_weights(
         self, query_terms: list[str], corrections: dict[str, str]
@@ -207,6 +214,12 @@ class Searcher:
         tf = lexical.term_frequencies
         present = set(tf.indices[tf.indptr[row] : tf.indptr[row + 1]].tolist())
         return [t for t in query_terms if lexical.vocabulary.get(t, -1) in present]
+
+
+def _codes(values: list[str]) -> tuple[dict[str, int], np.ndarray]:
+    lookup: dict[str, int] = {}
+    codes = np.array([lookup.setdefault(v, len(lookup)) for v in values], dtype=np.int32)
+    return lookup, codes
 
 
 def _surface_words(document: Document, matched: set[str]) -> list[str]:
