@@ -44,7 +44,7 @@ class Searcher:
     def refresh(self) -> None:
         """Re-read the facets after the index changed (writes through the service)."""
         docs = self.index.documents
-        values = {
+        values: dict[str, list[str]] = {
             "kind": [d.kind for d in docs],
             "organisation": [fold(d.organisation) for d in docs],
             "sector": [fold(d.sector) for d in docs],
