@@ -1,0 +1,272 @@
+"""Building, saving and loading the search index; the embedding cache; the model guard."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.search import Searcher
+from indexer.build import Home, embed_documents, index_data_folder, rebuild_index
+from indexer.dense import choose_spec
+from indexer.errors import IndexNotFoundError, ModelMismatchError
+from indexer.index import SearchIndex
+from indexer.loading import load_data_folder
+from indexer.records import REQUIRED_COLUMNS, Document, Kind, documents_from_records
+from tests.fakes import FakeEmbedder
+
+ROWS: dict[Kind, list[tuple[str, ...]]] = {
+    "unit": [
+        ("u1", "Hjemmeplejen Haslev", "Faxe Kommune", "kommune", "Ældre og sundhed",
+         "Pleje i eget hjem og skærmbesøg om natten.", "ældrepleje;skærmbesøg",
+         "Mette Sørensen", "mette@faxe.dk"),
+        ("u2", "Borgerservice Faxe", "Faxe Kommune", "kommune", "Borgerservice",
+         "Pas, kørekort og hjælp til MitID og Digital Post.", "MitID;Digital Post",
+         "Jens Kjær", "jens@faxe.dk"),
+        ("u3", "Data og Analyse", "Region Sjælland", "region", "Digitalisering",
+         "Dashboards i Power BI om ventetider på sygehusene.", "Power BI",
+         "Åse Læssøe", "aase@regionsjaelland.dk"),
+    ],
+    "person": [
+        ("p1", "Søren Østergaard", "Sygeplejerske", "u1", "Skærmbesøg;natlige tilsyn",
+         "soeren@faxe.dk"),
+        ("p2", "Birgitte Holm", "Social- og sundhedsassistent", "u1", "Demens og pårørende",
+         "birgitte@faxe.dk"),
+        ("p3", "Jens Kjær", "Borgerservicemedarbejder", "u2", "MitID-hjælp til ældre",
+         "jens@faxe.dk"),
+    ],
+    "trial": [
+        ("t1", "Skærmbesøg om natten", "u1", "Nattevagter ser til borgeren via skærm.",
+         "afsluttet", "2022", "Borgerne sover bedre."),
+        ("t2", "Ventetider i Power BI", "u3", "Et fælles dashboard.", "igangværende", "2024",
+         ""),
+    ],
+}  # fmt: skip
+FILES: dict[Kind, str] = {"unit": "units.csv", "person": "people.csv", "trial": "trials.csv"}
+QUERIES = ["skærmbesøg om natten", "MitID", "Power BI", "Søren Østergaard", "aeldrepleje"]
+
+
+def write_data_folder(folder: Path, rows: dict[Kind, list[tuple[str, ...]]] = ROWS) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind, file_name in FILES.items():
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(REQUIRED_COLUMNS[kind])
+        writer.writerows(rows[kind])
+        (folder / file_name).write_text(out.getvalue(), encoding="utf-8")
+    return folder
+
+
+def with_row(kind: Kind, index: int, **values: str) -> dict[Kind, list[tuple[str, ...]]]:
+    columns = REQUIRED_COLUMNS[kind]
+    rows = dict(ROWS)
+    old = dict(zip(columns, rows[kind][index], strict=True)) | values
+    rows[kind] = [*rows[kind][:index], tuple(old[c] for c in columns), *rows[kind][index + 1 :]]
+    return rows
+
+
+def documents_of(folder: Path) -> list[Document]:
+    return documents_from_records(load_data_folder(folder).records)
+
+
+def built_in_memory(folder: Path, *, exact_search_limit: int = 20_000) -> SearchIndex:
+    documents = documents_of(folder)
+    vectors = FakeEmbedder().embed_passages([d.text for d in documents])
+    return SearchIndex.build(
+        documents,
+        vectors,
+        model_id=FakeEmbedder().model_id,
+        store_fingerprint="test",
+        exact_search_limit=exact_search_limit,
+    )
+
+
+def search_all(index: SearchIndex) -> list[list[tuple[str, float, str, list[str]]]]:
+    searcher = Searcher(index, FakeEmbedder())
+    results = []
+    for query in QUERIES:
+        hits = searcher.search_by_text(query, limit=20).hits
+        results.append(
+            [
+                (f"{h.kind}:{h.id}", h.score, h.explanation.matched_by, h.explanation.matched_terms)
+                for h in hits
+            ]
+        )
+    results.append([(h.id, h.score, "", []) for h in searcher.similar_units("u1")])
+    return results
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    return write_data_folder(tmp_path / "data")
+
+
+@pytest.fixture
+def home(tmp_path: Path, folder: Path) -> Home:
+    home = Home(tmp_path / "home")
+    index_data_folder(folder, home, FakeEmbedder())
+    return home
+
+
+def test_indexing_embeds_every_text_once_and_reports_counts(folder: Path, tmp_path: Path) -> None:
+    embedder = FakeEmbedder()
+    report = index_data_folder(folder, Home(tmp_path / "home"), embedder)
+    assert report.counts == {"unit": 3, "person": 3, "trial": 2}
+    assert (report.embedded, report.reused) == (8, 0)
+    assert (report.index_type, report.model_id) == ("flat", "fake/hashing@1")
+    assert sorted(t for call in embedder.calls for t in call) == sorted(
+        d.text for d in documents_of(folder)
+    )
+
+
+@pytest.mark.parametrize("exact_search_limit", [20_000, 2], ids=["flat", "hnsw"])
+def test_save_load_round_trip_gives_identical_search_results(
+    folder: Path, tmp_path: Path, exact_search_limit: int
+) -> None:
+    index = built_in_memory(folder, exact_search_limit=exact_search_limit)
+    index.save(tmp_path / "index")
+
+    loaded = SearchIndex.load(tmp_path / "index")
+
+    assert loaded.documents == index.documents
+    np.testing.assert_array_equal(loaded.vectors, index.vectors)
+    assert loaded.meta == index.meta
+    assert search_all(loaded) == search_all(index)
+    assert search_all(index)[1][0][0] in {"unit:u2", "person:p3"}
+
+
+def test_metadata_records_model_dimension_and_flat_index(home: Home) -> None:
+    meta = json.loads((home.index_dir / "meta.json").read_text())
+    store = home.open_store()
+    try:
+        fingerprint = store.fingerprint()
+    finally:
+        store.close()
+    assert meta["model_id"] == "fake/hashing@1"
+    assert meta["dimension"] == 64
+    assert meta["dense"] == {"type": "flat", "params": {}}
+    assert meta["count"] == 8
+    assert meta["store_fingerprint"] == fingerprint
+
+
+def test_metadata_records_hnsw_parameters(folder: Path, tmp_path: Path) -> None:
+    index = built_in_memory(folder, exact_search_limit=2)
+    index.save(tmp_path / "index")
+    meta = json.loads((tmp_path / "index" / "meta.json").read_text())
+    expected = choose_spec(10**6)
+    assert meta["dense"] == {"type": "hnsw", "params": expected.params}
+    assert SearchIndex.load(tmp_path / "index").dense.hnsw.efSearch == expected.params["efSearch"]
+
+
+def test_reindexing_an_unchanged_folder_embeds_nothing(folder: Path, home: Home) -> None:
+    embedder = FakeEmbedder()
+    report = index_data_folder(folder, home, embedder)
+    assert embedder.calls == []
+    assert (report.embedded, report.reused) == (0, 8)
+
+
+def test_reindexing_gives_the_same_search_results(folder: Path, home: Home) -> None:
+    before = search_all(SearchIndex.load(home.index_dir))
+    index_data_folder(folder, home, FakeEmbedder())
+    assert search_all(SearchIndex.load(home.index_dir)) == before
+
+
+def test_changed_row_re_embeds_exactly_one_text(tmp_path: Path, home: Home) -> None:
+    changed = write_data_folder(
+        tmp_path / "changed", with_row("person", 1, expertise="Demens og demensvenlige haver")
+    )
+    [new_text] = [d.text for d in documents_of(changed) if d.key == "person:p2"]
+    embedder = FakeEmbedder()
+
+    report = index_data_folder(changed, home, embedder)
+
+    assert embedder.calls == [[new_text]]
+    assert (report.embedded, report.reused) == (1, 7)
+    document = SearchIndex.load(home.index_dir).document("person:p2")
+    assert document is not None
+    assert document.text == new_text
+
+
+def test_another_model_re_embeds_everything(folder: Path, home: Home) -> None:
+    embedder = FakeEmbedder(model_id="fake/other@2")
+    report = index_data_folder(folder, home, embedder)
+    assert embedder.embedded_count == 8
+    assert report.model_id == "fake/other@2"
+
+
+def test_identical_texts_are_embedded_once(tmp_path: Path) -> None:
+    rows = dict(ROWS)
+    rows["trial"] = [ROWS["trial"][0], ("t3", *ROWS["trial"][0][1:])]
+    embedder = FakeEmbedder()
+    folder = write_data_folder(tmp_path / "d", rows)
+    report = index_data_folder(folder, Home(tmp_path / "h"), embedder)
+    assert report.counts["trial"] == 2
+    assert (embedder.embedded_count, report.embedded) == (7, 7)
+
+
+def test_rebuild_from_the_store_embeds_nothing(home: Home) -> None:
+    embedder = FakeEmbedder()
+    report = rebuild_index(home, embedder)
+    assert embedder.calls == []
+    assert report.counts == {"unit": 3, "person": 3, "trial": 2}
+
+
+def test_cached_vectors_equal_fresh_embeddings(folder: Path, home: Home) -> None:
+    documents = documents_of(folder)
+    store = home.open_store()
+    try:
+        vectors, embedded = embed_documents(documents, FakeEmbedder(), store)
+    finally:
+        store.close()
+    assert embedded == 0
+    np.testing.assert_array_equal(
+        vectors, FakeEmbedder().embed_passages([d.text for d in documents])
+    )
+
+
+def test_querying_with_another_model_raises_model_mismatch(home: Home) -> None:
+    index = SearchIndex.load(home.index_dir)
+    with pytest.raises(ModelMismatchError) as excinfo:
+        Searcher(index, FakeEmbedder(model_id="fake/other@2"))
+    assert "fake/hashing@1" in str(excinfo.value)
+    assert "fake/other@2" in str(excinfo.value)
+    assert "tvaers reindex" in str(excinfo.value)
+
+
+def test_loading_a_missing_index_raises_index_not_found(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError, match="Der er intet indeks"):
+        SearchIndex.load(tmp_path / "index")
+
+
+def test_saving_twice_leaves_no_staging_folders(folder: Path, home: Home) -> None:
+    SearchIndex.load(home.index_dir).save(home.index_dir)
+    assert sorted(p.name for p in home.path.iterdir()) == ["index", "tvaers.db"]
+
+
+def test_replace_equals_building_from_scratch(folder: Path, tmp_path: Path) -> None:
+    index = built_in_memory(folder)
+    changed = write_data_folder(
+        tmp_path / "changed", with_row("trial", 0, description="Skærme og sensorer i natplejen.")
+    )
+    new_documents = documents_of(changed)
+    [trial] = [d for d in new_documents if d.key == "trial:t1"]
+    kept = [d for d in new_documents if d.key not in {"trial:t1", "person:p3"}]
+    expected_documents = [*kept, trial]
+
+    index.replace(
+        ["person:p3"], [trial], FakeEmbedder().embed_passages([trial.text]), store_fingerprint="x"
+    )
+
+    rebuilt = SearchIndex.build(
+        expected_documents,
+        FakeEmbedder().embed_passages([d.text for d in expected_documents]),
+        model_id=FakeEmbedder().model_id,
+        store_fingerprint="x",
+    )
+    assert index.documents == rebuilt.documents
+    assert index.meta.count == 7
+    assert search_all(index) == search_all(rebuilt)
