@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -52,7 +53,11 @@ class FitMatrix:
 
     semantic: np.ndarray  # standardised semantic fit, float64
     fit: np.ndarray  # total fit, float64
-    feasible: np.ndarray  # bool: the hard rules allow the pair
+    rules: HardRules
+
+    @property
+    def feasible(self) -> np.ndarray:
+        return self.rules.feasible
 
 
 def semantic_cosines(
@@ -87,27 +92,51 @@ def _z(values: np.ndarray, *, axis: int) -> np.ndarray:
     return z
 
 
-def feasible_pairs(interns: Sequence[Intern], hosts: Sequence[Host]) -> np.ndarray:
-    """The hard rules per pair: duration offered, not own organisation, not excluded."""
-    allowed = np.zeros((len(interns), len(hosts)), dtype=bool)
-    by_duration: dict[int, np.ndarray] = {}
-    column = {h.id: j for j, h in enumerate(hosts)}
+@dataclass(frozen=True)
+class HardRules:
+    """Each hard rule as an intern × host matrix, kept apart so a refusal can be explained."""
+
+    duration_offered: np.ndarray
+    own_organisation: np.ndarray
+    excluded: np.ndarray
+
+    @cached_property
+    def feasible(self) -> np.ndarray:
+        allowed: np.ndarray = self.duration_offered & ~self.own_organisation & ~self.excluded
+        return allowed
+
+
+def hard_rules(interns: Sequence[Intern], hosts: Sequence[Host]) -> HardRules:
+    """Duration offered, own organisation and exclusions, for every pair."""
+    shape = (len(interns), len(hosts))
+    durations = sorted({i.duration for i in interns})
+    offered = {d: np.array([d in h.durations for h in hosts], dtype=bool) for d in durations}
     codes: dict[str, int] = {}
     host_orgs = np.array(
-        [codes.setdefault(organisation_key(h.organisation), len(codes)) for h in hosts]
+        [codes.setdefault(organisation_key(h.organisation), len(codes)) for h in hosts],
+        dtype=np.int64,
     )
+    intern_orgs = np.array(
+        [codes.get(organisation_key(i.organisation), -1) for i in interns], dtype=np.int64
+    )
+    excluded = np.zeros(shape, dtype=bool)
+    column = {h.id: j for j, h in enumerate(hosts)}
     for r, intern in enumerate(interns):
-        if intern.duration not in by_duration:
-            by_duration[intern.duration] = np.array(
-                [intern.duration in h.durations for h in hosts], dtype=bool
-            )
-        own_org = codes.get(organisation_key(intern.organisation), -1)
-        row = by_duration[intern.duration] & (host_orgs != own_org)
         for host_id in intern.excluded_hosts:
             if host_id in column:
-                row[column[host_id]] = False
-        allowed[r] = row
-    return allowed
+                excluded[r, column[host_id]] = True
+    return HardRules(
+        duration_offered=np.array([offered[i.duration] for i in interns], dtype=bool).reshape(
+            shape
+        ),
+        own_organisation=intern_orgs[:, None] == host_orgs[None, :],
+        excluded=excluded,
+    )
+
+
+def feasible_pairs(interns: Sequence[Intern], hosts: Sequence[Host]) -> np.ndarray:
+    """The hard rules per pair: duration offered, not own organisation, not excluded."""
+    return hard_rules(interns, hosts).feasible
 
 
 def fit_matrix(
@@ -125,7 +154,7 @@ def fit_matrix(
         for rank, host_id in enumerate(intern.wished_hosts, start=1):
             if host_id in column:
                 fit[r, column[host_id]] += weights.wish_bonus(rank)
-    return FitMatrix(semantic, fit, feasible_pairs(interns, hosts))
+    return FitMatrix(semantic, fit, hard_rules(interns, hosts))
 
 
 def crossing_sectors(interns: Sequence[Intern], hosts: Sequence[Host]) -> np.ndarray:

@@ -243,7 +243,14 @@ def _proposal(
     for r, intern in enumerate(interns):
         j = int(host_of[r])
         if j < 0:
-            reason = unmatched_reason(intern, hosts, int(fm.feasible[r].sum()), mode=mode)
+            rules = fm.rules
+            reason = unmatched_reason(
+                intern,
+                int(rules.duration_offered[r].sum()),
+                int((rules.duration_offered[r] & ~rules.own_organisation[r]).sum()),
+                int(fm.feasible[r].sum()),
+                mode=mode,
+            )
             unmatched.append(UnmatchedIntern(intern.id, intern.name, reason))
             continue
         host = hosts[j]

@@ -10,7 +10,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
-from engine.pairing.loading import Host, Intern, same_organisation
+from engine.pairing.loading import Host, Intern
 from indexer.analysis import tokens
 
 MIN_WORD_CHARS = 4
@@ -82,22 +82,24 @@ def _joined(words: Sequence[str]) -> str:
 
 
 def unmatched_reason(
-    intern: Intern, hosts: Sequence[Host], feasible_count: int, *, mode: str
+    intern: Intern, offering: int, offering_elsewhere: int, feasible: int, *, mode: str
 ) -> str:
-    """Why an intern got no place: no host the rules allow, or every allowed host is full."""
+    """Why an intern got no place: no host the rules allow, or every allowed host is full.
+
+    offering: hosts offering the intern's duration; offering_elsewhere: of those, hosts outside
+    the intern's own organisation; feasible: of those, hosts the intern has not excluded.
+    """
     days = f"{intern.duration} {'dag' if intern.duration == 1 else 'dage'}"
-    offering = [h for h in hosts if intern.duration in h.durations]
-    if not offering:
+    if offering == 0:
         return f"Ingen vært tilbyder besøg på {days}"
-    others = [h for h in offering if not same_organisation(h.organisation, intern.organisation)]
-    if not others:
+    if offering_elsewhere == 0:
         return f"De værter, der tilbyder {days}, hører alle til praktikantens egen organisation"
-    if feasible_count == 0:
+    if feasible == 0:
         return f"Praktikanten har selv udelukket alle værter, der tilbyder {days}"
-    noun = "vært" if feasible_count == 1 else "værter"
+    noun = "vært" if feasible == 1 else "værter"
     if mode == "stable":
         return (
-            f"Alle {feasible_count} mulige {noun} ({days}) er fyldt op med praktikanter, "
+            f"Alle {feasible} mulige {noun} ({days}) er fyldt op med praktikanter, "
             "de passer bedre til"
         )
-    return f"Alle {feasible_count} mulige {noun} ({days}) er fyldt op"
+    return f"Alle {feasible} mulige {noun} ({days}) er fyldt op"

