@@ -1,0 +1,13 @@
+"""The HTTP API, one router per resource."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from service.api import health, pairings, people, search, trials, units
+
+__all__ = ["api_router"]
+
+api_router = APIRouter()
+for _module in (health, search, units, people, trials, pairings):
+    api_router.include_router(_module.router)

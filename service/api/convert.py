@@ -1,0 +1,92 @@
+"""Records (as the store keeps them) to and from the API's schemas."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from indexer.records import REQUIRED_COLUMNS, Kind, Record
+from service.api.schemas.records import PersonPublic, TrialPublic, UnitPublic
+
+LIST_FIELDS = frozenset({"competencies", "expertise"})
+
+
+def split_list(value: str) -> list[str]:
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def _cell(name: str, value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def record_from_create(kind: Kind, body: BaseModel) -> Record:
+    data = body.model_dump()
+    metadata: dict[str, str] = data.pop("metadata") or {}
+    fields = {name: _cell(name, value) for name, value in data.items()}
+    return Record(kind, fields["id"], {**metadata, **fields})
+
+
+def record_with_update(record: Record, body: BaseModel) -> Record:
+    """PUT merges: the fields sent replace, the others keep their value."""
+    given = body.model_dump(exclude_unset=True)
+    fields = dict(record.fields)
+    metadata = given.pop("metadata", None)
+    if metadata is not None:
+        required = REQUIRED_COLUMNS[record.kind]
+        fields = {k: v for k, v in fields.items() if k in required} | metadata
+    for name, value in given.items():
+        if value is not None:
+            fields[name] = _cell(name, value)
+    return Record(record.kind, record.id, fields)
+
+
+def _extras(record: Record) -> dict[str, str]:
+    return dict(record.extra)
+
+
+def unit_public(record: Record) -> UnitPublic:
+    return UnitPublic(
+        id=record.id,
+        name=record.get("name"),
+        organisation=record.get("organisation"),
+        sector=record.get("sector"),
+        area=record.get("area"),
+        description=record.get("description"),
+        competencies=split_list(record.get("competencies")),
+        contact_name=record.get("contact_name"),
+        contact_email=record.get("contact_email"),
+        metadata=_extras(record),
+    )
+
+
+def person_public(record: Record, unit: Record) -> PersonPublic:
+    return PersonPublic(
+        id=record.id,
+        name=record.get("name"),
+        title=record.get("title"),
+        unit_id=unit.id,
+        unit_name=unit.get("name"),
+        organisation=unit.get("organisation"),
+        expertise=split_list(record.get("expertise")),
+        email=record.get("email"),
+        metadata=_extras(record),
+    )
+
+
+def trial_public(record: Record, unit: Record) -> TrialPublic:
+    year = record.get("year")
+    return TrialPublic(
+        id=record.id,
+        title=record.get("title"),
+        unit_id=unit.id,
+        unit_name=unit.get("name"),
+        organisation=unit.get("organisation"),
+        description=record.get("description"),
+        status=record.get("status"),
+        year=int(year) if year.isdigit() else None,
+        learnings=record.get("learnings"),
+        metadata=_extras(record),
+    )

@@ -1,0 +1,68 @@
+"""Engine hits as API hits: a kind label, a page to open, and a contact to reach."""
+
+from __future__ import annotations
+
+from engine.results import Hit
+from indexer.index import SearchIndex
+from service.api.schemas.search import ContactPublic, ExplanationPublic, FacetsPublic, HitPublic
+
+KIND_LABELS = {"unit": "Enhed", "person": "Kollega", "trial": "Prøvehandling"}
+PHONE_KEYS = ("phone", "telefon", "tlf", "contact_phone")
+
+
+def hit_public(hit: Hit, index: SearchIndex) -> HitPublic:
+    """Trial actions have no contact of their own: their unit's contact is shown."""
+    meta = hit.metadata
+    phone = next((meta[k] for k in PHONE_KEYS if meta.get(k)), "")
+    if hit.kind == "unit":
+        contact = ContactPublic(
+            name=meta.get("contact_name", ""), email=meta.get("contact_email", ""), phone=phone
+        )
+        url = f"/enheder/{hit.id}"
+    elif hit.kind == "person":
+        contact = ContactPublic(name=hit.title, email=meta.get("email", ""), phone=phone)
+        url = f"/enheder/{hit.unit_id}#person-{hit.id}"
+    else:
+        unit = index.document(f"unit:{hit.unit_id}")
+        unit_meta = unit.metadata if unit is not None else {}
+        contact = ContactPublic(
+            name=unit_meta.get("contact_name", ""),
+            email=unit_meta.get("contact_email", ""),
+            phone=next((unit_meta[k] for k in PHONE_KEYS if unit_meta.get(k)), ""),
+        )
+        url = f"/enheder/{hit.unit_id}#trial-{hit.id}"
+    explanation = hit.explanation
+    return HitPublic(
+        id=hit.id,
+        kind=hit.kind,
+        kind_label=KIND_LABELS[hit.kind],
+        title=hit.title,
+        score=hit.score,
+        organisation=hit.organisation,
+        sector=hit.sector,
+        area=hit.area,
+        unit_id=hit.unit_id,
+        unit_name=hit.unit_name,
+        url=url,
+        contact=contact,
+        explanation=ExplanationPublic(
+            matched_by=explanation.matched_by,
+            matched_terms=list(explanation.matched_terms),
+            snippet=explanation.snippet,
+            highlights=[(int(a), int(b)) for a, b in explanation.highlights],
+        ),
+        metadata=dict(meta),
+    )
+
+
+def facets_of(index: SearchIndex) -> FacetsPublic:
+    units = [d for d in index.documents if d.kind == "unit"]
+
+    def distinct(values: list[str]) -> list[str]:
+        return sorted({v.strip() for v in values if v.strip()}, key=str.casefold)
+
+    return FacetsPublic(
+        organisations=distinct([d.organisation for d in units]),
+        sectors=distinct([d.sector for d in units]),
+        areas=distinct([d.area for d in units]),
+    )

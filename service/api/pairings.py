@@ -1,0 +1,148 @@
+"""POST /api/pairings: the week's proposal from uploads (CSV/Excel) or JSON; downloads."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
+
+from service.api.deps import StateDep
+from service.api.pairing_input import (
+    MAX_UPLOAD_BYTES,
+    MEDIA_TYPES,
+    Format,
+    UploadTooLargeError,
+    proposal_file,
+    proposal_public,
+    run_pairing,
+    week_from_json,
+    week_from_uploads,
+)
+from service.api.schemas.pairing import PairingPublic, PairingRequest
+
+router = APIRouter(prefix="/api/pairings", tags=["praktik"])
+UPLOAD_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["hosts", "interns"],
+    "properties": {
+        "hosts": {"type": "string", "format": "binary", "description": "hosts.csv eller .xlsx"},
+        "interns": {"type": "string", "format": "binary", "description": "interns.csv/.xlsx"},
+        "locks": {"type": "string", "format": "binary", "description": "locks.csv (valgfri)"},
+        "mode": {"type": "string", "enum": ["optimal", "stable"], "default": "optimal"},
+    },
+}
+REQUEST_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {"schema": UPLOAD_SCHEMA},
+        "application/json": {"schema": {"$ref": "#/components/schemas/PairingRequest"}},
+    },
+}
+
+
+@router.post(
+    "",
+    response_model=PairingPublic,
+    summary="Foreslå par af praktikanter og værter",
+    openapi_extra={"requestBody": REQUEST_BODY},
+)
+async def propose(request: Request, state: StateDep) -> PairingPublic:
+    """Upload hosts, interns (and locks) as multipart CSV/Excel files, or send the week as JSON.
+
+    The answer holds the proposal, the interns without a place and the figures, and an id for
+    downloading the same proposal as CSV or Excel.
+    """
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/json":
+        week_request = _json_week(await request.body())
+        week = week_from_json(week_request)
+        mode: str = week_request.mode
+    elif content_type == "multipart/form-data":
+        uploads, mode = await _uploaded_week(request)
+        try:
+            week = week_from_uploads(uploads["hosts"], uploads["interns"], uploads.get("locks"))
+        except UploadTooLargeError as exc:
+            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(exc)) from exc
+    else:
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            "Send ugen som multipart/form-data (filer) eller som application/json.",
+        )
+    proposal_id, proposal = await run_in_threadpool(run_pairing, state, week, mode)
+    return proposal_public(proposal_id, proposal)
+
+
+@router.get("/{proposal_id}/download", summary="Hent forslaget som CSV eller Excel")
+def download(
+    state: StateDep,
+    proposal_id: Annotated[str, Path(min_length=1, max_length=64)],
+    format: Annotated[Format, Query(description="csv eller xlsx")] = "csv",
+) -> Response:
+    proposal = state.proposal(proposal_id)
+    if proposal is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            "Forslaget findes ikke (længere). Lav forslaget igen, og hent det derefter.",
+        )
+    return Response(
+        proposal_file(proposal, format),
+        media_type=MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="praktikforslag.{format}"'},
+    )
+
+
+def _json_week(body: bytes) -> PairingRequest:
+    try:
+        return PairingRequest.model_validate(json.loads(body))
+    except json.JSONDecodeError as exc:
+        raise RequestValidationError(
+            [{"type": "json_invalid", "loc": ("body",), "msg": "ugyldig JSON", "input": None}]
+        ) from exc
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        raise RequestValidationError(errors) from exc
+
+
+async def _uploaded_week(request: Request) -> tuple[dict[str, tuple[str, bytes]], str]:
+    form = await request.form(max_files=3, max_fields=5)
+    uploads: dict[str, tuple[str, bytes]] = {}
+    missing = []
+    for key in ("hosts", "interns", "locks"):
+        item = form.get(key)
+        if isinstance(item, UploadFile):
+            data = await item.read(MAX_UPLOAD_BYTES + 1)
+            name = item.filename or f"{key}.csv"
+            if len(data) > MAX_UPLOAD_BYTES:
+                raise HTTPException(
+                    status.HTTP_413_CONTENT_TOO_LARGE, str(UploadTooLargeError(name))
+                )
+            if data.strip():
+                uploads[key] = (name, data)
+            elif key != "locks":
+                missing.append(key)
+        elif key != "locks":
+            missing.append(key)
+    mode = form.get("mode") or "optimal"
+    errors: list[dict[str, Any]] = [
+        {"type": "missing", "loc": ("body", key), "msg": "mangler", "input": None}
+        for key in missing
+    ]
+    if mode not in ("optimal", "stable"):
+        errors.append(
+            {
+                "type": "literal_error",
+                "loc": ("body", "mode"),
+                "msg": "ugyldig",
+                "input": str(mode),
+                "ctx": {"expected": "'optimal', 'stable'"},
+            }
+        )
+    if errors:
+        raise RequestValidationError(errors)
+    return uploads, str(mode)

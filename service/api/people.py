@@ -1,0 +1,62 @@
+"""People: read and writes. Deleting a person erases every trace of them (GDPR)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
+
+from indexer.records import Record
+from service.api.convert import person_public
+from service.api.deps import StateDep, WriteAccess
+from service.api.schemas.records import Deleted, PersonCreate, PersonPublic, PersonUpdate
+from service.api.state import ServiceState
+from service.api.writes import create_record, delete_any, update_record
+
+router = APIRouter(prefix="/api/people", tags=["kolleger"])
+PersonId = Annotated[str, Path(min_length=1, max_length=200, description="Personens id")]
+
+
+def _public(state: ServiceState, person: Record) -> PersonPublic:
+    with state.lock:
+        return person_public(person, state.record("unit", person.get("unit_id")))
+
+
+@router.get("/{person_id}", response_model=PersonPublic, summary="En kollega")
+def read_person(state: StateDep, person_id: PersonId) -> PersonPublic:
+    with state.lock:
+        return _public(state, state.record("person", person_id))
+
+
+@router.post(
+    "",
+    response_model=PersonPublic,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[WriteAccess],
+    summary="Opret en kollega",
+)
+def create_person(state: StateDep, body: PersonCreate) -> PersonPublic:
+    return _public(state, create_record(state, "person", body))
+
+
+@router.put(
+    "/{person_id}",
+    response_model=PersonPublic,
+    dependencies=[WriteAccess],
+    summary="Ret en kollega",
+)
+def update_person(state: StateDep, person_id: PersonId, body: PersonUpdate) -> PersonPublic:
+    """Fields left out keep their value."""
+    return _public(state, update_record(state, "person", person_id, body))
+
+
+@router.delete(
+    "/{person_id}",
+    response_model=Deleted,
+    dependencies=[WriteAccess],
+    summary="Slet en kollega og alle spor af dem",
+)
+def delete_person(state: StateDep, person_id: PersonId) -> Deleted:
+    """Removes the person from the database, the search index and every cache."""
+    delete_any(state, "person", person_id)
+    return Deleted(id=person_id, message=f"Personen '{person_id}' og alle spor af dem er slettet.")

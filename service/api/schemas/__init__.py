@@ -1,0 +1,1 @@
+"""Request and response schemas, one per role (Create, Update, Public)."""

@@ -1,0 +1,71 @@
+"""Search and similar-units answers: hits that explain themselves, and how to reach them."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+
+class ExplanationPublic(BaseModel):
+    matched_by: Literal["meaning", "words", "both"]
+    matched_terms: list[str]
+    snippet: str
+    highlights: list[tuple[int, int]]  # character spans in `snippet`
+
+
+class ContactPublic(BaseModel):
+    name: str
+    email: str
+    phone: str
+
+
+class HitPublic(BaseModel):
+    id: str
+    kind: Literal["unit", "person", "trial"]
+    kind_label: str
+    title: str
+    score: float
+    organisation: str
+    sector: str
+    area: str
+    unit_id: str | None
+    unit_name: str | None
+    url: str  # the unit page that shows this hit
+    contact: ContactPublic
+    explanation: ExplanationPublic
+    metadata: dict[str, str]
+
+
+class SearchPublic(BaseModel):
+    query: str
+    total: int
+    took_ms: float
+    limit: int
+    offset: int
+    corrections: dict[str, str]
+    hits: list[HitPublic]
+
+
+class SimilarPublic(BaseModel):
+    unit_id: str
+    other_organisations: bool
+    hits: list[HitPublic]
+
+
+class FacetsPublic(BaseModel):
+    """Filter values present in the index."""
+
+    organisations: list[str]
+    sectors: list[str]
+    areas: list[str]
+
+
+class HealthPublic(BaseModel):
+    status: Literal["ok"]
+    documents: int
+    units: int
+    people: int
+    trials: int
+    model_id: str
+    writes_enabled: bool

@@ -1,0 +1,51 @@
+"""GET /api/search: free-text search with filters; GET /api/facets: the filter values."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from engine.results import Filters
+from engine.search import MAX_QUERY_CHARS
+from service.api.deps import StateDep
+from service.api.hits import facets_of, hit_public
+from service.api.schemas.search import FacetsPublic, SearchPublic
+
+router = APIRouter(prefix="/api", tags=["søgning"])
+FacetText = Annotated[str | None, Query(max_length=200)]
+
+
+@router.get(
+    "/search", response_model=SearchPublic, summary="Søg efter enheder, kolleger og prøvehandlinger"
+)
+def search(
+    state: StateDep,
+    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS, description="Fri tekst på dansk")] = "",
+    kind: Literal["unit", "person", "trial"] | None = None,
+    organisation: FacetText = None,
+    sector: FacetText = None,
+    area: FacetText = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> SearchPublic:
+    """Hits with why they matched (highlight spans in the snippet), the total and the time taken."""
+    filters = Filters(kind, organisation or None, sector or None, area or None)
+    with state.reading() as searcher:
+        results = searcher.search_by_text(q, filters, limit=limit, offset=offset)
+        hits = [hit_public(h, searcher.index) for h in results.hits]
+    return SearchPublic(
+        query=results.query,
+        total=results.total,
+        took_ms=results.took_ms,
+        limit=limit,
+        offset=offset,
+        corrections=results.corrections,
+        hits=hits,
+    )
+
+
+@router.get("/facets", response_model=FacetsPublic, summary="Værdierne, der kan filtreres på")
+def facets(state: StateDep) -> FacetsPublic:
+    with state.reading() as searcher:
+        return facets_of(searcher.index)

@@ -1,0 +1,62 @@
+"""Trial actions: read and writes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
+
+from indexer.records import Record
+from service.api.convert import trial_public
+from service.api.deps import StateDep, WriteAccess
+from service.api.schemas.records import Deleted, TrialCreate, TrialPublic, TrialUpdate
+from service.api.state import ServiceState
+from service.api.writes import create_record, delete_any, update_record
+
+router = APIRouter(prefix="/api/trials", tags=["prøvehandlinger"])
+TrialId = Annotated[str, Path(min_length=1, max_length=200, description="Prøvehandlingens id")]
+
+
+def _public(state: ServiceState, trial: Record) -> TrialPublic:
+    with state.lock:
+        return trial_public(trial, state.record("unit", trial.get("unit_id")))
+
+
+@router.get("/{trial_id}", response_model=TrialPublic, summary="En prøvehandling")
+def read_trial(state: StateDep, trial_id: TrialId) -> TrialPublic:
+    with state.lock:
+        return _public(state, state.record("trial", trial_id))
+
+
+@router.post(
+    "",
+    response_model=TrialPublic,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[WriteAccess],
+    summary="Opret en prøvehandling",
+)
+def create_trial(state: StateDep, body: TrialCreate) -> TrialPublic:
+    return _public(state, create_record(state, "trial", body))
+
+
+@router.put(
+    "/{trial_id}",
+    response_model=TrialPublic,
+    dependencies=[WriteAccess],
+    summary="Ret en prøvehandling",
+)
+def update_trial(state: StateDep, trial_id: TrialId, body: TrialUpdate) -> TrialPublic:
+    """Fields left out keep their value."""
+    return _public(state, update_record(state, "trial", trial_id, body))
+
+
+@router.delete(
+    "/{trial_id}",
+    response_model=Deleted,
+    dependencies=[WriteAccess],
+    summary="Slet en prøvehandling",
+)
+def delete_trial(state: StateDep, trial_id: TrialId) -> Deleted:
+    """Removes the trial action from the database and the search index."""
+    delete_any(state, "trial", trial_id)
+    return Deleted(id=trial_id, message=f"Prøvehandlingen '{trial_id}' er slettet.")

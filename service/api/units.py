@@ -1,0 +1,73 @@
+"""Units: read (with people and trial actions), similar units, and writes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, status
+
+from service.api.convert import person_public, trial_public, unit_public
+from service.api.deps import StateDep, WriteAccess
+from service.api.hits import hit_public
+from service.api.schemas.records import Deleted, UnitCreate, UnitDetail, UnitPublic, UnitUpdate
+from service.api.schemas.search import SimilarPublic
+from service.api.state import ServiceState
+from service.api.writes import create_record, delete_any, update_record
+
+router = APIRouter(prefix="/api/units", tags=["enheder"])
+UnitId = Annotated[str, Path(min_length=1, max_length=200, description="Enhedens id")]
+
+
+def unit_detail(state: ServiceState, unit_id: str) -> UnitDetail:
+    with state.lock:
+        unit = state.record("unit", unit_id)
+        people = [person_public(p, unit) for p in state.records_of_unit(unit_id, "person")]
+        trials = [trial_public(t, unit) for t in state.records_of_unit(unit_id, "trial")]
+    return UnitDetail(**unit_public(unit).model_dump(), people=people, trials=trials)
+
+
+@router.get("/{unit_id}", response_model=UnitDetail, summary="En enheds visitkort")
+def read_unit(state: StateDep, unit_id: UnitId) -> UnitDetail:
+    """The unit with its people and its trial actions."""
+    return unit_detail(state, unit_id)
+
+
+@router.get("/{unit_id}/similar", response_model=SimilarPublic, summary="Lignende enheder")
+def similar_units(
+    state: StateDep,
+    unit_id: UnitId,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    other_organisations: bool = False,
+) -> SimilarPublic:
+    with state.reading() as searcher:
+        hits = searcher.similar_units(unit_id, limit=limit, other_organisations=other_organisations)
+        public = [hit_public(h, searcher.index) for h in hits]
+    return SimilarPublic(unit_id=unit_id, other_organisations=other_organisations, hits=public)
+
+
+@router.post(
+    "",
+    response_model=UnitPublic,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[WriteAccess],
+    summary="Opret en enhed",
+)
+def create_unit(state: StateDep, body: UnitCreate) -> UnitPublic:
+    return unit_public(create_record(state, "unit", body))
+
+
+@router.put(
+    "/{unit_id}", response_model=UnitPublic, dependencies=[WriteAccess], summary="Ret en enhed"
+)
+def update_unit(state: StateDep, unit_id: UnitId, body: UnitUpdate) -> UnitPublic:
+    """Fields left out keep their value; its people and trial actions follow a new name."""
+    return unit_public(update_record(state, "unit", unit_id, body))
+
+
+@router.delete(
+    "/{unit_id}", response_model=Deleted, dependencies=[WriteAccess], summary="Slet en enhed"
+)
+def delete_unit(state: StateDep, unit_id: UnitId) -> Deleted:
+    """Only a unit without people and trial actions can be deleted (409 otherwise)."""
+    delete_any(state, "unit", unit_id)
+    return Deleted(id=unit_id, message=f"Enheden '{unit_id}' er slettet.")

@@ -1,0 +1,130 @@
+"""The HTTP service: the JSON API under /api, the Danish web page at /, OpenAPI at /docs.
+
+`create_app` opens the index from the home folder at once and refuses to start when there is no
+index (IndexNotFoundError) or when it does not match the database (IndexOutOfDateError).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
+from pydantic.json_schema import models_json_schema
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from indexer.embedders import Embedder
+from service.api import api_router
+from service.api.errors import install_error_handlers
+from service.api.schemas.pairing import PairingRequest
+from service.api.state import ServiceState
+from service.config import Settings
+from service.web import install_web
+
+STATIC_DIR = Path(__file__).parent / "static"
+MAX_BODY_BYTES = 16 * 1024 * 1024  # three 5 MB uploads and the form around them
+TOO_LARGE = '{"detail":"Forespørgslen er for stor (højst 16 MB; højst 5 MB pr. fil)."}'.encode()
+
+
+def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
+    """Build the app; `embedder` defaults to the one the settings name (tests pass a fake)."""
+    if embedder is None:
+        from service.cli import make_embedder  # late: the CLI imports this module to serve
+
+        embedder = make_embedder(settings)
+    state = ServiceState(settings, embedder)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        state.close()
+
+    app = FastAPI(
+        title="tvaers",
+        summary="Find kolleger, enheder og prøvehandlinger på tværs — og par praktikanter.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.tvaers = state
+    install_error_handlers(app)
+    app.include_router(api_router)
+    install_web(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema plus the JSON week, which POST /api/pairings reads by hand."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, summary=app.summary, routes=app.routes
+        )
+        _, extra = models_json_schema(
+            [(PairingRequest, "validation")], ref_template="#/components/schemas/{model}"
+        )
+        schema.setdefault("components", {}).setdefault("schemas", {}).update(extra["$defs"])
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """Answer 413 to request bodies over the limit, announced or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length", b"0")
+        if declared.isdigit() and int(declared) > self.limit:
+            await _send_too_large(send)
+            return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await _send_too_large(send)
+
+
+async def _send_too_large(send: Send) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json; charset=utf-8"),
+                (b"content-length", str(len(TOO_LARGE)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": TOO_LARGE})

@@ -1,0 +1,161 @@
+"""The Danish web page: search (/), a unit's page (/enheder/{id}) and pairing (/praktik).
+
+Server-rendered with Jinja (autoescaped); a little vanilla JS updates results as the user types.
+Every asset is served from /static: the page works without internet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.datastructures import UploadFile
+
+from engine.results import Filters
+from engine.search import MAX_QUERY_CHARS
+from indexer.errors import DataError, NotFoundError
+from service.api.deps import get_state
+from service.api.errors import problems_json
+from service.api.hits import facets_of, hit_public
+from service.api.pairing_input import (
+    MAX_UPLOAD_BYTES,
+    UploadTooLargeError,
+    proposal_public,
+    run_pairing,
+    week_from_uploads,
+)
+from service.api.schemas.search import HitPublic
+from service.api.units import unit_detail
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+PAGE_SIZE = 20
+KINDS = {"unit": "Enheder", "person": "Kolleger", "trial": "Prøvehandlinger"}
+MATCHED_BY = {"meaning": "betydning", "words": "ord", "both": "ord og betydning"}
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+router = APIRouter(include_in_schema=False)
+
+
+def highlighted(snippet: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """The snippet cut into (text, highlighted) parts; the template escapes each part."""
+    parts: list[tuple[str, bool]] = []
+    last = 0
+    for start, end in sorted(spans):
+        start, end = max(start, last), min(end, len(snippet))
+        if start >= end:
+            continue
+        if start > last:
+            parts.append((snippet[last:start], False))
+        parts.append((snippet[start:end], True))
+        last = end
+    if last < len(snippet):
+        parts.append((snippet[last:], False))
+    return parts
+
+
+templates.env.globals.update(
+    highlighted=highlighted, kinds=KINDS, matched_by=MATCHED_BY, max_query=MAX_QUERY_CHARS
+)
+
+
+def _page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def render_error(request: Request, code: int, message: str) -> HTMLResponse:
+    return _page(request, "error.html", code, code=code, message=message)
+
+
+@router.get("/", response_class=HTMLResponse)
+def search_page(request: Request) -> HTMLResponse:
+    """Works without JS (the form submits); with JS, results follow the typing."""
+    state = get_state(request)
+    params = request.query_params
+    q = params.get("q", "")[:MAX_QUERY_CHARS]
+    chosen = {k: params.get(k, "")[:200] for k in ("kind", "organisation", "sector", "area")}
+    kind = chosen["kind"] if chosen["kind"] in KINDS else None
+    hits: list[HitPublic] = []
+    results = None
+    with state.reading() as searcher:
+        facets = facets_of(searcher.index)
+        if q.strip():
+            filters = Filters(
+                kind,  # type: ignore[arg-type]
+                chosen["organisation"] or None,
+                chosen["sector"] or None,
+                chosen["area"] or None,
+            )
+            results = searcher.search_by_text(q, filters, limit=PAGE_SIZE)
+            hits = [hit_public(h, searcher.index) for h in results.hits]
+    return _page(
+        request, "search.html", q=q, chosen=chosen, facets=facets, results=results, hits=hits
+    )
+
+
+@router.get("/enheder/{unit_id}", response_class=HTMLResponse)
+def unit_page(request: Request, unit_id: str) -> HTMLResponse:
+    state = get_state(request)
+    other = request.query_params.get("andre") in ("1", "on", "true")
+    try:
+        unit = unit_detail(state, unit_id[:200])
+    except NotFoundError as exc:
+        return render_error(request, status.HTTP_404_NOT_FOUND, str(exc))
+    with state.reading() as searcher:
+        similar = searcher.similar_units(unit.id, limit=6, other_organisations=other)
+        similar_hits = [hit_public(h, searcher.index) for h in similar]
+    return _page(request, "unit.html", unit=unit, similar=similar_hits, other=other)
+
+
+@router.get("/praktik", response_class=HTMLResponse)
+def pairing_page(request: Request) -> HTMLResponse:
+    return _page(request, "pairing.html", result=None, problems=[], error=None, mode="optimal")
+
+
+@router.post("/praktik", response_class=HTMLResponse)
+async def pairing_upload(request: Request) -> Response:
+    """The same as POST /api/pairings, shown as a page with the figures and downloads."""
+    state = get_state(request)
+    form = await request.form(max_files=3, max_fields=5)
+    mode = "stable" if form.get("mode") == "stable" else "optimal"
+    uploads: dict[str, tuple[str, bytes]] = {}
+    for key in ("hosts", "interns", "locks"):
+        item = form.get(key)
+        if isinstance(item, UploadFile) and item.filename:
+            data = await item.read(MAX_UPLOAD_BYTES + 1)
+            if data.strip() or key != "locks":
+                uploads[key] = (item.filename, data)
+    context: dict[str, Any] = {"result": None, "problems": [], "error": None, "mode": mode}
+    missing = [
+        label
+        for key, label in (("hosts", "værter"), ("interns", "praktikanter"))
+        if key not in uploads
+    ]
+    if missing:
+        context["error"] = f"Vælg en fil med {' og '.join(missing)}."
+        return _page(request, "pairing.html", status.HTTP_422_UNPROCESSABLE_CONTENT, **context)
+    try:
+        week = week_from_uploads(uploads["hosts"], uploads["interns"], uploads.get("locks"))
+        proposal_id, proposal = await run_in_threadpool(run_pairing, state, week, mode)
+    except UploadTooLargeError as exc:
+        context["error"] = str(exc)
+        return _page(request, "pairing.html", status.HTTP_413_CONTENT_TOO_LARGE, **context)
+    except DataError as exc:
+        context["error"] = "Filerne kunne ikke bruges. Ret disse fejl, og prøv igen:"
+        context["problems"] = problems_json(exc.problems)
+        return _page(request, "pairing.html", status.HTTP_422_UNPROCESSABLE_CONTENT, **context)
+    context["result"] = proposal_public(proposal_id, proposal)
+    return _page(request, "pairing.html", **context)
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def install_web(app: FastAPI) -> None:
+    app.include_router(router)
+    app.state.render_error = render_error

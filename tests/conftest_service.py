@@ -1,0 +1,287 @@
+"""Fixtures for the service tests: a small Danish data folder, indexed with the fake embedder.
+
+Test modules load these with `pytest_plugins = ("tests.conftest_service",)`.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from indexer.build import Home, index_data_folder
+from service.app import create_app
+from service.config import Settings
+from tests.fakes import FakeEmbedder
+
+API_KEY = "test-key-that-is-long-enough"
+AUTH = {"Authorization": f"Bearer {API_KEY}"}
+
+UNITS = [
+    {
+        "id": "u01",
+        "name": "Hjemmeplejen Nat",
+        "organisation": "Faxe Kommune",
+        "sector": "kommune",
+        "area": "Ældre og sundhed",
+        "description": "Nattevagterne kombinerer fysiske besøg med skærmbesøg via tablet hos ældre "
+        "borgere i eget hjem. Vi bruger sensorer og anden velfærdsteknologi om natten.",
+        "competencies": "skærmbesøg;velfærdsteknologi;nattevagt",
+        "contact_name": "Anne Holm",
+        "contact_email": "anne.holm@faxe.dk",
+        "phone": "56 20 30 00",
+    },
+    {
+        "id": "u02",
+        "name": "Borgerservice Haslev",
+        "organisation": "Faxe Kommune",
+        "sector": "kommune",
+        "area": "Borgerservice",
+        "description": "Vi hjælper borgerne med MitID, pas, kørekort og Digital Post. Hver tirsdag "
+        "har vi drop-in med MitID-hjælp til ældre.",
+        "competencies": "MitID;pas og kørekort;digital inklusion",
+        "contact_name": "Lone Bisgaard",
+        "contact_email": "lone.bisgaard@faxe.dk",
+        "phone": "",
+    },
+    {
+        "id": "u03",
+        "name": "Center for Digital Velfærd",
+        "organisation": "Region Sjælland",
+        "sector": "region",
+        "area": "Sundhed",
+        "description": "Telemedicin og videokonsultationer, så patienter kan få skærmbesøg af "
+        "sygeplejersker hjemme i stedet for at køre til hospitalet.",
+        "competencies": "telemedicin;videokonsultation;skærmbesøg",
+        "contact_name": "Peter Dahl",
+        "contact_email": "pdah@regionsjaelland.dk",
+        "phone": "",
+    },
+    {
+        "id": "u04",
+        "name": "Klarsprogsenheden",
+        "organisation": "Digitaliseringsstyrelsen",
+        "sector": "stat",
+        "area": "Digitalisering",
+        "description": "Vi skriver breve og vejledninger i et klart sprog, så borgerne forstår "
+        "dem første gang, og vi underviser andre myndigheder i klarsprog.",
+        "competencies": "klarsprog;borgerrettet kommunikation;undervisning",
+        "contact_name": "Mia Krogh",
+        "contact_email": "mkro@digst.dk",
+        "phone": "",
+    },
+    {
+        "id": "u05",
+        "name": "Frivilligsekretariatet",
+        "organisation": "Faxe Kommune",
+        "sector": "kommune",
+        "area": "Kultur og fritid",
+        "description": "Samskabelse med foreninger og frivillige om besøgsvenner og ensomhed "
+        "blandt ældre i landsbyerne.",
+        "competencies": "frivillige;samskabelse;foreninger",
+        "contact_name": "Bo Friis",
+        "contact_email": "bo.friis@faxe.dk",
+        "phone": "",
+    },
+    {
+        "id": "u06",
+        "name": "Plejecenter Solgården",
+        "organisation": "Vordingborg Kommune",
+        "sector": "kommune",
+        "area": "Ældre og sundhed",
+        "description": "Plejecenter for ældre med demens. Vi afprøver velfærdsteknologi og "
+        "skærmbesøg med pårørende om aftenen og natten.",
+        "competencies": "demens;velfærdsteknologi;pårørende",
+        "contact_name": "Hanne Vest",
+        "contact_email": "hvest@vordingborg.dk",
+        "phone": "",
+    },
+]
+PEOPLE = [
+    {
+        "id": "p01",
+        "name": "Ingeborg Skovsgaard",
+        "title": "Sygeplejerske",
+        "unit_id": "u01",
+        "expertise": "skærmbesøg;tablets i hjemmeplejen;nattevagt",
+        "email": "ingeborg.skovsgaard@faxe.dk",
+    },
+    {
+        "id": "p02",
+        "name": "Jens Mortensen",
+        "title": "Borgerservicemedarbejder",
+        "unit_id": "u02",
+        "expertise": "MitID;Digital Post",
+        "email": "jens.mortensen@faxe.dk",
+    },
+    {
+        "id": "p03",
+        "name": "Sofie Lindqvist",
+        "title": "Projektleder",
+        "unit_id": "u03",
+        "expertise": "telemedicin;videokonsultation",
+        "email": "slin@regionsjaelland.dk",
+    },
+    {
+        "id": "p04",
+        "name": "Karim Haddad",
+        "title": "Kommunikationskonsulent",
+        "unit_id": "u04",
+        "expertise": "klarsprog;breve til borgere",
+        "email": "khad@digst.dk",
+    },
+]
+TRIALS = [
+    {
+        "id": "t01",
+        "title": "Skærmbesøg om natten",
+        "unit_id": "u01",
+        "description": "Nattevagten ringer op via tablet i stedet for at køre ud til borgere, "
+        "der kun skal have hjælp til medicin.",
+        "status": "igangværende",
+        "year": "2024",
+        "learnings": "Borgerne sover bedre, og vi sparer kørsel.",
+    },
+    {
+        "id": "t02",
+        "title": "Drop-in med MitID-hjælp",
+        "unit_id": "u02",
+        "description": "Ældre kan komme uden tidsbestilling og få hjælp til MitID-appen.",
+        "status": "afsluttet",
+        "year": "2023",
+        "learnings": "Kom i gang med små hold.",
+    },
+]
+HOSTS = [
+    {
+        "id": "h1",
+        "organisation": "Faxe Kommune",
+        "unit_name": "Hjemmeplejen Nat",
+        "sector": "kommune",
+        "offer": "Følg nattevagten og se skærmbesøg og velfærdsteknologi i praksis.",
+        "capacity": "2",
+        "durations": "1;2",
+        "contact_email": "anne.holm@faxe.dk",
+    },
+    {
+        "id": "h2",
+        "organisation": "Digitaliseringsstyrelsen",
+        "unit_name": "Klarsprogsenheden",
+        "sector": "stat",
+        "offer": "Lær at skrive breve i klart sprog, som borgerne forstår.",
+        "capacity": "1",
+        "durations": "2;3",
+        "contact_email": "mkro@digst.dk",
+    },
+]
+INTERNS = [
+    {
+        "id": "i1",
+        "name": "Rasmus Juul",
+        "organisation": "Region Sjælland",
+        "sector": "region",
+        "wish": "Jeg vil se, hvordan skærmbesøg om natten fungerer hos ældre borgere.",
+        "duration": "2",
+        "wished_hosts": "",
+        "excluded_hosts": "",
+    },
+    {
+        "id": "i2",
+        "name": "Camilla Berg",
+        "organisation": "Faxe Kommune",
+        "sector": "kommune",
+        "wish": "Jeg skriver mange breve til borgere og vil lære klarsprog.",
+        "duration": "2",
+        "wished_hosts": "h2",
+        "excluded_hosts": "",
+    },
+    {
+        "id": "i3",
+        "name": "Omar Said",
+        "organisation": "Finansministeriet",
+        "sector": "stat",
+        "wish": "Velfærdsteknologi i kommunerne og hvordan medarbejderne inddrages.",
+        "duration": "1",
+        "wished_hosts": "",
+        "excluded_hosts": "",
+    },
+]
+LOCKS = [{"intern_id": "i3", "host_id": "h1"}]
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_data_folder(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    write_csv(folder / "units.csv", UNITS)
+    write_csv(folder / "people.csv", PEOPLE)
+    write_csv(folder / "trials.csv", TRIALS)
+    return folder
+
+
+def write_week(folder: Path) -> dict[str, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    return {
+        "hosts": write_csv(folder / "hosts.csv", HOSTS),
+        "interns": write_csv(folder / "interns.csv", INTERNS),
+        "locks": write_csv(folder / "locks.csv", LOCKS),
+    }
+
+
+def settings_for(home: Path, api_key: str | None = API_KEY) -> Settings:
+    return Settings(home=home, database_url=None, api_key=SecretStr(api_key) if api_key else None)
+
+
+@pytest.fixture(scope="session")
+def indexed_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built once per session; tests get a copy (`home`) so writes never leak between tests."""
+    root = tmp_path_factory.mktemp("service")
+    data = write_data_folder(root / "data")
+    home = root / "home"
+    index_data_folder(data, Home(home), FakeEmbedder())
+    return home
+
+
+@pytest.fixture
+def home(indexed_home: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "home"
+    shutil.copytree(indexed_home, copy)
+    return copy
+
+
+@pytest.fixture
+def week(tmp_path: Path) -> dict[str, Path]:
+    return write_week(tmp_path / "week")
+
+
+def make_app(home: Path, api_key: str | None = API_KEY) -> FastAPI:
+    return create_app(settings_for(home, api_key), embedder=FakeEmbedder())
+
+
+@pytest.fixture
+def app(home: Path) -> FastAPI:
+    return make_app(home)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def client_without_key(home: Path) -> Iterator[TestClient]:
+    with TestClient(make_app(home, api_key=None)) as test_client:
+        yield test_client
