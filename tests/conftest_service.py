@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -285,3 +285,31 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 def client_without_key(home: Path) -> Iterator[TestClient]:
     with TestClient(make_app(home, api_key=None)) as test_client:
         yield test_client
+
+
+# Helpers as fixtures, so test modules never import this plugin module themselves.
+
+
+@pytest.fixture
+def auth() -> dict[str, str]:
+    return dict(AUTH)
+
+
+@pytest.fixture
+def settings_factory() -> Callable[..., Settings]:
+    return settings_for
+
+
+@pytest.fixture
+def app_factory() -> Callable[..., FastAPI]:
+    return make_app
+
+
+@pytest.fixture
+def week_rows() -> dict[str, list[dict[str, str]]]:
+    return {"hosts": HOSTS, "interns": INTERNS, "locks": LOCKS}
+
+
+@pytest.fixture
+def data_folder_writer() -> Callable[[Path], Path]:
+    return write_data_folder

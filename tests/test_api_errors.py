@@ -1,0 +1,156 @@
+"""Every error class at the edge: 422 naming the field, 404, 405, 413, 415, 500, and startup."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from indexer.errors import IndexNotFoundError, IndexOutOfDateError, ModelMismatchError
+from indexer.records import Record
+from service.api.errors import SERVER_ERROR_MESSAGE
+from service.app import create_app
+from service.config import Settings
+from tests.fakes import FakeEmbedder
+
+pytest_plugins = ("tests.conftest_service",)
+
+
+def test_search_limit_too_high(client: TestClient) -> None:
+    response = client.get("/api/search", params={"q": "MitID", "limit": 101})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["errors"] == [{"field": "limit", "message": "må højst være 100"}]
+    assert body["detail"] == "Ugyldige data: 'limit' må højst være 100."
+
+
+def test_search_limit_not_a_number(client: TestClient) -> None:
+    response = client.get("/api/search", params={"q": "MitID", "limit": "ti"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "limit", "message": "skal være et helt tal"}]
+
+
+def test_search_query_too_long(client: TestClient) -> None:
+    response = client.get("/api/search", params={"q": "ord " * 200})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "q", "message": "må højst være 500 tegn"}]
+
+
+def test_search_unknown_kind(client: TestClient) -> None:
+    response = client.get("/api/search", params={"q": "MitID", "kind": "robot"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "kind"
+    assert response.json()["errors"][0]["message"].startswith("skal være en af:")
+
+
+def test_search_negative_offset(client: TestClient) -> None:
+    response = client.get("/api/search", params={"q": "MitID", "offset": -1})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "offset", "message": "skal være mindst 0"}]
+
+
+def test_similar_limit_too_high(client: TestClient) -> None:
+    response = client.get("/api/units/u01/similar", params={"limit": 1000})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "limit"
+
+
+def test_create_unit_missing_field(client: TestClient, auth: dict[str, str]) -> None:
+    body = {"id": "u50", "organisation": "Faxe Kommune", "sector": "kommune", "description": "x"}
+    response = client.post("/api/units", json=body, headers=auth)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "name", "message": "skal udfyldes"}]
+
+
+def test_create_unit_bad_json(client: TestClient, auth: dict[str, str]) -> None:
+    headers = {**auth, "content-type": "application/json"}
+    response = client.post("/api/units", content=b"{not json", headers=headers)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["message"] == "er ikke gyldig JSON"
+
+
+def test_unknown_path(client: TestClient) -> None:
+    response = client.get("/api/ingenting")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Siden findes ikke."}
+
+
+def test_unknown_page_is_a_danish_page(client: TestClient) -> None:
+    response = client.get("/ingenting", headers={"accept": "text/html"})
+    assert response.status_code == 404
+    assert "Det kan vi ikke finde" in response.text
+
+
+def test_method_not_allowed(client: TestClient) -> None:
+    response = client.patch("/api/units/u01", json={})
+    assert response.status_code == 405
+    assert response.json() == {"detail": "Metoden er ikke tilladt her."}
+
+
+def test_body_too_large(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.post(
+        "/api/units",
+        content=b"x" * (17 * 1024 * 1024),
+        headers={**auth, "content-type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert "for stor" in response.json()["detail"]
+
+
+def test_unexpected_error_is_a_short_danish_500(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = app.state.tvaers
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret internals /etc/passwd")
+
+    monkeypatch.setattr(state.searcher, "search_by_text", broken)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/api/search", params={"q": "MitID"})
+    assert response.status_code == 500
+    assert response.json() == {"detail": SERVER_ERROR_MESSAGE}
+    assert "secret" not in response.text and "Traceback" not in response.text
+
+
+def test_startup_without_index(tmp_path: Path, settings_factory: Callable[..., Settings]) -> None:
+    with pytest.raises(IndexNotFoundError, match="tvaers index"):
+        create_app(settings_factory(tmp_path / "empty-home"), embedder=FakeEmbedder())
+
+
+def test_startup_with_index_out_of_date(
+    home: Path, settings_factory: Callable[..., Settings]
+) -> None:
+    settings = settings_factory(home)
+    store = create_app(settings, embedder=FakeEmbedder()).state.tvaers.store
+    fields = {
+        "id": "p99",
+        "name": "Uden Om",
+        "title": "",
+        "unit_id": "u01",
+        "expertise": "x",
+        "email": "",
+    }
+    store.upsert(Record("person", "p99", fields))  # behind the index's back
+    with pytest.raises(IndexOutOfDateError, match="tvaers reindex"):
+        create_app(settings, embedder=FakeEmbedder())
+
+
+def test_startup_with_another_model(home: Path, settings_factory: Callable[..., Settings]) -> None:
+    with pytest.raises(ModelMismatchError, match="tvaers reindex"):
+        create_app(settings_factory(home), embedder=FakeEmbedder(model_id="fake/other@2"))
+
+
+def test_domain_error_at_runtime_is_503(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    def stale(*args: object, **kwargs: object) -> None:
+        raise IndexOutOfDateError()
+
+    monkeypatch.setattr(app.state.tvaers.searcher, "search_by_text", stale)
+    with TestClient(app) as client:
+        response = client.get("/api/search", params={"q": "MitID"})
+    assert response.status_code == 503
+    assert "tvaers reindex" in json.loads(response.text)["detail"]

@@ -1,0 +1,175 @@
+"""Reads through the HTTP API: search, units, people, trials, similar units, health, docs."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+pytest_plugins = ("tests.conftest_service",)
+
+
+def test_health(client: TestClient) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "documents": 12,
+        "units": 6,
+        "people": 4,
+        "trials": 2,
+        "model_id": "fake/hashing@1",
+        "writes_enabled": True,
+    }
+
+
+def test_docs_and_openapi(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    schema = client.get("/openapi.json").json()
+    assert "/api/search" in schema["paths"]
+    assert "PairingRequest" in schema["components"]["schemas"]
+
+
+def test_search(client: TestClient) -> None:
+    response = client.get("/api/search", params={"q": "skærmbesøg om natten"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["hits"][0]["id"] == "u01"
+    assert body["total"] >= 3
+    assert body["took_ms"] >= 0
+    hit = body["hits"][0]
+    assert hit["kind_label"] == "Enhed"
+    assert hit["url"] == "/enheder/u01"
+    assert hit["contact"] == {
+        "name": "Anne Holm",
+        "email": "anne.holm@faxe.dk",
+        "phone": "56 20 30 00",
+    }
+    explanation = hit["explanation"]
+    assert explanation["matched_by"] in ("words", "both")
+    marked = [explanation["snippet"][a:b].lower() for a, b in explanation["highlights"]]
+    assert "skærmbesøg" in marked
+
+
+def test_search_person_hit_has_contact_and_link(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "MitID", "kind": "person"}).json()
+    assert body["hits"][0]["id"] == "p02"
+    assert body["hits"][0]["contact"]["email"] == "jens.mortensen@faxe.dk"
+    assert body["hits"][0]["url"] == "/enheder/u02#person-p02"
+
+
+def test_search_trial_hit_shows_its_units_contact(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "drop-in MitID", "kind": "trial"}).json()
+    assert body["hits"][0]["id"] == "t02"
+    assert body["hits"][0]["contact"]["email"] == "lone.bisgaard@faxe.dk"
+
+
+def test_search_filters(client: TestClient) -> None:
+    params = {"q": "skærmbesøg", "sector": "region"}
+    body = client.get("/api/search", params=params).json()
+    assert body["hits"]
+    assert {h["sector"] for h in body["hits"]} == {"region"}
+    body = client.get("/api/search", params={"q": "skærmbesøg", "organisation": "faxe kommune"})
+    assert {h["organisation"] for h in body.json()["hits"]} == {"Faxe Kommune"}
+    body = client.get("/api/search", params={"q": "velfærdsteknologi", "area": "Sundhed"}).json()
+    assert {h["area"] for h in body["hits"]} <= {"Sundhed"}
+
+
+def test_search_paging(client: TestClient) -> None:
+    first = client.get("/api/search", params={"q": "skærmbesøg", "limit": 2}).json()
+    second = client.get("/api/search", params={"q": "skærmbesøg", "limit": 2, "offset": 2}).json()
+    assert len(first["hits"]) == 2
+    assert first["total"] == second["total"]
+    assert not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
+
+
+def test_search_typo_without_danish_letters(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "skaermbesoeg"}).json()
+    assert body["hits"][0]["id"] in {"u01", "p01", "t01", "u03"}
+
+
+def test_search_empty_query(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "  "}).json()
+    assert body["hits"] == [] and body["total"] == 0
+
+
+def test_search_no_results(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "skærmbesøg", "organisation": "Ingen"}).json()
+    assert body["hits"] == [] and body["total"] == 0
+
+
+def test_facets(client: TestClient) -> None:
+    body = client.get("/api/facets").json()
+    assert body["sectors"] == ["kommune", "region", "stat"]
+    assert "Region Sjælland" in body["organisations"]
+    assert "Ældre og sundhed" in body["areas"]
+
+
+def test_read_unit(client: TestClient) -> None:
+    response = client.get("/api/units/u01")
+    assert response.status_code == 200
+    unit = response.json()
+    assert unit["name"] == "Hjemmeplejen Nat"
+    assert unit["competencies"] == ["skærmbesøg", "velfærdsteknologi", "nattevagt"]
+    assert unit["metadata"] == {"phone": "56 20 30 00"}
+    assert [p["id"] for p in unit["people"]] == ["p01"]
+    assert [t["id"] for t in unit["trials"]] == ["t01"]
+    assert unit["trials"][0]["year"] == 2024
+
+
+def test_read_unit_not_found(client: TestClient) -> None:
+    response = client.get("/api/units/u404")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Der findes ingen enhed med id 'u404'."
+
+
+def test_read_person(client: TestClient) -> None:
+    response = client.get("/api/people/p02")
+    assert response.status_code == 200
+    person = response.json()
+    assert person["name"] == "Jens Mortensen"
+    assert person["unit_name"] == "Borgerservice Haslev"
+    assert person["expertise"] == ["MitID", "Digital Post"]
+
+
+def test_read_person_not_found(client: TestClient) -> None:
+    response = client.get("/api/people/p404")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Der findes ingen person med id 'p404'."
+
+
+def test_read_trial(client: TestClient) -> None:
+    response = client.get("/api/trials/t01")
+    assert response.status_code == 200
+    assert response.json()["status"] == "igangværende"
+    assert response.json()["organisation"] == "Faxe Kommune"
+
+
+def test_read_trial_not_found(client: TestClient) -> None:
+    response = client.get("/api/trials/t404")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Der findes ingen prøvehandling med id 't404'."
+
+
+def test_similar_units(client: TestClient) -> None:
+    response = client.get("/api/units/u01/similar", params={"limit": 3})
+    assert response.status_code == 200
+    ids = [h["id"] for h in response.json()["hits"]]
+    assert len(ids) == 3 and "u01" not in ids
+
+
+def test_similar_units_other_organisations(client: TestClient) -> None:
+    params = {"other_organisations": "true"}
+    hits = client.get("/api/units/u01/similar", params=params).json()["hits"]
+    assert hits
+    assert all(h["organisation"] != "Faxe Kommune" for h in hits)
+
+
+def test_similar_units_not_found(client: TestClient) -> None:
+    response = client.get("/api/units/u404/similar")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Der findes ingen enhed med id 'u404'."
+
+
+def test_reads_open_without_key(client_without_key: TestClient) -> None:
+    assert client_without_key.get("/api/search", params={"q": "MitID"}).status_code == 200
+    assert client_without_key.get("/api/units/u02").status_code == 200
+    assert client_without_key.get("/health").json()["writes_enabled"] is False

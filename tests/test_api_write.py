@@ -1,0 +1,289 @@
+"""Writes through the HTTP API: the key, create/update/delete, search after write, GDPR erasure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from indexer.analysis import terms
+
+pytest_plugins = ("tests.conftest_service",)
+
+NEW_UNIT: dict[str, Any] = {
+    "id": "u50",
+    "name": "Robotlaboratoriet",
+    "organisation": "Region Hovedstaden",
+    "sector": "region",
+    "area": "Sundhed",
+    "description": "Vi afprøver robotter, der hjælper ældre med at rejse sig og spise selv.",
+    "competencies": ["robotteknologi", "spiserobotter"],
+    "contact_name": "Ole Bak",
+    "contact_email": "ole.bak@regionh.dk",
+    "metadata": {"phone": "38 66 00 00"},
+}
+NO_KEY = (
+    "Skrivning er slået fra, fordi der ikke er sat en API-nøgle på serveren "
+    "(miljøvariablen TVAERS_API_KEY). Søgning og opslag virker stadig."
+)
+BAD_KEY = "Skrivning kræver en gyldig API-nøgle i headeren 'Authorization: Bearer …'."
+
+
+def _ids(client: TestClient, query: str, **params: Any) -> list[str]:
+    body = client.get("/api/search", params={"q": query, **params}).json()
+    return [h["id"] for h in body["hits"]]
+
+
+# The key ------------------------------------------------------------------------------------
+
+
+def test_create_unit_without_key_configured(client_without_key: TestClient) -> None:
+    headers = {"Authorization": "Bearer whatever"}
+    response = client_without_key.post("/api/units", json=NEW_UNIT, headers=headers)
+    assert response.status_code == 403
+    assert response.json()["detail"] == NO_KEY
+
+
+def test_delete_person_without_key_configured(client_without_key: TestClient) -> None:
+    response = client_without_key.delete("/api/people/p02")
+    assert response.status_code == 403
+    assert response.json()["detail"] == NO_KEY
+    assert client_without_key.get("/api/people/p02").status_code == 200
+
+
+def test_create_unit_without_key(client: TestClient) -> None:
+    response = client.post("/api/units", json=NEW_UNIT)
+    assert response.status_code == 401
+    assert response.json()["detail"] == BAD_KEY
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_create_unit_with_wrong_key(client: TestClient) -> None:
+    response = client.post("/api/units", json=NEW_UNIT, headers={"Authorization": "Bearer nej"})
+    assert response.status_code == 401
+    assert response.json()["detail"] == BAD_KEY
+
+
+def test_update_unit_without_key(client: TestClient) -> None:
+    response = client.put("/api/units/u01", json={"name": "Hacket"})
+    assert response.status_code == 401
+    assert client.get("/api/units/u01").json()["name"] == "Hjemmeplejen Nat"
+
+
+# Units ----------------------------------------------------------------------------------------
+
+
+def test_create_unit(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.post("/api/units", json=NEW_UNIT, headers=auth)
+    assert response.status_code == 201
+    assert response.json()["competencies"] == ["robotteknologi", "spiserobotter"]
+    assert response.json()["metadata"] == {"phone": "38 66 00 00"}
+    assert _ids(client, "spiserobotter")[0] == "u50"  # a search right after the write sees it
+    assert client.get("/api/units/u50").json()["name"] == "Robotlaboratoriet"
+
+
+def test_create_unit_already_exists(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.post("/api/units", json={**NEW_UNIT, "id": "u01"}, headers=auth)
+    assert response.status_code == 409
+    assert response.json()["detail"] == (
+        "Der findes allerede en enhed med id 'u01'. Brug PUT for at ændre den."
+    )
+
+
+def test_create_unit_bad_sector(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.post("/api/units", json={**NEW_UNIT, "sector": "firma"}, headers=auth)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "sector"
+
+
+def test_create_unit_blank_name(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.post("/api/units", json={**NEW_UNIT, "name": "   "}, headers=auth)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "name", "message": "skal udfyldes"}]
+
+
+def test_create_unit_metadata_clashes_with_column(client: TestClient, auth: dict[str, str]) -> None:
+    body = {**NEW_UNIT, "metadata": {"name": "x"}}
+    response = client.post("/api/units", json=body, headers=auth)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["message"] == (
+        "metadata må ikke hedde som en kolonne: name"
+    )
+
+
+def test_update_unit(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.put("/api/units/u01", json={"name": "Natplejen"}, headers=auth)
+    assert response.status_code == 200
+    assert response.json()["name"] == "Natplejen"
+    assert response.json()["description"].startswith("Nattevagterne")  # kept
+    assert client.get("/api/people/p01").json()["unit_name"] == "Natplejen"  # people follow
+    assert "u01" in _ids(client, "natplejen")[:3]
+
+
+def test_update_unit_not_found(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.put("/api/units/u404", json={"name": "x"}, headers=auth)
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Der findes ingen enhed med id 'u404'."
+
+
+def test_delete_unit(client: TestClient, auth: dict[str, str]) -> None:
+    client.post("/api/units", json=NEW_UNIT, headers=auth)
+    response = client.delete("/api/units/u50", headers=auth)
+    assert response.status_code == 200
+    assert response.json() == {"id": "u50", "deleted": True, "message": "Enheden 'u50' er slettet."}
+    assert client.get("/api/units/u50").status_code == 404
+    assert "u50" not in _ids(client, "spiserobotter")
+
+
+def test_delete_unit_with_people(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.delete("/api/units/u01", headers=auth)
+    assert response.status_code == 409
+    assert response.json()["detail"].startswith(
+        "Enheden 'u01' kan ikke slettes: enheden har stadig"
+    )
+    assert response.json()["problems"][0]["column"] == "id"
+
+
+def test_delete_unit_not_found(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.delete("/api/units/u404", headers=auth)
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Der findes ingen enhed med id 'u404'."
+
+
+# People and trial actions ---------------------------------------------------------------------
+
+
+def test_create_person(client: TestClient, auth: dict[str, str]) -> None:
+    body = {
+        "id": "p50",
+        "name": "Nanna Lykke",
+        "title": "Jordemoder",
+        "unit_id": "u03",
+        "expertise": ["fødselsforberedelse", "videokonsultation"],
+        "email": "nly@regionsjaelland.dk",
+    }
+    response = client.post("/api/people", json=body, headers=auth)
+    assert response.status_code == 201
+    assert response.json()["organisation"] == "Region Sjælland"
+    assert _ids(client, "fødselsforberedelse")[0] == "p50"
+
+
+def test_create_person_in_unknown_unit(client: TestClient, auth: dict[str, str]) -> None:
+    body = {"id": "p50", "name": "Nanna Lykke", "unit_id": "u404", "expertise": ["jura"]}
+    response = client.post("/api/people", json=body, headers=auth)
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["column"] == "unit_id"
+    assert "u404" in response.json()["problems"][0]["message"]
+
+
+def test_update_person(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.put("/api/people/p02", json={"unit_id": "u05"}, headers=auth)
+    assert response.status_code == 200
+    assert response.json()["unit_name"] == "Frivilligsekretariatet"
+    assert [p["id"] for p in client.get("/api/units/u05").json()["people"]] == ["p02"]
+
+
+def test_update_person_not_found(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.put("/api/people/p404", json={"title": "x"}, headers=auth)
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Der findes ingen person med id 'p404'."
+
+
+def test_delete_person_not_found(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.delete("/api/people/p404", headers=auth)
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Der findes ingen person med id 'p404'."
+
+
+def test_create_trial(client: TestClient, auth: dict[str, str]) -> None:
+    body = {
+        "id": "t50",
+        "title": "Klarsprog i rykkerbreve",
+        "unit_id": "u04",
+        "description": "Vi omskrev rykkerbreve, så færre borgere ringer ind.",
+        "status": "afsluttet",
+        "year": 2022,
+    }
+    response = client.post("/api/trials", json=body, headers=auth)
+    assert response.status_code == 201
+    assert response.json()["year"] == 2022
+    assert _ids(client, "rykkerbreve")[0] == "t50"
+
+
+def test_create_trial_bad_year(client: TestClient, auth: dict[str, str]) -> None:
+    body = {"id": "t50", "title": "x", "unit_id": "u04", "description": "y", "year": 1066}
+    response = client.post("/api/trials", json=body, headers=auth)
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "year", "message": "skal være mindst 1900"}]
+
+
+def test_update_trial(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.put("/api/trials/t01", json={"status": "afsluttet"}, headers=auth)
+    assert response.status_code == 200
+    assert response.json()["status"] == "afsluttet"
+
+
+def test_delete_trial(client: TestClient, auth: dict[str, str]) -> None:
+    response = client.delete("/api/trials/t02", headers=auth)
+    assert response.status_code == 200
+    assert client.get("/api/trials/t02").status_code == 404
+    assert "t02" not in _ids(client, "drop-in MitID")
+
+
+def test_writes_survive_a_restart(
+    client: TestClient, auth: dict[str, str], home: Path, app_factory: Any
+) -> None:
+    client.post("/api/units", json=NEW_UNIT, headers=auth)
+    with TestClient(app_factory(home)) as again:  # the saved index matches the database
+        assert _ids(again, "spiserobotter")[0] == "u50"
+
+
+# GDPR erasure ---------------------------------------------------------------------------------
+
+
+def _traces(home: Path, needles: list[bytes]) -> list[str]:
+    found = []
+    for path in sorted(p for p in home.rglob("*") if p.is_file()):
+        data = path.read_bytes().lower()
+        found += [f"{path.relative_to(home)}: {n.decode()}" for n in needles if n in data]
+    return found
+
+
+@pytest.mark.parametrize("restart", [False, True])
+def test_delete_person_erases_every_trace(
+    app: FastAPI, home: Path, auth: dict[str, str], app_factory: Any, restart: bool
+) -> None:
+    name, email = "Ingeborg Skovsgaard", "ingeborg.skovsgaard@faxe.dk"
+    needles = [b"ingeborg", b"skovsgaard", *(t.encode() for t in terms(name))]
+    with TestClient(app) as client:
+        # Before: found everywhere (so the checks below can see traces at all).
+        assert _ids(client, name)[0] == "p01"
+        assert _ids(client, "Ingeborg")[0] == "p01"
+        assert _traces(home, needles)
+
+        response = client.delete("/api/people/p01", headers=auth)
+        assert response.status_code == 200
+        assert response.json()["message"] == "Personen 'p01' og alle spor af dem er slettet."
+
+        state = client.app.state.tvaers  # type: ignore[attr-defined]
+        assert not [q for q in state.searcher._query_vectors if "ingeborg" in q.lower()]
+        assert not [t for t in state.index.lexical.vocabulary if "skovsgaard" in t]
+        if restart:
+            client = TestClient(app_factory(home)).__enter__()
+        for query in (name, "Ingeborg", "Skovsgaard", email, "Ingebor Skovsgard"):
+            body = client.get("/api/search", params={"q": query, "limit": 100}).json()
+            assert "p01" not in [h["id"] for h in body["hits"]]
+            assert "ingeborg" not in str(body["hits"]).lower()
+        assert client.get("/api/people/p01").status_code == 404
+        unit = client.get("/api/units/u01")
+        assert "Ingeborg" not in unit.text and "ingeborg" not in unit.text
+        assert "Ingeborg" not in client.get("/enheder/u01").text
+        for path in ("/api/facets", "/health"):
+            assert "ingeborg" not in client.get(path).text.lower()
+        page = client.get("/", params={"q": name}).text  # the page echoes the query only
+        assert "person-p01" not in page and email not in page
+    # No file in the home folder (database included) holds the name, its terms or the email.
+    assert _traces(home, [*needles, email.encode()]) == []
