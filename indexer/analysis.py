@@ -28,10 +28,15 @@ STOP_WORDS = frozenset(
 
 
 def fold(text: str) -> str:
-    """Lower-case and fold Danish and accented letters to plain ASCII-ish forms."""
+    """Lower-case and fold Danish and accented letters to plain ASCII-ish forms.
+
+    æ/ø/å are mapped before decomposition (which would turn å into a) and again after it,
+    because some letters only become æ or ø once their accent is stripped (ǽ, ǿ).
+    """
     text = text.lower().translate(_FOLD)
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.lower().translate(_FOLD)
 
 
 _FOLDED_STOP_WORDS = frozenset(fold(w) for w in STOP_WORDS)

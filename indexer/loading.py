@@ -119,7 +119,7 @@ def _value_problems(kind: Kind, name: str, line: int, values: dict[str, str]) ->
                 "status",
             )
         year = values.get("year", "")
-        if year and not (year.isdigit() and 1900 <= int(year) <= 2100):
+        if year and not (year.isascii() and year.isdigit() and 1900 <= int(year) <= 2100):
             yield Problem(name, f"årstallet '{year}' er ikke et år", line, "year")
 
 

@@ -6,6 +6,7 @@ comma or semicolon separated. Rows keep their line number so errors can point at
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ def read_table(path: Path, *, name: str | None = None) -> Table:
 
 
 def read_table_bytes(data: bytes, *, name: str) -> Table:
-    if not data.strip():
+    if not data.removeprefix(codecs.BOM_UTF8).strip():
         raise DataError([Problem(name, "filen er tom")])
     if len(data) > MAX_FILE_BYTES:
         raise DataError([Problem(name, "filen er for stor (over 200 MB)")])
@@ -55,14 +56,27 @@ def read_table_bytes(data: bytes, *, name: str) -> Table:
         raise DataError(
             [Problem(name, "filen ser ud til at være binær, ikke CSV. Gem den som CSV (UTF-8).")]
         )
-    text = _decode(data)
+    text = _decode(data, name)
     return _read_csv(text, name)
 
 
-def _decode(data: bytes) -> str:
+def _decode(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if any(letter in data for letter in _UTF8_DANISH):
+            # Partly UTF-8, partly something else: decoding either way would mangle æ/ø/å.
+            line = data[: exc.start].count(b"\n") + 1
+            raise DataError(
+                [
+                    Problem(
+                        name,
+                        "filen blander tegnsæt (UTF-8 og Windows/latin-1); gem den igen som "
+                        "»CSV UTF-8«",
+                        line,
+                    )
+                ]
+            ) from exc
         # Not UTF-8: a Danish Excel export. cp1252 covers æøå and the Windows extras (€, ”);
         # latin-1 decodes anything cp1252 leaves undefined.
         try:
@@ -71,7 +85,12 @@ def _decode(data: bytes) -> str:
             return data.decode("latin-1")
 
 
+_UTF8_DANISH = tuple(letter.encode() for letter in "æøåÆØÅ")
+
+
 def _read_csv(text: str, name: str) -> Table:
+    # The cell limit below gives a clear message; csv's own smaller limit must not trip first.
+    csv.field_size_limit(MAX_FILE_BYTES)
     header_line = text.split("\n", 1)[0]
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)

@@ -56,9 +56,10 @@ def delete_record(store: Store, index: SearchIndex, kind: Kind, record_id: str) 
             )
     old = index.document(f"{kind}:{record_id}")
     store.delete(kind, record_id)
-    if old is not None:
-        store.forget_vectors([old.content_hash])
     index.replace([f"{kind}:{record_id}"], [], _empty(index), store_fingerprint=store.fingerprint())
+    # Erase the cached vector unless another document has the very same text.
+    if old is not None and old.content_hash not in {d.content_hash for d in index.documents}:
+        store.forget_vectors([old.content_hash])
 
 
 def _affected_keys(store: Store, record: Record) -> set[str]:

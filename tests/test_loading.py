@@ -259,11 +259,6 @@ def test_too_long_description_is_refused(tmp_path: Path, built: BuiltHome) -> No
     built.assert_untouched()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: csv's default field_size_limit (131,072) trips before MAX_CELL_CHARS, so a 1 MB "
-    "description is reported as 'ugyldig CSV: field larger than field limit', column None",
-)
 def test_description_of_one_megabyte_is_refused(tmp_path: Path, built: BuiltHome) -> None:
     big = "Vi hjælper ældre. " * 60_000  # ~1 MB
     folder = write_data_folder(tmp_path / "bad", units=changed(UNITS, 1, description=big))
@@ -330,11 +325,6 @@ def test_year_out_of_range_is_refused(tmp_path: Path, built: BuiltHome) -> None:
     built.assert_untouched()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: loading._value_problems checks year.isdigit() then int(year); '2021¹' (a "
-    "footnote mark from Excel) is isdigit() but int() raises ValueError instead of a DataError",
-)
 def test_year_with_footnote_digit_is_refused(tmp_path: Path, built: BuiltHome) -> None:
     folder = write_data_folder(tmp_path / "bad", trials=changed(TRIALS, 0, year="2021¹"))
     problem = refused(folder, built)

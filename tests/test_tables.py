@@ -169,11 +169,6 @@ def test_cell_of_exactly_20000_chars_is_accepted() -> None:
     assert len(table.rows[0].values["description"]) == 20_000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: csv's default field_size_limit (131,072) trips first, so a 1 MB cell is "
-    "reported as 'ugyldig CSV: field larger than field limit' without a column",
-)
 def test_one_megabyte_cell_names_file_line_and_column() -> None:
     rows = [unit(description="x" * 1_000_000)]
     with pytest.raises(DataError) as excinfo:
@@ -201,11 +196,6 @@ def test_empty_file_is_refused(data: bytes) -> None:
     assert "filen er tom" in problem.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a file holding only a UTF-8 BOM (Excel's 'CSV UTF-8' of an empty sheet) is "
-    "not caught as empty; it fails as 'kan ikke læse overskriften: ' on line 1",
-)
 def test_file_with_only_a_bom_is_reported_empty() -> None:
     with pytest.raises(DataError) as excinfo:
         read_table_bytes(b"\xef\xbb\xbf", name="people.csv")
@@ -243,11 +233,6 @@ def test_written_cells_read_back_exactly(rows: list[tuple[str, str]], encoding: 
     assert [r.values for r in table.rows] == dicts
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: one stray cp1252 byte makes _decode re-read the whole file as cp1252, so every "
-    "correct UTF-8 æ/ø/å elsewhere becomes mojibake ('Ældre' -> 'Ã†ldre') without an error",
-)
 def test_mostly_utf8_file_with_one_cp1252_line_never_mangles_danish_letters() -> None:
     data = "id,name\nu1,Ældre og sundhed\n".encode() + "u2,Sønderå\n".encode("cp1252")
     try:

@@ -218,12 +218,6 @@ def test_delete_of_a_missing_record_raises_not_found(live: Live) -> None:
         delete_record(live.store, live.index, "person", "p9")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: delete_record forgets the deleted document's content hash even when another "
-    "document still has the same text (unlike _refresh_documents, it has no still_used check), "
-    "so the next reindex re-embeds the survivor",
-)
 def test_delete_keeps_a_vector_another_document_still_uses(live: Live) -> None:
     twin = live.record("trial", "t1", id="t3")
     upsert_record(live.store, live.index, live.embedder, Record("trial", "t3", twin.fields))
