@@ -229,12 +229,9 @@ class _progress_bar:
         self._bar.update(done)
 
 
-def _register_optional_commands() -> None:
-    try:
-        from service.pairing_cli import pair
-    except ImportError:  # pragma: no cover - the pairing module ships with tvaers
-        return
-    main.add_command(pair)
+# Commands that live in their own modules; imported last, as they build on AppContext.
+from service.pairing_cli import pair  # noqa: E402
+from service.serve_cli import serve  # noqa: E402
 
-
-_register_optional_commands()
+main.add_command(pair)
+main.add_command(serve)
