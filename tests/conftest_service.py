@@ -25,7 +25,7 @@ AUTH = {"Authorization": f"Bearer {API_KEY}"}
 
 UNITS = [
     {
-        "id": "u01",
+        "id": "u001",
         "name": "Hjemmeplejen Nat",
         "organisation": "Faxe Kommune",
         "sector": "kommune",
@@ -38,7 +38,7 @@ UNITS = [
         "phone": "56 20 30 00",
     },
     {
-        "id": "u02",
+        "id": "u002",
         "name": "Borgerservice Haslev",
         "organisation": "Faxe Kommune",
         "sector": "kommune",
@@ -51,7 +51,7 @@ UNITS = [
         "phone": "",
     },
     {
-        "id": "u03",
+        "id": "u003",
         "name": "Center for Digital Velfærd",
         "organisation": "Region Sjælland",
         "sector": "region",
@@ -64,7 +64,7 @@ UNITS = [
         "phone": "",
     },
     {
-        "id": "u04",
+        "id": "u004",
         "name": "Klarsprogsenheden",
         "organisation": "Digitaliseringsstyrelsen",
         "sector": "stat",
@@ -77,7 +77,7 @@ UNITS = [
         "phone": "",
     },
     {
-        "id": "u05",
+        "id": "u005",
         "name": "Frivilligsekretariatet",
         "organisation": "Faxe Kommune",
         "sector": "kommune",
@@ -90,7 +90,7 @@ UNITS = [
         "phone": "",
     },
     {
-        "id": "u06",
+        "id": "u006",
         "name": "Plejecenter Solgården",
         "organisation": "Vordingborg Kommune",
         "sector": "kommune",
@@ -105,43 +105,43 @@ UNITS = [
 ]
 PEOPLE = [
     {
-        "id": "p01",
+        "id": "p001",
         "name": "Ingeborg Skovsgaard",
         "title": "Sygeplejerske",
-        "unit_id": "u01",
+        "unit_id": "u001",
         "expertise": "skærmbesøg;tablets i hjemmeplejen;nattevagt",
         "email": "ingeborg.skovsgaard@faxe.dk",
     },
     {
-        "id": "p02",
+        "id": "p002",
         "name": "Jens Mortensen",
         "title": "Borgerservicemedarbejder",
-        "unit_id": "u02",
+        "unit_id": "u002",
         "expertise": "MitID;Digital Post",
         "email": "jens.mortensen@faxe.dk",
     },
     {
-        "id": "p03",
+        "id": "p003",
         "name": "Sofie Lindqvist",
         "title": "Projektleder",
-        "unit_id": "u03",
+        "unit_id": "u003",
         "expertise": "telemedicin;videokonsultation",
         "email": "slin@regionsjaelland.dk",
     },
     {
-        "id": "p04",
+        "id": "p004",
         "name": "Karim Haddad",
         "title": "Kommunikationskonsulent",
-        "unit_id": "u04",
+        "unit_id": "u004",
         "expertise": "klarsprog;breve til borgere",
         "email": "khad@digst.dk",
     },
 ]
 TRIALS = [
     {
-        "id": "t01",
+        "id": "t001",
         "title": "Skærmbesøg om natten",
-        "unit_id": "u01",
+        "unit_id": "u001",
         "description": "Nattevagten ringer op via tablet i stedet for at køre ud til borgere, "
         "der kun skal have hjælp til medicin.",
         "status": "igangværende",
@@ -149,9 +149,9 @@ TRIALS = [
         "learnings": "Borgerne sover bedre, og vi sparer kørsel.",
     },
     {
-        "id": "t02",
+        "id": "t002",
         "title": "Drop-in med MitID-hjælp",
-        "unit_id": "u02",
+        "unit_id": "u002",
         "description": "Ældre kan komme uden tidsbestilling og få hjælp til MitID-appen.",
         "status": "afsluttet",
         "year": "2023",

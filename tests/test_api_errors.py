@@ -54,7 +54,7 @@ def test_search_negative_offset(client: TestClient) -> None:
 
 
 def test_similar_limit_too_high(client: TestClient) -> None:
-    response = client.get("/api/units/u01/similar", params={"limit": 1000})
+    response = client.get("/api/units/u001/similar", params={"limit": 1000})
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "limit"
 
@@ -86,7 +86,7 @@ def test_unknown_page_is_a_danish_page(client: TestClient) -> None:
 
 
 def test_method_not_allowed(client: TestClient) -> None:
-    response = client.patch("/api/units/u01", json={})
+    response = client.patch("/api/units/u001", json={})
     assert response.status_code == 405
     assert response.json() == {"detail": "Metoden er ikke tilladt her."}
 
@@ -131,7 +131,7 @@ def test_startup_with_index_out_of_date(
         "id": "p99",
         "name": "Uden Om",
         "title": "",
-        "unit_id": "u01",
+        "unit_id": "u001",
         "expertise": "x",
         "email": "",
     }

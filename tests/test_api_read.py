@@ -32,12 +32,12 @@ def test_search(client: TestClient) -> None:
     response = client.get("/api/search", params={"q": "skærmbesøg om natten"})
     assert response.status_code == 200
     body = response.json()
-    assert body["hits"][0]["id"] == "u01"
+    assert body["hits"][0]["id"] == "u001"
     assert body["total"] >= 3
     assert body["took_ms"] >= 0
     hit = body["hits"][0]
     assert hit["kind_label"] == "Enhed"
-    assert hit["url"] == "/enheder/u01"
+    assert hit["url"] == "/enheder/u001"
     assert hit["contact"] == {
         "name": "Anne Holm",
         "email": "anne.holm@faxe.dk",
@@ -51,14 +51,14 @@ def test_search(client: TestClient) -> None:
 
 def test_search_person_hit_has_contact_and_link(client: TestClient) -> None:
     body = client.get("/api/search", params={"q": "MitID", "kind": "person"}).json()
-    assert body["hits"][0]["id"] == "p02"
+    assert body["hits"][0]["id"] == "p002"
     assert body["hits"][0]["contact"]["email"] == "jens.mortensen@faxe.dk"
-    assert body["hits"][0]["url"] == "/enheder/u02#person-p02"
+    assert body["hits"][0]["url"] == "/enheder/u002#person-p002"
 
 
 def test_search_trial_hit_shows_its_units_contact(client: TestClient) -> None:
     body = client.get("/api/search", params={"q": "drop-in MitID", "kind": "trial"}).json()
-    assert body["hits"][0]["id"] == "t02"
+    assert body["hits"][0]["id"] == "t002"
     assert body["hits"][0]["contact"]["email"] == "lone.bisgaard@faxe.dk"
 
 
@@ -83,7 +83,7 @@ def test_search_paging(client: TestClient) -> None:
 
 def test_search_typo_without_danish_letters(client: TestClient) -> None:
     body = client.get("/api/search", params={"q": "skaermbesoeg"}).json()
-    assert body["hits"][0]["id"] in {"u01", "p01", "t01", "u03"}
+    assert body["hits"][0]["id"] in {"u001", "p001", "t001", "u003"}
 
 
 def test_search_empty_query(client: TestClient) -> None:
@@ -104,14 +104,14 @@ def test_facets(client: TestClient) -> None:
 
 
 def test_read_unit(client: TestClient) -> None:
-    response = client.get("/api/units/u01")
+    response = client.get("/api/units/u001")
     assert response.status_code == 200
     unit = response.json()
     assert unit["name"] == "Hjemmeplejen Nat"
     assert unit["competencies"] == ["skærmbesøg", "velfærdsteknologi", "nattevagt"]
     assert unit["metadata"] == {"phone": "56 20 30 00"}
-    assert [p["id"] for p in unit["people"]] == ["p01"]
-    assert [t["id"] for t in unit["trials"]] == ["t01"]
+    assert [p["id"] for p in unit["people"]] == ["p001"]
+    assert [t["id"] for t in unit["trials"]] == ["t001"]
     assert unit["trials"][0]["year"] == 2024
 
 
@@ -122,7 +122,7 @@ def test_read_unit_not_found(client: TestClient) -> None:
 
 
 def test_read_person(client: TestClient) -> None:
-    response = client.get("/api/people/p02")
+    response = client.get("/api/people/p002")
     assert response.status_code == 200
     person = response.json()
     assert person["name"] == "Jens Mortensen"
@@ -137,7 +137,7 @@ def test_read_person_not_found(client: TestClient) -> None:
 
 
 def test_read_trial(client: TestClient) -> None:
-    response = client.get("/api/trials/t01")
+    response = client.get("/api/trials/t001")
     assert response.status_code == 200
     assert response.json()["status"] == "igangværende"
     assert response.json()["organisation"] == "Faxe Kommune"
@@ -150,15 +150,15 @@ def test_read_trial_not_found(client: TestClient) -> None:
 
 
 def test_similar_units(client: TestClient) -> None:
-    response = client.get("/api/units/u01/similar", params={"limit": 3})
+    response = client.get("/api/units/u001/similar", params={"limit": 3})
     assert response.status_code == 200
     ids = [h["id"] for h in response.json()["hits"]]
-    assert len(ids) == 3 and "u01" not in ids
+    assert len(ids) == 3 and "u001" not in ids
 
 
 def test_similar_units_other_organisations(client: TestClient) -> None:
     params = {"other_organisations": "true"}
-    hits = client.get("/api/units/u01/similar", params=params).json()["hits"]
+    hits = client.get("/api/units/u001/similar", params=params).json()["hits"]
     assert hits
     assert all(h["organisation"] != "Faxe Kommune" for h in hits)
 
@@ -171,5 +171,5 @@ def test_similar_units_not_found(client: TestClient) -> None:
 
 def test_reads_open_without_key(client_without_key: TestClient) -> None:
     assert client_without_key.get("/api/search", params={"q": "MitID"}).status_code == 200
-    assert client_without_key.get("/api/units/u02").status_code == 200
+    assert client_without_key.get("/api/units/u002").status_code == 200
     assert client_without_key.get("/health").json()["writes_enabled"] is False

@@ -48,10 +48,10 @@ def test_create_unit_without_key_configured(client_without_key: TestClient) -> N
 
 
 def test_delete_person_without_key_configured(client_without_key: TestClient) -> None:
-    response = client_without_key.delete("/api/people/p02")
+    response = client_without_key.delete("/api/people/p002")
     assert response.status_code == 403
     assert response.json()["detail"] == NO_KEY
-    assert client_without_key.get("/api/people/p02").status_code == 200
+    assert client_without_key.get("/api/people/p002").status_code == 200
 
 
 def test_create_unit_without_key(client: TestClient) -> None:
@@ -68,9 +68,9 @@ def test_create_unit_with_wrong_key(client: TestClient) -> None:
 
 
 def test_update_unit_without_key(client: TestClient) -> None:
-    response = client.put("/api/units/u01", json={"name": "Hacket"})
+    response = client.put("/api/units/u001", json={"name": "Hacket"})
     assert response.status_code == 401
-    assert client.get("/api/units/u01").json()["name"] == "Hjemmeplejen Nat"
+    assert client.get("/api/units/u001").json()["name"] == "Hjemmeplejen Nat"
 
 
 # Units ----------------------------------------------------------------------------------------
@@ -86,10 +86,10 @@ def test_create_unit(client: TestClient, auth: dict[str, str]) -> None:
 
 
 def test_create_unit_already_exists(client: TestClient, auth: dict[str, str]) -> None:
-    response = client.post("/api/units", json={**NEW_UNIT, "id": "u01"}, headers=auth)
+    response = client.post("/api/units", json={**NEW_UNIT, "id": "u001"}, headers=auth)
     assert response.status_code == 409
     assert response.json()["detail"] == (
-        "Der findes allerede en enhed med id 'u01'. Brug PUT for at ændre den."
+        "Der findes allerede en enhed med id 'u001'. Brug PUT for at ændre den."
     )
 
 
@@ -115,12 +115,12 @@ def test_create_unit_metadata_clashes_with_column(client: TestClient, auth: dict
 
 
 def test_update_unit(client: TestClient, auth: dict[str, str]) -> None:
-    response = client.put("/api/units/u01", json={"name": "Natplejen"}, headers=auth)
+    response = client.put("/api/units/u001", json={"name": "Natplejen"}, headers=auth)
     assert response.status_code == 200
     assert response.json()["name"] == "Natplejen"
     assert response.json()["description"].startswith("Nattevagterne")  # kept
-    assert client.get("/api/people/p01").json()["unit_name"] == "Natplejen"  # people follow
-    assert "u01" in _ids(client, "natplejen")[:3]
+    assert client.get("/api/people/p001").json()["unit_name"] == "Natplejen"  # people follow
+    assert "u001" in _ids(client, "natplejen")[:3]
 
 
 def test_update_unit_not_found(client: TestClient, auth: dict[str, str]) -> None:
@@ -139,10 +139,10 @@ def test_delete_unit(client: TestClient, auth: dict[str, str]) -> None:
 
 
 def test_delete_unit_with_people(client: TestClient, auth: dict[str, str]) -> None:
-    response = client.delete("/api/units/u01", headers=auth)
+    response = client.delete("/api/units/u001", headers=auth)
     assert response.status_code == 409
     assert response.json()["detail"].startswith(
-        "Enheden 'u01' kan ikke slettes: enheden har stadig"
+        "Enheden 'u001' kan ikke slettes: enheden har stadig"
     )
     assert response.json()["problems"][0]["column"] == "id"
 
@@ -161,7 +161,7 @@ def test_create_person(client: TestClient, auth: dict[str, str]) -> None:
         "id": "p50",
         "name": "Nanna Lykke",
         "title": "Jordemoder",
-        "unit_id": "u03",
+        "unit_id": "u003",
         "expertise": ["fødselsforberedelse", "videokonsultation"],
         "email": "nly@regionsjaelland.dk",
     }
@@ -180,10 +180,10 @@ def test_create_person_in_unknown_unit(client: TestClient, auth: dict[str, str])
 
 
 def test_update_person(client: TestClient, auth: dict[str, str]) -> None:
-    response = client.put("/api/people/p02", json={"unit_id": "u05"}, headers=auth)
+    response = client.put("/api/people/p002", json={"unit_id": "u005"}, headers=auth)
     assert response.status_code == 200
     assert response.json()["unit_name"] == "Frivilligsekretariatet"
-    assert [p["id"] for p in client.get("/api/units/u05").json()["people"]] == ["p02"]
+    assert [p["id"] for p in client.get("/api/units/u005").json()["people"]] == ["p002"]
 
 
 def test_update_person_not_found(client: TestClient, auth: dict[str, str]) -> None:
@@ -202,7 +202,7 @@ def test_create_trial(client: TestClient, auth: dict[str, str]) -> None:
     body = {
         "id": "t50",
         "title": "Klarsprog i rykkerbreve",
-        "unit_id": "u04",
+        "unit_id": "u004",
         "description": "Vi omskrev rykkerbreve, så færre borgere ringer ind.",
         "status": "afsluttet",
         "year": 2022,
@@ -214,23 +214,23 @@ def test_create_trial(client: TestClient, auth: dict[str, str]) -> None:
 
 
 def test_create_trial_bad_year(client: TestClient, auth: dict[str, str]) -> None:
-    body = {"id": "t50", "title": "x", "unit_id": "u04", "description": "y", "year": 1066}
+    body = {"id": "t50", "title": "x", "unit_id": "u004", "description": "y", "year": 1066}
     response = client.post("/api/trials", json=body, headers=auth)
     assert response.status_code == 422
     assert response.json()["errors"] == [{"field": "year", "message": "skal være mindst 1900"}]
 
 
 def test_update_trial(client: TestClient, auth: dict[str, str]) -> None:
-    response = client.put("/api/trials/t01", json={"status": "afsluttet"}, headers=auth)
+    response = client.put("/api/trials/t001", json={"status": "afsluttet"}, headers=auth)
     assert response.status_code == 200
     assert response.json()["status"] == "afsluttet"
 
 
 def test_delete_trial(client: TestClient, auth: dict[str, str]) -> None:
-    response = client.delete("/api/trials/t02", headers=auth)
+    response = client.delete("/api/trials/t002", headers=auth)
     assert response.status_code == 200
-    assert client.get("/api/trials/t02").status_code == 404
-    assert "t02" not in _ids(client, "drop-in MitID")
+    assert client.get("/api/trials/t002").status_code == 404
+    assert "t002" not in _ids(client, "drop-in MitID")
 
 
 def test_writes_survive_a_restart(
@@ -260,13 +260,13 @@ def test_delete_person_erases_every_trace(
     needles = [b"ingeborg", b"skovsgaard", *(t.encode() for t in terms(name))]
     with TestClient(app) as client:
         # Before: found everywhere (so the checks below can see traces at all).
-        assert _ids(client, name)[0] == "p01"
-        assert _ids(client, "Ingeborg")[0] == "p01"
+        assert _ids(client, name)[0] == "p001"
+        assert _ids(client, "Ingeborg")[0] == "p001"
         assert _traces(home, needles)
 
-        response = client.delete("/api/people/p01", headers=auth)
+        response = client.delete("/api/people/p001", headers=auth)
         assert response.status_code == 200
-        assert response.json()["message"] == "Personen 'p01' og alle spor af dem er slettet."
+        assert response.json()["message"] == "Personen 'p001' og alle spor af dem er slettet."
 
         state = client.app.state.tvaers  # type: ignore[attr-defined]
         assert not [q for q in state.searcher._query_vectors if "ingeborg" in q.lower()]
@@ -275,15 +275,15 @@ def test_delete_person_erases_every_trace(
             client = TestClient(app_factory(home)).__enter__()
         for query in (name, "Ingeborg", "Skovsgaard", email, "Ingebor Skovsgard"):
             body = client.get("/api/search", params={"q": query, "limit": 100}).json()
-            assert "p01" not in [h["id"] for h in body["hits"]]
+            assert "p001" not in [h["id"] for h in body["hits"]]
             assert "ingeborg" not in str(body["hits"]).lower()
-        assert client.get("/api/people/p01").status_code == 404
-        unit = client.get("/api/units/u01")
+        assert client.get("/api/people/p001").status_code == 404
+        unit = client.get("/api/units/u001")
         assert "Ingeborg" not in unit.text and "ingeborg" not in unit.text
-        assert "Ingeborg" not in client.get("/enheder/u01").text
+        assert "Ingeborg" not in client.get("/enheder/u001").text
         for path in ("/api/facets", "/health"):
             assert "ingeborg" not in client.get(path).text.lower()
         page = client.get("/", params={"q": name}).text  # the page echoes the query only
-        assert "person-p01" not in page and email not in page
+        assert "person-p001" not in page and email not in page
     # No file in the home folder (database included) holds the name, its terms or the email.
     assert _traces(home, [*needles, email.encode()]) == []

@@ -14,7 +14,9 @@ from service.api.state import ServiceState
 from service.api.writes import create_record, delete_any, update_record
 
 router = APIRouter(prefix="/api/people", tags=["kolleger"])
-PersonId = Annotated[str, Path(min_length=1, max_length=200, description="Personens id")]
+PersonId = Annotated[
+    str, Path(min_length=1, max_length=200, description="Personens id", examples=["p001"])
+]
 
 
 def _public(state: ServiceState, person: Record) -> PersonPublic:

@@ -14,7 +14,9 @@ from service.api.state import ServiceState
 from service.api.writes import create_record, delete_any, update_record
 
 router = APIRouter(prefix="/api/trials", tags=["prøvehandlinger"])
-TrialId = Annotated[str, Path(min_length=1, max_length=200, description="Prøvehandlingens id")]
+TrialId = Annotated[
+    str, Path(min_length=1, max_length=200, description="Prøvehandlingens id", examples=["t001"])
+]
 
 
 def _public(state: ServiceState, trial: Record) -> TrialPublic:

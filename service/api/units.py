@@ -15,7 +15,9 @@ from service.api.state import ServiceState
 from service.api.writes import create_record, delete_any, update_record
 
 router = APIRouter(prefix="/api/units", tags=["enheder"])
-UnitId = Annotated[str, Path(min_length=1, max_length=200, description="Enhedens id")]
+UnitId = Annotated[
+    str, Path(min_length=1, max_length=200, description="Enhedens id", examples=["u001"])
+]
 
 
 def unit_detail(state: ServiceState, unit_id: str) -> UnitDetail:

@@ -1,0 +1,66 @@
+"""Property-based: cases generated from the OpenAPI schema never get a 500 (fake embedder app)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from hypothesis import HealthCheck, Phase, given, settings
+from pydantic import SecretStr
+
+from service.app import create_app
+from service.config import Settings
+from tests.fakes import FakeEmbedder
+
+pytest_plugins = ("tests.conftest_service",)
+KEY = "fuzz-key"
+EXAMPLES_PER_OPERATION = 15
+
+
+@pytest.fixture(scope="module")
+def fuzzed_app(indexed_home: Path, tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    home = tmp_path_factory.mktemp("fuzz") / "home"
+    shutil.copytree(indexed_home, home)
+    return create_app(Settings(home=home, api_key=SecretStr(KEY)), embedder=FakeEmbedder())
+
+
+def _operations(app: FastAPI) -> list[Any]:
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+def test_every_operation_is_in_the_schema(fuzzed_app: FastAPI) -> None:
+    labels = {op.label for op in _operations(fuzzed_app)}
+    assert len(labels) == 18
+    assert "POST /api/pairings" in labels
+
+
+@pytest.mark.parametrize("authorised", [True, False], ids=["with-key", "without-key"])
+def test_no_server_errors(fuzzed_app: FastAPI, authorised: bool) -> None:
+    headers = {"Authorization": f"Bearer {KEY}"} if authorised else {}
+    failures: list[str] = []
+    for operation in _operations(fuzzed_app):
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        def run(case: Any) -> None:
+            response = case.call(headers=headers)
+            if response.status_code >= 500 or "Traceback" in response.text:
+                failures.append(
+                    f"{case.method} {case.formatted_path} {case.query} -> "
+                    f"{response.status_code} {response.text[:200]}"
+                )
+
+        run()
+    assert failures == []

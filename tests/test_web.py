@@ -1,0 +1,127 @@
+"""The Danish web page, server-rendered: search, unit page, pairing page, escaping, no CDN."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+pytest_plugins = ("tests.conftest_service",)
+
+
+def _files(week: dict[str, Path], *keys: str) -> dict[str, tuple[str, bytes, str]]:
+    return {k: (week[k].name, week[k].read_bytes(), "text/csv") for k in keys}
+
+
+def test_search_page_offers_the_filters_in_the_index(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert '<html lang="da">' in page.text
+    assert "Skriv et par ord for at søge." in page.text
+    for value in ("Region Sjælland", "Digitaliseringsstyrelsen", "Ældre og sundhed", "stat"):
+        assert f'<option value="{value}">' in page.text
+
+
+def test_search_page_with_results(client: TestClient) -> None:
+    page = client.get("/", params={"q": "skærmbesøg om natten"}).text
+    first = page.index('data-id="u001"')
+    assert first < page.index('data-id="p001"')
+    assert re.search(r"resultater for »skærmbesøg om natten«", page)
+    assert "<mark>skærmbesøg</mark>" in page.lower()
+    assert 'href="mailto:anne.holm@faxe.dk"' in page
+
+
+def test_search_page_keeps_the_filters(client: TestClient) -> None:
+    page = client.get("/", params={"q": "skærmbesøg", "sector": "region"}).text
+    assert '<option value="region" selected>' in page
+    assert 'data-id="u001"' not in page and 'data-id="u003"' in page
+
+
+def test_search_page_empty_state(client: TestClient) -> None:
+    page = client.get("/", params={"q": "skærmbesøg", "organisation": "Ingen"}).text
+    assert "Ingen resultater for »skærmbesøg«." in page
+
+
+def test_user_text_is_escaped(client: TestClient, auth: dict[str, str]) -> None:
+    evil = '<script>alert("x")</script> Ondsindet'
+    body = {
+        "id": "u66",
+        "name": evil,
+        "organisation": "<b>Org</b>",
+        "sector": "stat",
+        "description": f"{evil} beskrivelse med robotter",
+    }
+    assert client.post("/api/units", json=body, headers=auth).status_code == 201
+    for page in (
+        client.get("/", params={"q": "ondsindet <i>"}).text,
+        client.get("/enheder/u66").text,
+    ):
+        assert "<script>alert" not in page and "<b>Org</b>" not in page
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    assert "»ondsindet &lt;i&gt;«" in client.get("/", params={"q": "ondsindet <i>"}).text
+
+
+def test_unit_page(client: TestClient) -> None:
+    page = client.get("/enheder/u001").text
+    assert '<h1 id="unit-name">Hjemmeplejen Nat</h1>' in page
+    assert 'id="person-p001"' in page and "Ingeborg Skovsgaard" in page
+    assert 'id="trial-t001"' in page and "Skærmbesøg om natten" in page
+    assert "Lignende enheder" in page and "Kun andre organisationer" in page
+    assert page.count('class="card"') == 5
+
+
+def test_unit_page_other_organisations(client: TestClient) -> None:
+    page = client.get("/enheder/u001", params={"andre": "1"}).text
+    similar = page[page.index('id="similar"') :]
+    assert "Faxe Kommune" not in similar
+    assert 'name="andre" value="1" checked' in page
+
+
+def test_unit_page_not_found(client: TestClient) -> None:
+    page = client.get("/enheder/u404")
+    assert page.status_code == 404
+    assert "Der findes ingen enhed med id &#39;u404&#39;." in page.text
+
+
+def test_pairing_page(client: TestClient) -> None:
+    page = client.get("/praktik").text
+    assert 'enctype="multipart/form-data"' in page
+    assert 'name="hosts"' in page and 'name="interns"' in page and 'name="locks"' in page
+
+
+def test_pairing_page_upload(client: TestClient, week: dict[str, Path]) -> None:
+    page = client.post("/praktik", files=_files(week, "hosts", "interns", "locks"))
+    assert page.status_code == 200
+    assert '<dd id="figure-matched">3 af 3</dd>' in page.text
+    assert "Rasmus Juul" in page.text and "Klarsprogsenheden" in page.text
+    link = re.search(r'id="download-csv" href="([^"]+)"', page.text)
+    assert link is not None
+    download = client.get(link.group(1).replace("&amp;", "&"))
+    assert download.status_code == 200 and download.text.startswith("praktikant_id,")
+
+
+def test_pairing_page_missing_file(client: TestClient, week: dict[str, Path]) -> None:
+    page = client.post("/praktik", files=_files(week, "hosts"))
+    assert page.status_code == 422
+    assert "Vælg en fil med praktikanter." in page.text
+
+
+def test_pairing_page_bad_file(client: TestClient, week: dict[str, Path]) -> None:
+    files = _files(week, "interns")
+    files["hosts"] = ("hosts.csv", b"id,organisation\nh1,Faxe\n", "text/csv")
+    page = client.post("/praktik", files=files)
+    assert page.status_code == 422
+    assert "Ret disse fejl" in page.text
+    assert "hosts.csv, linje 1, kolonne &#39;capacity&#39;: kolonnen mangler" in page.text
+
+
+def test_everything_is_served_locally(client: TestClient) -> None:
+    for path in ("/", "/enheder/u001", "/praktik"):
+        page = client.get(path, params={"q": "MitID"}).text
+        for url in re.findall(r'(?:src|href)="([^"]+)"', page):
+            assert url.startswith(("/", "#", "mailto:", "tel:", "http://testserver/")), url
+    for asset in ("style.css", "search.js", "cards.js", "unit.js", "pairing.js", "favicon.svg"):
+        response = client.get(f"/static/{asset}")
+        assert response.status_code == 200
+        assert "https://" not in response.text
