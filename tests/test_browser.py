@@ -1,0 +1,206 @@
+"""End to end in headless Chromium: search as you type, similar units, pairing upload + CSV.
+
+Runs Debian's /usr/bin/chromium through Python playwright against a uvicorn server started here
+on a free port of 127.0.0.1 (fake embedder, small Danish data). Screenshots go to
+test-output/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+pytest_plugins = ("tests.conftest_service",)
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-output" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's chromium is not installed (/usr/bin/chromium); `make browser` installs it",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def server(indexed_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real uvicorn server on a free port of 127.0.0.1, stopped at the end."""
+    from service.app import create_app
+    from service.config import Settings
+    from tests.fakes import FakeEmbedder
+
+    home = tmp_path_factory.mktemp("browser") / "home"
+    shutil.copytree(indexed_home, home)
+    app: FastAPI = create_app(Settings(home=home, api_key=None), embedder=FakeEmbedder())
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(  # type: ignore[attr-defined]
+        viewport={"width": 1200, "height": 900}, locale="da-DK", accept_downloads=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def _shot(page: object, name: str, **kwargs: object) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    page.screenshot(path=str(path), **kwargs)  # type: ignore[attr-defined]
+    return path
+
+
+def test_search_as_you_type_and_similar_units(server: str, page: object) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto(server + "/")
+    expect(page.locator("#status")).to_have_text("Skriv et par ord for at søge.")
+    page.evaluate("document.activeElement.blur()")
+    page.keyboard.press("/")  # the keyboard shortcut to the search box
+    expect(page.locator("#q")).to_be_focused()
+    page.locator("#q").press_sequentially("hvem ved noget om skærmbesøg om natten", delay=15)
+    first = page.locator("#results .card").first
+    expect(first).to_have_attribute("data-id", "u001")
+    expect(first.locator(".card-title")).to_have_text("Hjemmeplejen Nat")
+    expect(first.locator("mark").first).to_be_visible()
+    expect(page.locator("#status")).to_contain_text("resultater for »hvem ved noget om")
+    assert "q=hvem+ved+noget" in page.url  # the address can be shared
+    _shot(page, "search.png")
+
+    page.select_option("#sector", "region")  # a filter applies at once
+    expect(page.locator("#results .card").first).to_have_attribute("data-id", "u003")
+    page.select_option("#sector", "")
+
+    page.select_option("#kind", "trial")
+    page.select_option("#sector", "stat")  # no trial actions in the state sector
+    expect(page.locator("#status")).to_have_text(
+        "Ingen resultater for »hvem ved noget om skærmbesøg om natten«. "
+        "Prøv andre ord, eller fjern et filter."
+    )
+    expect(page.locator("#results .card")).to_have_count(0)
+
+    page.goto(server + "/?q=sk%C3%A6rmbes%C3%B8g+om+natten")
+    page.locator("#results .card").first.locator(".card-title a").click()
+    page.wait_for_url("**/enheder/u001")
+    expect(page.locator("h1")).to_have_text("Hjemmeplejen Nat")
+    expect(page.locator("#person-p001")).to_contain_text("Ingeborg Skovsgaard")
+    expect(page.locator("#trial-t001")).to_contain_text("Skærmbesøg om natten")
+    similar = page.locator("#similar .card")
+    expect(similar.first).to_be_visible()
+    assert "Faxe Kommune" in page.locator("#similar").inner_text()
+    page.locator("#other").check()
+    expect(page.locator("#similar-status")).to_contain_text("i andre organisationer")
+    assert "Faxe Kommune" not in page.locator("#similar").inner_text()
+    assert similar.count() >= 1
+    _shot(page, "unit.png", full_page=True)
+
+
+def test_search_on_a_phone(server: str, browser: object) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        page.goto(server + "/?q=MitID")
+        card = page.locator("#results .card").first
+        box = card.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, "the page must not scroll sideways on a phone"
+        _shot(page, "search-phone.png")
+    finally:
+        context.close()
+
+
+def test_pairing_upload_and_csv_download(server: str, page: object, week: dict[str, Path]) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto(server + "/praktik")
+    page.set_input_files("#hosts", str(week["hosts"]))
+    page.set_input_files("#interns", str(week["interns"]))
+    page.set_input_files("#locks", str(week["locks"]))
+    page.locator("#pairing-submit").click()
+    expect(page.locator("#figure-matched")).to_have_text("3 af 3")
+    expect(page.locator("#pairs tbody tr")).to_have_count(3)
+    _shot(page, "pairing.png", full_page=True)
+
+    with page.expect_download() as info:
+        page.locator("#download-csv").click()
+    download = info.value
+    assert download.suggested_filename == "praktikforslag.csv"
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text("utf-8"))))
+    assert {r["praktikant_id"]: r["vaert_id"] for r in rows} == {
+        "i1": "h1",
+        "i2": "h2",
+        "i3": "h1",
+    }
+
+
+def test_pairing_page_shows_problems_in_danish(
+    server: str, page: object, tmp_path: Path, week: dict[str, Path]
+) -> None:
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    bad = tmp_path / "hosts.csv"
+    bad.write_text("id,organisation\nh1,Faxe Kommune\n", encoding="utf-8")
+    page.goto(server + "/praktik")
+    page.set_input_files("#hosts", str(bad))
+    page.set_input_files("#interns", str(week["interns"]))
+    page.locator("#pairing-submit").click()
+    expect(page.locator(".error-box")).to_contain_text("Ret disse fejl")
+    expect(page.locator(".error-box")).to_contain_text("kolonne 'capacity': kolonnen mangler")
