@@ -287,3 +287,14 @@ def test_delete_person_erases_every_trace(
         assert "person-p001" not in page and email not in page
     # No file in the home folder (database included) holds the name, its terms or the email.
     assert _traces(home, [*needles, email.encode()]) == []
+
+
+def test_renamed_person_leaves_no_trace_of_the_old_name(
+    client: TestClient, home: Path, auth: dict[str, str]
+) -> None:
+    body = {"name": "Ingeborg Lund", "email": "ingeborg.lund@faxe.dk"}
+    response = client.put("/api/people/p001", json=body, headers=auth)
+    assert response.status_code == 200
+    assert _ids(client, "Ingeborg Lund")[0] == "p001"
+    assert "p001" not in _ids(client, "Skovsgaard")
+    assert _traces(home, [b"skovsgaard"]) == []

@@ -77,7 +77,10 @@ class ServiceState:
     def save(self, record: Record) -> None:
         """Create or replace a record; the next search sees it."""
         with self.lock:
+            existed = self.exists(record.kind, record.id)
             upsert_record(self.store, self.index, self.embedder, record)
+            if existed:  # an edited name or email must not linger either
+                self._forget_stale_text()
             self._after_write()
 
     def delete(self, kind: Kind, record_id: str) -> None:
@@ -86,13 +89,15 @@ class ServiceState:
             if not self.exists(kind, record_id):
                 raise NotFoundError(kind, record_id)
             delete_record(self.store, self.index, kind, record_id)
-            # The lexical vocabulary keeps terms of deleted texts (a name is a term), and the
-            # searcher's query cache may hold a search for the person: both are rebuilt here.
-            self.index.lexical = LexicalIndex.from_terms(
-                [terms(d.text) for d in self.index.documents]
-            )
-            self.searcher._query_vectors.clear()
+            self._forget_stale_text()
             self._after_write()
+
+    def _forget_stale_text(self) -> None:
+        """`SearchIndex.replace` keeps the terms of removed texts in the lexical vocabulary (a
+        name is a term, saved in vocabulary.txt), and the searcher's query cache may hold a
+        search for the person: rebuild the one from the remaining documents, clear the other."""
+        self.index.lexical = LexicalIndex.from_terms([terms(d.text) for d in self.index.documents])
+        self.searcher._query_vectors.clear()
 
     def _after_write(self) -> None:
         self.searcher.refresh()
