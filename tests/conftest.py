@@ -8,10 +8,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from engine.search import Searcher
 from indexer.build import Home, index_data_folder
 from tests.fakes import FakeEmbedder
+
+# Shared, loaded machines make timings noisy, and CI must be deterministic: no deadlines, fixed
+# examples. `HYPOTHESIS_PROFILE=explore pytest` searches new random examples.
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+settings.register_profile("explore", deadline=None, max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
