@@ -55,6 +55,10 @@ class Searcher:
         self._vocabulary = list(self.index.lexical.vocabulary)
         self._compounds = CompoundIndex(self._vocabulary)
 
+    def forget_queries(self) -> None:
+        """Drop cached query vectors (after an erasure: a search may have named the person)."""
+        self._query_vectors.clear()
+
     # Lookup ------------------------------------------------------------------------------
 
     def document(self, kind: Kind, record_id: str) -> Document:

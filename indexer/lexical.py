@@ -66,7 +66,7 @@ class LexicalIndex:
         width = len(self.vocabulary)
         kept.resize((kept.shape[0], width))
         added.resize((added.shape[0], width))
-        self.term_frequencies = sp.vstack([kept, added]).tocsr()
+        self.term_frequencies = _without_unused_terms(sp.vstack([kept, added]).tocsr(), self)
         self._weights, self.idf, self._df = _bm25_weights(self.term_frequencies)
 
     def save(self, folder: Path) -> None:
@@ -79,6 +79,17 @@ class LexicalIndex:
         text = (folder / "vocabulary.txt").read_text(encoding="utf-8")
         vocabulary = {t: i for i, t in enumerate(text.split("\n"))} if text else {}
         return cls(vocabulary, sp.load_npz(folder / "lexical.npz").tocsr())
+
+
+def _without_unused_terms(tf: sp.csr_matrix, index: LexicalIndex) -> sp.csr_matrix:
+    """Drop terms no document holds any more: a deleted person's name must not stay behind
+    in the vocabulary (GDPR erasure), and dead terms would mislead typo correction."""
+    used = np.flatnonzero(np.diff(tf.tocsc().indptr) > 0)
+    if len(used) == tf.shape[1]:
+        return tf
+    terms = sorted(index.vocabulary, key=index.vocabulary.__getitem__)
+    index.vocabulary = {terms[column]: i for i, column in enumerate(used.tolist())}
+    return tf[:, used].tocsr()
 
 
 def _tf_rows(

@@ -226,3 +226,19 @@ def test_delete_keeps_a_vector_another_document_still_uses(live: Live) -> None:
     delete_record(live.store, live.index, "trial", "t3")
 
     assert live.is_cached(live.document("trial:t1"))
+
+
+def test_deleting_a_person_leaves_no_term_of_their_name_in_the_vocabulary(
+    mini_home: Home, fake_embedder: FakeEmbedder
+) -> None:
+    """GDPR erasure: the saved vocabulary must not keep a deleted person's name."""
+    from indexer.index import SearchIndex
+    from indexer.updates import delete_record
+
+    index = SearchIndex.load(mini_home.index_dir)
+    store = mini_home.open_store()
+    delete_record(store, index, "person", "p8")  # Yasmin Øberg, the only "yasmin"/"oeberg"
+    index.save(mini_home.index_dir)
+    vocabulary = (mini_home.index_dir / "vocabulary.txt").read_text("utf-8").split("\n")
+    assert "yasmin" not in vocabulary and "oeberg" not in vocabulary
+    assert "spiserobot" in vocabulary  # terms other documents hold stay

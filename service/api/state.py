@@ -13,12 +13,10 @@ from contextlib import contextmanager
 
 from engine.pairing import PairingProposal
 from engine.search import Searcher
-from indexer.analysis import terms
 from indexer.build import Home
 from indexer.embedders import Embedder
 from indexer.errors import IndexOutOfDateError, NotFoundError
 from indexer.index import SearchIndex
-from indexer.lexical import LexicalIndex
 from indexer.records import Document, Kind, Record
 from indexer.updates import delete_record, upsert_record
 from service.config import Settings
@@ -93,11 +91,8 @@ class ServiceState:
             self._after_write()
 
     def _forget_stale_text(self) -> None:
-        """`SearchIndex.replace` keeps the terms of removed texts in the lexical vocabulary (a
-        name is a term, saved in vocabulary.txt), and the searcher's query cache may hold a
-        search for the person: rebuild the one from the remaining documents, clear the other."""
-        self.index.lexical = LexicalIndex.from_terms([terms(d.text) for d in self.index.documents])
-        self.searcher._query_vectors.clear()
+        """The index drops the removed text's terms itself; a cached search may name the person."""
+        self.searcher.forget_queries()
 
     def _after_write(self) -> None:
         self.searcher.refresh()
