@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic.json_schema import models_json_schema
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from swagger_ui_bundle import swagger_ui_path
 
 from indexer.embedders import Embedder
 from service.api import api_router
@@ -48,15 +51,29 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
         summary="Find kolleger, enheder og prøvehandlinger på tværs — og par praktikanter.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served below from local files: no CDN on these machines
+        redoc_url=None,
     )
     app.state.tvaers = state
     install_error_handlers(app)
     app.include_router(api_router)
     install_web(app)
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_api_route("/docs", _swagger_ui, include_in_schema=False)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     return app
+
+
+def _swagger_ui() -> HTMLResponse:
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="tvaers API",
+        swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+        swagger_css_url="/static/swagger/swagger-ui.css",
+        swagger_favicon_url="/static/favicon.svg",
+    )
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
