@@ -103,8 +103,10 @@ def test_rank_and_stats_are_consistent(proposal: PairingProposal) -> None:
 def test_a_lock_breaking_a_rule_is_an_error_naming_it(week: Week) -> None:
     # i001 works in Sundhedsstyrelsen, which also hosts h46.
     bad = Lock("i001", "h46", "locks.csv", 5)
+    embedder = FakeEmbedder()
     with pytest.raises(DataError) as caught:
-        propose_pairings(week.hosts, week.interns, FakeEmbedder(), locks=[*week.locks, bad])
+        propose_pairings(week.hosts, week.interns, embedder, locks=[*week.locks, bad])
+    assert embedder.calls == []  # refused before any slow embedding
     (problem,) = caught.value.problems
     assert (problem.file, problem.line, problem.column) == ("locks.csv", 5, "host_id")
     assert "i001 → h46" in problem.message and "egen organisation" in problem.message

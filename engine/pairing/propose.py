@@ -122,8 +122,8 @@ def propose_pairings(
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     locks = list(locks)
     _check_inputs(hosts, interns)
+    locked = _locked_indices(hosts, interns, locks)  # before the (slow) embedding
     fm = fit_matrix(interns, hosts, semantic_cosines(interns, hosts, embedder), weights)
-    locked = _locked_indices(hosts, interns, locks, fm)
     capacity = np.array([h.capacity for h in hosts], dtype=np.int64)
     solver = solve_optimal if mode == "optimal" else solve_stable
     host_of = solver(fm.fit, fm.feasible, capacity, locked) if hosts else np.full(len(interns), -1)
@@ -173,7 +173,7 @@ def _check_inputs(hosts: Sequence[Host], interns: Sequence[Intern]) -> None:
 
 
 def _locked_indices(
-    hosts: Sequence[Host], interns: Sequence[Intern], locks: Sequence[Lock], fm: FitMatrix
+    hosts: Sequence[Host], interns: Sequence[Intern], locks: Sequence[Lock]
 ) -> dict[int, int]:
     """Map locked intern → host index; a lock that breaks a hard rule is an error naming it."""
     host_index = {h.id: j for j, h in enumerate(hosts)}
