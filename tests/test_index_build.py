@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
@@ -18,47 +16,9 @@ from indexer.index import SearchIndex
 from indexer.loading import load_data_folder
 from indexer.records import REQUIRED_COLUMNS, Document, Kind, documents_from_records
 from tests.fakes import FakeEmbedder
+from tests.folders import ROWS, write_data_folder
 
-ROWS: dict[Kind, list[tuple[str, ...]]] = {
-    "unit": [
-        ("u1", "Hjemmeplejen Haslev", "Faxe Kommune", "kommune", "Ældre og sundhed",
-         "Pleje i eget hjem og skærmbesøg om natten.", "ældrepleje;skærmbesøg",
-         "Mette Sørensen", "mette@faxe.dk"),
-        ("u2", "Borgerservice Faxe", "Faxe Kommune", "kommune", "Borgerservice",
-         "Pas, kørekort og hjælp til MitID og Digital Post.", "MitID;Digital Post",
-         "Jens Kjær", "jens@faxe.dk"),
-        ("u3", "Data og Analyse", "Region Sjælland", "region", "Digitalisering",
-         "Dashboards i Power BI om ventetider på sygehusene.", "Power BI",
-         "Åse Læssøe", "aase@regionsjaelland.dk"),
-    ],
-    "person": [
-        ("p1", "Søren Østergaard", "Sygeplejerske", "u1", "Skærmbesøg;natlige tilsyn",
-         "soeren@faxe.dk"),
-        ("p2", "Birgitte Holm", "Social- og sundhedsassistent", "u1", "Demens og pårørende",
-         "birgitte@faxe.dk"),
-        ("p3", "Jens Kjær", "Borgerservicemedarbejder", "u2", "MitID-hjælp til ældre",
-         "jens@faxe.dk"),
-    ],
-    "trial": [
-        ("t1", "Skærmbesøg om natten", "u1", "Nattevagter ser til borgeren via skærm.",
-         "afsluttet", "2022", "Borgerne sover bedre."),
-        ("t2", "Ventetider i Power BI", "u3", "Et fælles dashboard.", "igangværende", "2024",
-         ""),
-    ],
-}  # fmt: skip
-FILES: dict[Kind, str] = {"unit": "units.csv", "person": "people.csv", "trial": "trials.csv"}
 QUERIES = ["skærmbesøg om natten", "MitID", "Power BI", "Søren Østergaard", "aeldrepleje"]
-
-
-def write_data_folder(folder: Path, rows: dict[Kind, list[tuple[str, ...]]] = ROWS) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for kind, file_name in FILES.items():
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(REQUIRED_COLUMNS[kind])
-        writer.writerows(rows[kind])
-        (folder / file_name).write_text(out.getvalue(), encoding="utf-8")
-    return folder
 
 
 def with_row(kind: Kind, index: int, **values: str) -> dict[Kind, list[tuple[str, ...]]]:
