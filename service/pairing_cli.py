@@ -1,7 +1,7 @@
 """`tvaers pair`: the week's pairing proposal from the command line.
 
 Registered on the main group with `main.add_command(pair)`; the embedder comes from the click
-context (`ctx.obj.embedder()`), so the command never chooses a model itself.
+context (`ctx.obj.reusing_embedder()`), so the command never chooses a model itself.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from indexer.errors import TvaersError
 
 
 class HasEmbedder(Protocol):
-    def embedder(self) -> Embedder: ...
+    def reusing_embedder(self) -> Embedder: ...
 
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -68,14 +68,14 @@ def pair(
     if cross_sector_bonus is not None:
         weights = replace(weights, cross_sector_bonus=cross_sector_bonus)
     app: HasEmbedder | None = ctx.obj
-    if app is None or not hasattr(app, "embedder"):
+    if app is None or not hasattr(app, "reusing_embedder"):
         raise click.UsageError("kør kommandoen som `tvaers pair` (der mangler en model)")
     try:
         week = load_week(hosts_path, interns_path, locks_path)
         proposal = propose_pairings(
             week.hosts,
             week.interns,
-            app.embedder(),
+            app.reusing_embedder(),  # a re-run around new locks embeds nothing again
             locks=week.locks,
             mode="stable" if mode == "stable" else "optimal",
             weights=weights,

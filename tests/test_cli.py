@@ -130,3 +130,18 @@ def test_eval_prints_a_table(home: Path, tmp_path: Path) -> None:
     queries.write_text("qid,query,kind,relevant,qtype\na,Ali Demir,person,p4,exact\n", "utf-8")
     result = run(home, "eval", str(queries))
     assert "mrr@10" in result.output and "exact" in result.output
+
+
+def test_pairing_again_embeds_nothing(tmp_path: Path, fake_model: FakeEmbedder) -> None:
+    week = Path(__file__).parent.parent / "data" / "sample" / "week"
+    args = ["pair", "--hosts", str(week / "hosts.csv"), "--interns", str(week / "interns.csv")]
+    first = run(tmp_path / "h", *args, "--out", str(tmp_path / "a.csv"))
+    assert first.exit_code == 0, first.output
+    embedded = fake_model.embedded_count
+    assert embedded == 50  # the host offers (wishes are queries)
+    second = run(
+        tmp_path / "h", *args, "--locks", str(week / "locks.csv"), "--out", str(tmp_path / "b.csv")
+    )
+    assert second.exit_code == 0, second.output
+    assert fake_model.embedded_count == embedded
+    assert (tmp_path / "a.csv").read_text("utf-8") != (tmp_path / "b.csv").read_text("utf-8")

@@ -17,7 +17,7 @@ WEEK = Path(__file__).resolve().parents[1] / "data" / "sample" / "week"
 
 
 class FakeApp:
-    def embedder(self) -> Embedder:
+    def reusing_embedder(self) -> Embedder:
         return FakeEmbedder()
 
 

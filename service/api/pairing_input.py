@@ -91,7 +91,7 @@ def run_pairing(state: ServiceState, week: Week, mode: str) -> tuple[str, Pairin
         proposal = propose_pairings(
             week.hosts,
             week.interns,
-            state.embedder,
+            state.pairing_embedder,
             locks=week.locks,
             mode="stable" if mode == "stable" else "optimal",
         )

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from engine.pairing import PairingProposal
 from engine.search import Searcher
 from indexer.build import Home
+from indexer.caching import CachedEmbedder
 from indexer.embedders import Embedder
 from indexer.errors import IndexOutOfDateError, NotFoundError
 from indexer.index import SearchIndex
@@ -33,6 +34,8 @@ class ServiceState:
         self.embedder = embedder
         self.lock = threading.RLock()
         self.store = self.home.open_store()
+        # Coordinators re-run the week around new locks: offers and wishes are embedded once.
+        self.pairing_embedder = CachedEmbedder(embedder, self.store)
         try:
             index = SearchIndex.load(self.home.index_dir)
             if index.meta.store_fingerprint != self.store.fingerprint():
