@@ -13,7 +13,7 @@ from engine.explain import snippet_with_highlights
 from engine.fusion import DEFAULT_FUSION, Fusion, rescaled
 from engine.results import Explanation, Filters, Hit, MatchedBy, SearchResults
 from engine.typos import correct_terms
-from indexer.analysis import fold, terms, tokens
+from indexer.analysis import Token, fold, terms, tokens
 from indexer.dense import search_dense
 from indexer.embedders import Embedder
 from indexer.errors import ModelMismatchError, NotFoundError
@@ -182,9 +182,11 @@ class Searcher:
             dense_rows, _ = search_dense(self.index.dense, query_vector, CANDIDATES)
             lexical_pool = coverage
         else:
-            allowed = np.flatnonzero(mask)
-            scores = self.index.vectors[allowed] @ query_vector
-            dense_rows = allowed[_top(scores, CANDIDATES)]
+            # Exact within the filter. Scoring every row and masking is cheaper than copying the
+            # allowed rows out first (77 MB at 50k rows; measured in `make bench`).
+            scores = np.where(mask, self.index.vectors @ query_vector, -np.inf)
+            dense_rows = _top(scores, CANDIDATES)
+            dense_rows = dense_rows[mask[dense_rows]]
             lexical_pool = np.where(mask, coverage, 0.0)
         lexical_rows = _top(lexical_pool, CANDIDATES)
         lexical_rows = lexical_rows[lexical_pool[lexical_rows] > 0]
@@ -193,12 +195,14 @@ class Searcher:
     def _hit(self, row: int, score: float, query_terms: set[str], *, by_meaning: bool) -> Hit:
         document = self.index.documents[row]
         found = self._terms_in_row(row, query_terms)
-        snippet, spans = snippet_with_highlights(document.body, set(found))
+        body_tokens = tokens(document.body)  # once, for the snippet and the matched words
+        snippet, spans = snippet_with_highlights(document.body, set(found), body_tokens)
         by_words = bool(found)
         matched_by: MatchedBy = (
             "both" if by_words and by_meaning else "words" if by_words else "meaning"
         )
-        explanation = Explanation(matched_by, _surface_words(document, set(found)), snippet, spans)
+        words = _surface_words([*tokens(document.title), *body_tokens], set(found))
+        explanation = Explanation(matched_by, words, snippet, spans)
         return Hit.of(document, score, explanation)
 
     def _distinctive_terms(self, row: int) -> set[str]:
@@ -226,9 +230,8 @@ def _codes(values: list[str]) -> tuple[dict[str, int], np.ndarray]:
     return lookup, codes
 
 
-def _surface_words(document: Document, matched: set[str]) -> list[str]:
+def _surface_words(found: list[Token], matched: set[str]) -> list[str]:
     """The matched words as the document writes them (users read words, not stems)."""
-    found = tokens(f"{document.title} {document.body}")
     return list(dict.fromkeys(t.surface.lower() for t in found if t.term in matched))
 
 

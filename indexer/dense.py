@@ -23,8 +23,9 @@ class DenseSpec:
 def choose_spec(count: int, exact_search_limit: int = EXACT_SEARCH_LIMIT) -> DenseSpec:
     if count <= exact_search_limit:
         return DenseSpec("flat")
-    # M=32 with efSearch=128 keeps recall@10 above 0.95 at 100k (measured in `make bench`).
-    return DenseSpec("hnsw", {"M": 32, "efConstruction": 80, "efSearch": 128})
+    # At 100k items `make bench` measured recall@10 against exact search of 0.81 at efSearch=128,
+    # 0.94 at 384 and 0.95 at 512 (M=32), for 1.6 ms more per query than 128.
+    return DenseSpec("hnsw", {"M": 32, "efConstruction": 80, "efSearch": 512})
 
 
 def build_dense(vectors: np.ndarray, spec: DenseSpec) -> Any:
