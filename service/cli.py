@@ -14,6 +14,7 @@ import click
 from tqdm import tqdm
 
 from engine.evaluation import evaluation_json, load_queries, metrics_of, run_queries
+from engine.pairing import PairingWeights
 from engine.results import Filters, Hit
 from engine.search import Searcher
 from indexer.build import Home, IndexReport, index_data_folder, rebuild_index
@@ -46,6 +47,9 @@ class AppContext:
     def reusing_embedder(self) -> Embedder:
         """The model behind the store's cache: texts embedded before are not embedded again."""
         return CachedEmbedder(self.embedder(), self.home.open_store())
+
+    def pairing_weights(self) -> PairingWeights:
+        return self.settings.pairing_weights()
 
     def searcher(self) -> Searcher:
         return Searcher.open(self.home.index_dir, self.embedder())

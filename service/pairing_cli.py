@@ -21,6 +21,8 @@ from indexer.errors import TvaersError
 class HasEmbedder(Protocol):
     def reusing_embedder(self) -> Embedder: ...
 
+    def pairing_weights(self) -> PairingWeights: ...
+
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -40,7 +42,8 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     "--cross-sector-bonus",
     type=float,
     default=None,
-    help=f"bonus for par på tværs af sektorer (standard {PairingWeights().cross_sector_bonus})",
+    help="bonus for par på tværs af sektorer (ellers TVAERS_PAIRING_CROSS_SECTOR_BONUS, "
+    f"standard {PairingWeights().cross_sector_bonus})",
 )
 @click.option(
     "--out",
@@ -64,12 +67,12 @@ def pair(
     """Foreslå par af praktikanter og værter til Innovationspraktikken."""
     if out_path.suffix.lower() not in (".csv", ".xlsx"):
         raise click.BadParameter("skal ende på .csv eller .xlsx", param_hint="--out")
-    weights = PairingWeights()
-    if cross_sector_bonus is not None:
-        weights = replace(weights, cross_sector_bonus=cross_sector_bonus)
     app: HasEmbedder | None = ctx.obj
     if app is None or not hasattr(app, "reusing_embedder"):
         raise click.UsageError("kør kommandoen som `tvaers pair` (der mangler en model)")
+    weights = app.pairing_weights()
+    if cross_sector_bonus is not None:
+        weights = replace(weights, cross_sector_bonus=cross_sector_bonus)
     try:
         week = load_week(hosts_path, interns_path, locks_path)
         proposal = propose_pairings(

@@ -145,3 +145,14 @@ def test_pairing_again_embeds_nothing(tmp_path: Path, fake_model: FakeEmbedder) 
     assert second.exit_code == 0, second.output
     assert fake_model.embedded_count == embedded
     assert (tmp_path / "a.csv").read_text("utf-8") != (tmp_path / "b.csv").read_text("utf-8")
+
+
+def test_pairing_weights_come_from_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    week = Path(__file__).parent.parent / "data" / "sample" / "week"
+    args = ["pair", "--hosts", str(week / "hosts.csv"), "--interns", str(week / "interns.csv")]
+    low = json.loads(run(tmp_path / "h", *args, "--out", str(tmp_path / "a.csv"), "--json").output)
+    monkeypatch.setenv("TVAERS_PAIRING_CROSS_SECTOR_BONUS", "5")
+    high = json.loads(run(tmp_path / "h", *args, "--out", str(tmp_path / "b.csv"), "--json").output)
+    assert high["stats"]["cross_sector_share"] > low["stats"]["cross_sector_share"]

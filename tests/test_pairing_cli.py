@@ -9,6 +9,7 @@ import click
 import pandas as pd
 from click.testing import CliRunner
 
+from engine.pairing import PairingWeights
 from indexer.embedders import Embedder
 from service.pairing_cli import pair
 from tests.fakes import FakeEmbedder
@@ -19,6 +20,9 @@ WEEK = Path(__file__).resolve().parents[1] / "data" / "sample" / "week"
 class FakeApp:
     def reusing_embedder(self) -> Embedder:
         return FakeEmbedder()
+
+    def pairing_weights(self) -> PairingWeights:
+        return PairingWeights()
 
 
 @click.group()

@@ -94,6 +94,7 @@ def run_pairing(state: ServiceState, week: Week, mode: str) -> tuple[str, Pairin
             state.pairing_embedder,
             locks=week.locks,
             mode="stable" if mode == "stable" else "optimal",
+            weights=state.settings.pairing_weights(),
         )
     proposal_id = secrets.token_urlsafe(12)
     state.keep_proposal(proposal_id, proposal)
