@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.results import Filters
 from engine.search import Searcher
 from indexer.analysis import terms
+from indexer.index import SearchIndex
+from tests.fakes import FakeEmbedder
 
 QUERIES = ["skærmbesøg", "MitID", "klarsprog breve", "udeskole", "ældre", "Power BI", "data"]
 
@@ -124,9 +127,33 @@ def test_similar_units_from_other_organisations(mini_searcher: Searcher) -> None
 
 
 def test_similar_units_of_unknown_unit_is_a_clear_error(mini_searcher: Searcher) -> None:
-    import pytest
-
     from indexer.errors import NotFoundError
 
     with pytest.raises(NotFoundError, match="ingen enhed med id 'nope'"):
         mini_searcher.similar_units("nope")
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(kind="person"),  # a broad filter: the approximate index, oversampled
+        Filters(organisation="Digitaliseringsstyrelsen"),  # a narrow one: exact on its rows
+        Filters(sector="kommune", kind="trial"),
+    ],
+)
+def test_filtered_search_on_an_approximate_index_matches_exact_search(
+    mini_searcher: Searcher, fake_embedder: FakeEmbedder, filters: Filters
+) -> None:
+    exact = mini_searcher.index
+    approximate = SearchIndex.build(
+        exact.documents,
+        exact.vectors,
+        model_id=exact.meta.model_id,
+        store_fingerprint=exact.meta.store_fingerprint,
+        exact_search_limit=5,
+    )
+    assert approximate.meta.dense.type == "hnsw"
+    for query in QUERIES:
+        want = mini_searcher.search_by_text(query, filters, limit=10).hits
+        got = Searcher(approximate, fake_embedder).search_by_text(query, filters, limit=10).hits
+        assert [h.id for h in got] == [h.id for h in want]
