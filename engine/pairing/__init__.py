@@ -11,7 +11,7 @@ from engine.pairing.propose import (
     UnmatchedIntern,
     propose_pairings,
 )
-from engine.pairing.report import pairs_table, unmatched_table, write_proposal
+from engine.pairing.report import pairs_table, proposal_bytes, unmatched_table, write_proposal
 
 __all__ = [
     "MODES",
@@ -27,6 +27,7 @@ __all__ = [
     "Week",
     "load_week",
     "pairs_table",
+    "proposal_bytes",
     "propose_pairings",
     "unmatched_table",
     "week_from_tables",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import asdict
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
@@ -69,20 +71,27 @@ def places_table(proposal: PairingProposal) -> pd.DataFrame:
     )
 
 
-def write_proposal(proposal: PairingProposal, path: Path) -> Path:
+def proposal_bytes(proposal: PairingProposal, file_format: Literal["csv", "xlsx"]) -> bytes:
     """CSV (the pairs, with unmatched interns as rows without a host) or Excel (four sheets)."""
     pairs = pairs_table(proposal).rename(columns=PAIR_COLUMNS)
     unmatched = unmatched_table(proposal).rename(
         columns={"intern_id": "praktikant_id", "intern_name": "praktikant", "reason": "begrundelse"}
     )
-    if path.suffix.lower() == ".xlsx":
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            pairs.to_excel(writer, sheet_name="Forslag", index=False)
-            unmatched.to_excel(writer, sheet_name="Uden plads", index=False)
-            summary_table(proposal).to_excel(writer, sheet_name="Overblik", index=False)
-            places_table(proposal).rename(
-                columns={"host_id": "vaert_id", "places_used": "pladser_brugt"}
-            ).to_excel(writer, sheet_name="Pladser", index=False)
-        return path
-    pd.concat([pairs, unmatched], ignore_index=True).to_csv(path, index=False, encoding="utf-8")
+    if file_format == "csv":
+        text = pd.concat([pairs, unmatched], ignore_index=True).to_csv(index=False)
+        return text.encode("utf-8")
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        pairs.to_excel(writer, sheet_name="Forslag", index=False)
+        unmatched.to_excel(writer, sheet_name="Uden plads", index=False)
+        summary_table(proposal).to_excel(writer, sheet_name="Overblik", index=False)
+        places_table(proposal).rename(
+            columns={"host_id": "vaert_id", "places_used": "pladser_brugt"}
+        ).to_excel(writer, sheet_name="Pladser", index=False)
+    return buffer.getvalue()
+
+
+def write_proposal(proposal: PairingProposal, path: Path) -> Path:
+    """Excel for a .xlsx path, CSV otherwise."""
+    path.write_bytes(proposal_bytes(proposal, "xlsx" if path.suffix.lower() == ".xlsx" else "csv"))
     return path

@@ -1,15 +1,13 @@
 """The week from uploads or JSON, the proposal, and its files (shared by the API and the page).
 
-`engine.pairing` loads weeks from paths and writes reports to paths; the service has bytes, so
-this module reads bytes with `read_table_bytes` and writes reports through a temporary folder.
+Uploads arrive as bytes: they are read with `read_table_bytes` and checked by the engine's
+`week_from_tables`, exactly as files on disk are.
 """
 
 from __future__ import annotations
 
 import secrets
-import tempfile
 from dataclasses import asdict
-from pathlib import Path
 from typing import Literal
 
 from engine.pairing import (
@@ -17,7 +15,6 @@ from engine.pairing import (
     Week,
     propose_pairings,
     week_from_tables,
-    write_proposal,
 )
 from indexer.errors import DataError, Problem
 from indexer.tables import Row, Table, read_table_bytes
@@ -112,9 +109,3 @@ def proposal_public(proposal_id: str, proposal: PairingProposal) -> PairingPubli
         model_id=proposal.model_id,
         downloads=Downloads(csv=f"{base}?format=csv", xlsx=f"{base}?format=xlsx"),
     )
-
-
-def proposal_file(proposal: PairingProposal, file_format: Format) -> bytes:
-    with tempfile.TemporaryDirectory(prefix="tvaers-pairing-") as folder:
-        path = write_proposal(proposal, Path(folder) / f"praktikforslag.{file_format}")
-        return path.read_bytes()

@@ -12,13 +12,13 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
+from engine.pairing import proposal_bytes
 from service.api.deps import StateDep
 from service.api.pairing_input import (
     MAX_UPLOAD_BYTES,
     MEDIA_TYPES,
     Format,
     UploadTooLargeError,
-    proposal_file,
     proposal_public,
     run_pairing,
     week_from_json,
@@ -91,7 +91,7 @@ def download(
             "Forslaget findes ikke (længere). Lav forslaget igen, og hent det derefter.",
         )
     return Response(
-        proposal_file(proposal, format),
+        proposal_bytes(proposal, format),
         media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="praktikforslag.{format}"'},
     )
