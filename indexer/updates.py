@@ -33,16 +33,28 @@ def upsert_record(store: Store, index: SearchIndex, embedder: Embedder, record: 
     """Create or replace one record; documents that show it (a unit's people) follow."""
     validate_record(record, store)
     store.upsert(record)
-    _refresh_documents(store, index, embedder, _affected_keys(store, record))
+    records = store.all_records()
+    keys = {f"{record.kind}:{record.id}"}
+    if record.kind == "unit":  # its people and trials show the unit's name and organisation
+        keys |= {f"{r.kind}:{r.id}" for r in records if r.get("unit_id") == record.id}
+    documents = [d for d in documents_from_records(records) if d.key in keys]
+    stale = [index.document(d.key) for d in documents]
+    vectors, _ = embed_documents(documents, embedder, store)
+    index.replace(
+        [d.key for d in documents], documents, vectors, store_fingerprint=fingerprint_of(records)
+    )
+    # An edited text's old vector is no longer needed (and may hold erased personal data).
+    still_used = {d.content_hash for d in index.documents}
+    store.forget_vectors([d.content_hash for d in stale if d and d.content_hash not in still_used])
 
 
 def delete_record(store: Store, index: SearchIndex, kind: Kind, record_id: str) -> None:
     """Delete a record and every trace of it: row, index entry and cached embedding."""
-    record = store.get(kind, record_id)
-    if record is None:
+    records = store.all_records()
+    if not any(r.kind == kind and r.id == record_id for r in records):
         raise NotFoundError(kind, record_id)
     if kind == "unit":
-        dependants = [r for r in store.all_records() if r.get("unit_id") == record_id]
+        dependants = [r for r in records if r.get("unit_id") == record_id]
         if dependants:
             raise DataError(
                 [
@@ -56,32 +68,13 @@ def delete_record(store: Store, index: SearchIndex, kind: Kind, record_id: str) 
             )
     old = index.document(f"{kind}:{record_id}")
     store.delete(kind, record_id)
-    index.replace([f"{kind}:{record_id}"], [], _empty(index), store_fingerprint=store.fingerprint())
+    remaining = [r for r in records if (r.kind, r.id) != (kind, record_id)]
+    index.replace(
+        [f"{kind}:{record_id}"], [], _empty(index), store_fingerprint=fingerprint_of(remaining)
+    )
     # Erase the cached vector unless another document has the very same text.
     if old is not None and old.content_hash not in {d.content_hash for d in index.documents}:
         store.forget_vectors([old.content_hash])
-
-
-def _affected_keys(store: Store, record: Record) -> set[str]:
-    keys = {f"{record.kind}:{record.id}"}
-    if record.kind == "unit":
-        keys |= {f"{r.kind}:{r.id}" for r in store.all_records() if r.get("unit_id") == record.id}
-    return keys
-
-
-def _refresh_documents(
-    store: Store, index: SearchIndex, embedder: Embedder, keys: set[str]
-) -> None:
-    records = store.all_records()
-    documents = [d for d in documents_from_records(records) if d.key in keys]
-    stale = [index.document(d.key) for d in documents]
-    vectors, _ = embed_documents(documents, embedder, store)
-    index.replace(
-        [d.key for d in documents], documents, vectors, store_fingerprint=fingerprint_of(records)
-    )
-    # An edited text's old vector is no longer needed (and may hold erased personal data).
-    still_used = {d.content_hash for d in index.documents}
-    store.forget_vectors([d.content_hash for d in stale if d and d.content_hash not in still_used])
 
 
 def _empty(index: SearchIndex) -> np.ndarray:

@@ -78,10 +78,7 @@ class ServiceState:
     def save(self, record: Record) -> None:
         """Create or replace a record; the next search sees it."""
         with self.lock:
-            existed = self.exists(record.kind, record.id)
             upsert_record(self.store, self.index, self.embedder, record)
-            if existed:  # an edited name or email must not linger either
-                self._forget_stale_text()
             self._after_write()
 
     def delete(self, kind: Kind, record_id: str) -> None:
@@ -90,14 +87,11 @@ class ServiceState:
             if not self.exists(kind, record_id):
                 raise NotFoundError(kind, record_id)
             delete_record(self.store, self.index, kind, record_id)
-            self._forget_stale_text()
             self._after_write()
 
-    def _forget_stale_text(self) -> None:
-        """The index drops the removed text's terms itself; a cached search may name the person."""
-        self.searcher.forget_queries()
-
     def _after_write(self) -> None:
+        # The index drops a removed text's terms itself; a cached search may still name a person.
+        self.searcher.forget_queries()
         self.searcher.refresh()
         self.index.save(self.home.index_dir)
 
