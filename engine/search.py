@@ -53,7 +53,8 @@ class Searcher:
         }
         # Integer codes per facet: comparing ints over 100k rows is cheap, strings are not.
         self._codes = {facet: _codes(v) for facet, v in values.items()}
-        self._vocabulary = list(self.index.lexical.vocabulary)
+        vocabulary = self.index.lexical.vocabulary
+        self._vocabulary = sorted(vocabulary, key=vocabulary.__getitem__)  # term of each column
         self._compounds = CompoundIndex(self._vocabulary)
 
     def forget_queries(self) -> None:
@@ -233,9 +234,7 @@ class Searcher:
         if not len(columns):
             return set()
         idf = lexical.idf[columns]
-        keep = columns[idf >= np.median(idf)]
-        by_column = {c: t for t, c in lexical.vocabulary.items() if c in set(keep.tolist())}
-        return set(by_column.values())
+        return {self._vocabulary[c] for c in columns[idf >= np.median(idf)].tolist()}
 
     def _terms_in_row(self, row: int, query_terms: set[str]) -> list[str]:
         lexical = self.index.lexical
