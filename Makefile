@@ -53,15 +53,16 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.bench_search
 	$(BIN)/python -m bench.bench_pairing
 
-## make eval: search quality on our labelled Danish query set.
+## make eval: search quality on our two labelled Danish query sets (own and validation).
 eval: $(VENV)/.installed
 	$(BIN)/tvaers --home $(HOME_DIR) index $(SAMPLE)
 	$(BIN)/tvaers --home $(HOME_DIR) eval tests/data/queries.csv
+	$(BIN)/tvaers --home $(HOME_DIR) eval tests/data/queries_validation.csv
 
-## make tune: compare fusion settings on the labelled query set (how the defaults were chosen).
+## make tune: compare scoring settings on both labelled query sets (how the defaults were chosen).
 tune: $(VENV)/.installed
 	$(BIN)/tvaers --home $(HOME_DIR) index $(SAMPLE)
-	$(BIN)/python -m bench.tune_fusion --home $(HOME_DIR) tests/data/queries.csv
+	$(BIN)/python -m bench.tune_fusion --roles --home $(HOME_DIR) tests/data/queries.csv tests/data/queries_validation.csv
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) .mypy_cache .ruff_cache .pytest_cache

