@@ -63,9 +63,15 @@ class FitMatrix:
 def semantic_cosines(
     interns: Sequence[Intern], hosts: Sequence[Host], embedder: Embedder
 ) -> np.ndarray:
-    """Cosine between each wish (as a query) and each offer (as a passage)."""
+    """Cosine between each wish and each offer, both embedded in the query role.
+
+    A wish and an offer are alike: short statements of what someone wants to learn or show, so
+    they are compared like with like. On the sample week this placed as many interns with their
+    intended host as embedding offers as documents (74/78), with one model pass per offer
+    instead of two (documents are embedded in both roles, see indexer.embedders).
+    """
     wishes = embedder.embed_queries([i.wish for i in interns])
-    offers = embedder.embed_passages([h.offer for h in hosts])
+    offers = embedder.embed_queries([h.offer for h in hosts])
     cosines: np.ndarray = (
         np.asarray(wishes, dtype=np.float64) @ np.asarray(offers, dtype=np.float64).T
     )
