@@ -19,7 +19,8 @@ class FakeEmbedder:
     def __init__(self, dimension: int = 64, model_id: str = "fake/hashing@1") -> None:
         self._dimension = dimension
         self._model_id = model_id
-        self.calls: list[list[str]] = []
+        self.calls: list[list[str]] = []  # passages
+        self.query_calls: list[list[str]] = []
 
     @property
     def model_id(self) -> str:
@@ -33,7 +34,12 @@ class FakeEmbedder:
     def embedded_count(self) -> int:
         return sum(len(c) for c in self.calls)
 
+    @property
+    def queries_embedded(self) -> int:
+        return sum(len(c) for c in self.query_calls)
+
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        self.query_calls.append(list(texts))
         return self._embed(texts)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:

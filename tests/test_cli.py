@@ -137,13 +137,13 @@ def test_pairing_again_embeds_nothing(tmp_path: Path, fake_model: FakeEmbedder) 
     args = ["pair", "--hosts", str(week / "hosts.csv"), "--interns", str(week / "interns.csv")]
     first = run(tmp_path / "h", *args, "--out", str(tmp_path / "a.csv"))
     assert first.exit_code == 0, first.output
-    embedded = fake_model.embedded_count
-    assert embedded == 50  # the host offers (wishes are queries)
+    embedded = fake_model.queries_embedded
+    assert embedded == 131  # 81 wishes and 50 offers, all in the query role
     second = run(
         tmp_path / "h", *args, "--locks", str(week / "locks.csv"), "--out", str(tmp_path / "b.csv")
     )
     assert second.exit_code == 0, second.output
-    assert fake_model.embedded_count == embedded
+    assert (fake_model.queries_embedded, fake_model.embedded_count) == (embedded, 0)
     assert (tmp_path / "a.csv").read_text("utf-8") != (tmp_path / "b.csv").read_text("utf-8")
 
 
