@@ -11,18 +11,8 @@ from indexer.caching import CachedEmbedder
 from tests.fakes import FakeEmbedder
 
 
-class CountingEmbedder(FakeEmbedder):
-    def __init__(self) -> None:
-        super().__init__()
-        self.query_calls: list[list[str]] = []
-
-    def embed_queries(self, texts):  # type: ignore[no-untyped-def]
-        self.query_calls.append(list(texts))
-        return super().embed_queries(texts)
-
-
 def test_second_run_embeds_nothing_and_returns_the_same_vectors(tmp_path: Path) -> None:
-    inner = CountingEmbedder()
+    inner = FakeEmbedder()
     store = Home(tmp_path).open_store()
     cached = CachedEmbedder(inner, store)
     offers = ["Skærmbesøg om natten", "Klarsprog i breve", "Skærmbesøg om natten"]
@@ -34,7 +24,7 @@ def test_second_run_embeds_nothing_and_returns_the_same_vectors(tmp_path: Path) 
 
 
 def test_queries_and_passages_are_cached_apart(tmp_path: Path) -> None:
-    inner = CountingEmbedder()
+    inner = FakeEmbedder()
     cached = CachedEmbedder(inner, Home(tmp_path).open_store())
     cached.embed_passages(["Power BI"])
     cached.embed_queries(["Power BI"])
