@@ -55,8 +55,12 @@ def index_data_folder(
     documents = documents_from_records(dataset.records)
     store = home.open_store()
     try:
+        before = {d.content_hash for d in documents_from_records(store.all_records())}
         vectors, embedded = embed_documents(documents, embedder, store, progress)
         store.replace_all(dataset.records)
+        # A row removed from the files (a person who left) takes its cached vectors along, in
+        # every model, as an erasure through the API does.
+        store.forget_vectors(before - {d.content_hash for d in documents})
         index = SearchIndex.build(
             documents,
             vectors,

@@ -151,6 +151,21 @@ def test_changed_row_re_embeds_exactly_one_text(tmp_path: Path, home: Home) -> N
     assert document.text == new_text
 
 
+def test_a_row_removed_from_the_files_leaves_no_cached_vector(tmp_path: Path, home: Home) -> None:
+    gone = SearchIndex.load(home.index_dir).document("person:p2")
+    assert gone is not None
+    rows = {**ROWS, "person": [r for r in ROWS["person"] if r[0] != "p2"]}
+    index_data_folder(write_data_folder(tmp_path / "changed", rows), home, FakeEmbedder())
+
+    store = home.open_store()
+    kept = SearchIndex.load(home.index_dir).documents
+    assert store.cached_vectors(FakeEmbedder().model_id, [gone.content_hash]) == {}
+    assert set(store.cached_vectors(FakeEmbedder().model_id, [d.content_hash for d in kept])) == {
+        d.content_hash for d in kept
+    }
+    store.close()
+
+
 def test_another_model_re_embeds_everything(folder: Path, home: Home) -> None:
     embedder = FakeEmbedder(model_id="fake/other@2")
     report = index_data_folder(folder, home, embedder)
