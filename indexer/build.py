@@ -12,7 +12,7 @@ import numpy as np
 from indexer.embedders import Embedder
 from indexer.index import SearchIndex
 from indexer.loading import load_data_folder
-from indexer.records import Document, documents_from_records
+from indexer.records import Document, Record, documents_from_records
 from indexer.store import Store, fingerprint_of
 
 Progress = Callable[[int, int], None]  # (texts just embedded, texts to embed in all)
@@ -58,16 +58,10 @@ def index_data_folder(
         before = {d.content_hash for d in documents_from_records(store.all_records())}
         vectors, embedded = embed_documents(documents, embedder, store, progress)
         store.replace_all(dataset.records)
+        index = _save_index(home, documents, vectors, embedder, dataset.records)
         # A row removed from the files (a person who left) takes its cached vectors along, in
         # every model, as an erasure through the API does.
         store.forget_vectors(before - {d.content_hash for d in documents})
-        index = SearchIndex.build(
-            documents,
-            vectors,
-            model_id=embedder.model_id,
-            store_fingerprint=fingerprint_of(dataset.records),
-        )
-        index.save(home.index_dir)
     finally:
         store.close()
     return _report(index, embedded, started)
@@ -81,13 +75,7 @@ def rebuild_index(home: Home, embedder: Embedder, progress: Progress | None = No
         records = store.all_records()
         documents = documents_from_records(records)
         vectors, embedded = embed_documents(documents, embedder, store, progress)
-        index = SearchIndex.build(
-            documents,
-            vectors,
-            model_id=embedder.model_id,
-            store_fingerprint=fingerprint_of(records),
-        )
-        index.save(home.index_dir)
+        index = _save_index(home, documents, vectors, embedder, records)
     finally:
         store.close()
     return _report(index, embedded, started)
@@ -122,6 +110,20 @@ def embed_documents(
     for row, digest in enumerate(hashes):
         matrix[row] = cached[digest]
     return matrix, len(pending)
+
+
+def _save_index(
+    home: Home,
+    documents: list[Document],
+    vectors: np.ndarray,
+    embedder: Embedder,
+    records: Sequence[Record],
+) -> SearchIndex:
+    index = SearchIndex.build(
+        documents, vectors, model_id=embedder.model_id, store_fingerprint=fingerprint_of(records)
+    )
+    index.save(home.index_dir)
+    return index
 
 
 def _report(index: SearchIndex, embedded: int, started: float) -> IndexReport:

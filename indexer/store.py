@@ -96,11 +96,9 @@ class Store:
     # Embedding cache ---------------------------------------------------------------------
 
     def cached_vectors(self, model_id: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
-        wanted = list(set(hashes))
         found: dict[str, np.ndarray] = {}
         with self._engine.connect() as conn:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
+            for chunk in _chunks(set(hashes)):
                 rows = conn.execute(
                     sa.select(embeddings_table.c.content_hash, embeddings_table.c.vector).where(
                         embeddings_table.c.model_id == model_id,
@@ -119,20 +117,31 @@ class Store:
             for h, v in vectors.items()
         ]
         with self._engine.begin() as conn:
-            conn.execute(
-                embeddings_table.delete().where(
-                    embeddings_table.c.model_id == model_id,
-                    embeddings_table.c.content_hash.in_(list(vectors)),
+            for chunk in _chunks(vectors):
+                conn.execute(
+                    embeddings_table.delete().where(
+                        embeddings_table.c.model_id == model_id,
+                        embeddings_table.c.content_hash.in_(chunk),
+                    )
                 )
-            )
             conn.execute(embeddings_table.insert(), rows)
 
     def forget_vectors(self, hashes: Iterable[str]) -> None:
         """Erase cached embeddings of texts (GDPR: a deleted person leaves no vector behind)."""
+        chunks = _chunks(set(hashes))
+        if not chunks:
+            return
         with self._engine.begin() as conn:
-            conn.execute(
-                embeddings_table.delete().where(embeddings_table.c.content_hash.in_(list(hashes)))
-            )
+            for chunk in chunks:
+                conn.execute(
+                    embeddings_table.delete().where(embeddings_table.c.content_hash.in_(chunk))
+                )
+
+
+def _chunks(hashes: Iterable[str], size: int = 500) -> list[list[str]]:
+    """SQL `IN` lists in pieces: databases cap the parameters of one statement (SQLite 32,766)."""
+    items = list(hashes)
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _sqlite_secure_delete(connection: Any, _record: Any) -> None:

@@ -36,3 +36,12 @@ def test_queries_and_passages_are_cached_apart(tmp_path: Path) -> None:
 def test_empty_input_gives_an_empty_matrix(tmp_path: Path) -> None:
     cached = CachedEmbedder(FakeEmbedder(dimension=8), Home(tmp_path).open_store())
     assert cached.embed_passages([]).shape == (0, 8)
+
+
+def test_forgetting_more_hashes_than_one_sql_statement_takes(tmp_path: Path) -> None:
+    """A data folder replaced wholesale can drop hundreds of thousands of cached texts at once."""
+    store = Home(tmp_path).open_store()
+    store.cache_vectors("m", {"keep": np.ones(4, np.float32), "gone": np.zeros(4, np.float32)})
+    store.forget_vectors([f"{i:064x}" for i in range(300_000)] + ["gone"])
+    assert set(store.cached_vectors("m", ["keep", "gone"])) == {"keep"}
+    store.close()
