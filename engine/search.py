@@ -13,7 +13,7 @@ from engine.explain import snippet_with_highlights
 from engine.fusion import DEFAULT_FUSION, Fusion, rescaled
 from engine.results import Explanation, Filters, Hit, MatchedBy, SearchResults
 from engine.typos import correct_terms
-from indexer.analysis import Token, fold, terms, tokens
+from indexer.analysis import Token, fold, forget_words, terms, tokens
 from indexer.dense import search_dense
 from indexer.embedders import Embedder
 from indexer.errors import ModelMismatchError, NotFoundError
@@ -58,8 +58,12 @@ class Searcher:
         self._compounds = CompoundIndex(self._vocabulary)
 
     def forget_queries(self) -> None:
-        """Drop cached query vectors (after an erasure: a search may have named the person)."""
+        """Drop cached query vectors and analysed words.
+
+        After an erasure: a search or a snippet may have named the person.
+        """
         self._query_vectors.clear()
+        forget_words()
 
     # Lookup ------------------------------------------------------------------------------
 

@@ -52,13 +52,17 @@ class Token:
     term: str
 
 
-@lru_cache(maxsize=200_000)
 def stem(folded_word: str) -> str:
     return str(_STEMMER.stemWord(folded_word))
 
 
+@lru_cache(maxsize=200_000)
 def term_of(word: str) -> str | None:
-    """The index term for one word, or None for stop words."""
+    """The index term for one word, or None for stop words.
+
+    Cached as a whole: folding (Unicode decomposition) costs more than stemming, and the same
+    words recur in every snippet. An erasure clears it (`forget_words`).
+    """
     folded = fold(word).replace("'", "")
     if folded in _FOLDED_STOP_WORDS:
         return None
@@ -67,6 +71,11 @@ def term_of(word: str) -> str | None:
     if not folded:
         return None
     return stem(folded) if folded.isalpha() else folded
+
+
+def forget_words() -> None:
+    """Drop the cache of analysed words, so an erased person's name is not kept in memory."""
+    term_of.cache_clear()
 
 
 def tokens(text: str) -> list[Token]:
