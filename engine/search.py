@@ -53,9 +53,7 @@ class Searcher:
         }
         # Integer codes per facet: comparing ints over 100k rows is cheap, strings are not.
         self._codes = {facet: _codes(v) for facet, v in values.items()}
-        vocabulary = self.index.lexical.vocabulary
-        self._vocabulary = sorted(vocabulary, key=vocabulary.__getitem__)  # term of each column
-        self._compounds = CompoundIndex(self._vocabulary)
+        self._compounds = CompoundIndex(self.index.lexical.terms)
 
     def forget_queries(self) -> None:
         """Drop cached query vectors and analysed words.
@@ -85,7 +83,7 @@ class Searcher:
             return SearchResults(query, [], 0, {}, 0.0)
         mask = self._mask(filters)
         query_terms = list(dict.fromkeys(terms(query)))
-        corrections = correct_terms(query_terms, self.index.lexical, self._vocabulary)
+        corrections = correct_terms(query_terms, self.index.lexical)
         weights = self._term_weights(query_terms, corrections)
         coverage = self._coverage(weights)
         query_vector = self._embed_query(query)
@@ -238,7 +236,7 @@ class Searcher:
         if not len(columns):
             return set()
         idf = lexical.idf[columns]
-        return {self._vocabulary[c] for c in columns[idf >= np.median(idf)].tolist()}
+        return {lexical.terms[c] for c in columns[idf >= np.median(idf)].tolist()}
 
     def _terms_in_row(self, row: int, query_terms: set[str]) -> list[str]:
         lexical = self.index.lexical

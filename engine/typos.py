@@ -14,7 +14,7 @@ def max_edits(term: str) -> int:
     return 1 if len(term) < 9 else 2
 
 
-def correct_terms(terms: list[str], lexical: LexicalIndex, vocabulary: list[str]) -> dict[str, str]:
+def correct_terms(terms: list[str], lexical: LexicalIndex) -> dict[str, str]:
     """Map each query term the index has never seen to its closest indexed term, if any is close.
 
     Among equally close terms the more common one wins: it is the likelier intended word. The
@@ -26,7 +26,7 @@ def correct_terms(terms: list[str], lexical: LexicalIndex, vocabulary: list[str]
             continue
         limit = max_edits(term)
         candidates = process.extract(
-            term, vocabulary, scorer=Levenshtein.distance, score_cutoff=limit, limit=10
+            term, lexical.terms, scorer=Levenshtein.distance, score_cutoff=limit, limit=10
         )
         candidates = [c for c in candidates if c[0][:1] == term[:1]]
         if candidates:

@@ -19,6 +19,12 @@ class LexicalIndex:
     def __init__(self, vocabulary: dict[str, int], term_frequencies: sp.csr_matrix) -> None:
         self.vocabulary = vocabulary
         self.term_frequencies = term_frequencies.tocsr()
+        self._derive()
+
+    def _derive(self) -> None:
+        """What follows from the vocabulary and the term frequencies, after every change."""
+        # Columns are numbered in the order terms are added, so the dict's order is column order.
+        self.terms = list(self.vocabulary)
         self._weights, self.idf, self._df = _bm25_weights(self.term_frequencies)
 
     @classmethod
@@ -67,12 +73,11 @@ class LexicalIndex:
         kept.resize((kept.shape[0], width))
         added.resize((added.shape[0], width))
         self.term_frequencies = _without_unused_terms(sp.vstack([kept, added]).tocsr(), self)
-        self._weights, self.idf, self._df = _bm25_weights(self.term_frequencies)
+        self._derive()
 
     def save(self, folder: Path) -> None:
         sp.save_npz(folder / "lexical.npz", self.term_frequencies)
-        terms = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
-        (folder / "vocabulary.txt").write_text("\n".join(terms), encoding="utf-8")
+        (folder / "vocabulary.txt").write_text("\n".join(self.terms), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
@@ -87,7 +92,7 @@ def _without_unused_terms(tf: sp.csr_matrix, index: LexicalIndex) -> sp.csr_matr
     used = np.flatnonzero(np.diff(tf.tocsc().indptr) > 0)
     if len(used) == tf.shape[1]:
         return tf
-    terms = sorted(index.vocabulary, key=index.vocabulary.__getitem__)
+    terms = list(index.vocabulary)  # includes the terms just added, unlike index.terms
     index.vocabulary = {terms[column]: i for i, column in enumerate(used.tolist())}
     return tf[:, used].tocsr()
 

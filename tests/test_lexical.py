@@ -139,3 +139,11 @@ def test_save_and_load_keep_scores(tmp_path: Path) -> None:
     weights = dict.fromkeys(terms("skaermbesoeg mitid"), 1.0)
     assert loaded.vocabulary == index.vocabulary
     np.testing.assert_array_equal(loaded.scores(weights), index.scores(weights))
+
+
+def test_terms_name_each_column_after_rows_are_replaced() -> None:
+    index = LexicalIndex.from_terms([["aeldr", "pleje"], ["mitid", "hjaelp"], ["pleje", "nat"]])
+    index.replace_rows(np.array([False, True, True]), [["robot", "nat"]])
+    assert sorted(index.terms) == sorted(index.vocabulary)
+    assert all(index.vocabulary[term] == column for column, term in enumerate(index.terms))
+    assert "aeldr" not in index.terms and "robot" in index.terms
