@@ -36,11 +36,7 @@ class QueryOutcome:
 
 def load_queries(path: Path) -> list[LabelledQuery]:
     table = read_table(path)
-    problems = [
-        Problem(table.name, "kolonnen mangler i overskriften", 1, c)
-        for c in QUERY_COLUMNS
-        if c not in table.columns
-    ]
+    problems = table.missing_columns(QUERY_COLUMNS)
     if problems:
         raise DataError(problems)
     queries = []

@@ -72,11 +72,7 @@ def dataset_from_tables(tables: dict[Kind, Table]) -> Dataset:
 
 
 def _records(kind: Kind, table: Table, problems: list[Problem]) -> list[Record]:
-    missing = [
-        Problem(table.name, "kolonnen mangler i overskriften", line=1, column=column)
-        for column in REQUIRED_COLUMNS[kind]
-        if column not in table.columns
-    ]
+    missing = table.missing_columns(REQUIRED_COLUMNS[kind])
     if missing:
         problems.extend(missing)
         return []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,14 @@ class Table:
     columns: list[str]
     rows: list[Row]
 
+    def missing_columns(self, required: Sequence[str]) -> list[Problem]:
+        """One problem per required column the header lacks, each pointing at line 1."""
+        return [
+            Problem(self.name, "kolonnen mangler i overskriften", line=1, column=column)
+            for column in required
+            if column not in self.columns
+        ]
+
 
 def find_table(folder: Path, stem: str) -> Path | None:
     for suffix in TABLE_SUFFIXES:
@@ -40,9 +49,9 @@ def find_table(folder: Path, stem: str) -> Path | None:
     return None
 
 
-def read_table(path: Path, *, name: str | None = None) -> Table:
+def read_table(path: Path) -> Table:
     """Read a table file; raise DataError naming the file when it cannot be read at all."""
-    return read_table_bytes(path.read_bytes(), name=name or path.name)
+    return read_table_bytes(path.read_bytes(), name=path.name)
 
 
 def read_table_bytes(data: bytes, *, name: str) -> Table:
