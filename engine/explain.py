@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from indexer.analysis import Token, tokens
+from indexer.analysis import Token
 
 SNIPPET_CHARS = 220
 LEAD_CHARS = 60
 
 
 def snippet_with_highlights(
-    text: str, terms: set[str], text_tokens: list[Token] | None = None
+    text: str, terms: set[str], text_tokens: list[Token]
 ) -> tuple[str, list[tuple[int, int]]]:
     """The part of `text` holding most matched terms, and the spans of those words in it."""
-    matches = [t for t in (tokens(text) if text_tokens is None else text_tokens) if t.term in terms]
+    matches = [t for t in text_tokens if t.term in terms]
     if not matches:
         return _cut(text, 0), []
     best_start, best_count = 0, -1

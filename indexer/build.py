@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +12,7 @@ import numpy as np
 from indexer.embedders import Embedder
 from indexer.index import SearchIndex
 from indexer.loading import load_data_folder
-from indexer.records import Document, Record, documents_from_records
+from indexer.records import KINDS, Document, Record, documents_from_records
 from indexer.store import Store, fingerprint_of
 
 Progress = Callable[[int, int], None]  # (texts just embedded, texts to embed in all)
@@ -43,7 +43,6 @@ class IndexReport:
     seconds: float
     index_type: str
     model_id: str
-    warnings: list[str] = field(default_factory=list)
 
 
 def index_data_folder(
@@ -127,7 +126,7 @@ def _save_index(
 
 
 def _report(index: SearchIndex, embedded: int, started: float) -> IndexReport:
-    counts = {"unit": 0, "person": 0, "trial": 0}
+    counts = dict.fromkeys(KINDS, 0)
     for document in index.documents:
         counts[document.kind] += 1
     return IndexReport(

@@ -30,7 +30,7 @@ class LexicalIndex:
     @classmethod
     def from_terms(cls, documents: Sequence[Sequence[str]]) -> LexicalIndex:
         vocabulary: dict[str, int] = {}
-        return cls(vocabulary, _tf_rows(documents, vocabulary, grow=True))
+        return cls(vocabulary, _tf_rows(documents, vocabulary))
 
     @property
     def size(self) -> int:
@@ -68,7 +68,7 @@ class LexicalIndex:
     def replace_rows(self, keep: np.ndarray, new_documents: Sequence[Sequence[str]]) -> None:
         """Keep the rows selected by `keep` (a boolean mask) and append new documents."""
         kept = self.term_frequencies[np.flatnonzero(keep)]
-        added = _tf_rows(new_documents, self.vocabulary, grow=True)
+        added = _tf_rows(new_documents, self.vocabulary)
         width = len(self.vocabulary)
         kept.resize((kept.shape[0], width))
         added.resize((added.shape[0], width))
@@ -97,9 +97,8 @@ def _without_unused_terms(tf: sp.csr_matrix, index: LexicalIndex) -> sp.csr_matr
     return tf[:, used].tocsr()
 
 
-def _tf_rows(
-    documents: Sequence[Sequence[str]], vocabulary: dict[str, int], *, grow: bool
-) -> sp.csr_matrix:
+def _tf_rows(documents: Sequence[Sequence[str]], vocabulary: dict[str, int]) -> sp.csr_matrix:
+    """Term-frequency rows; terms not yet in the vocabulary are added to it."""
     indptr = [0]
     indices: list[int] = []
     data: list[int] = []
@@ -107,8 +106,6 @@ def _tf_rows(
         for term, count in Counter(terms).items():
             column = vocabulary.get(term)
             if column is None:
-                if not grow:
-                    continue
                 column = vocabulary[term] = len(vocabulary)
             indices.append(column)
             data.append(count)

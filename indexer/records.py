@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 Kind = Literal["unit", "person", "trial"]
@@ -73,8 +74,9 @@ class Document:
         """Ids are unique per kind, so the index keys documents by kind and id together."""
         return f"{self.kind}:{self.id}"
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
+        """Asked for on every write and index build; the text never changes (frozen)."""
         return content_hash(self.text)
 
 

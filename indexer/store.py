@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from indexer.records import Kind, Record
+from indexer.records import KINDS, Kind, Record
 
 _metadata = sa.MetaData()
 records_table = sa.Table(
@@ -35,7 +35,6 @@ embeddings_table = sa.Table(
 
 class Store:
     def __init__(self, url: str) -> None:
-        self.url = url
         self._engine = sa.create_engine(url)
         if self._engine.dialect.name == "sqlite":
             # Erased rows are overwritten on disk, not just unlinked (GDPR erasure).
@@ -49,10 +48,9 @@ class Store:
 
     def all_records(self) -> list[Record]:
         with self._engine.connect() as conn:
-            rows = conn.execute(sa.select(records_table).order_by(records_table.c.kind)).all()
-        order = {"unit": 0, "person": 1, "trial": 2}
+            rows = conn.execute(sa.select(records_table)).all()
         records = [Record(row.kind, row.id, json.loads(row.fields)) for row in rows]
-        return sorted(records, key=lambda r: (order[r.kind], r.id))
+        return sorted(records, key=lambda r: (KINDS.index(r.kind), r.id))
 
     def get(self, kind: Kind, record_id: str) -> Record | None:
         with self._engine.connect() as conn:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from indexer.build import embed_documents
 from indexer.embedders import Embedder
 from indexer.errors import DataError, NotFoundError, Problem
@@ -70,12 +68,8 @@ def delete_record(store: Store, index: SearchIndex, kind: Kind, record_id: str) 
     store.delete(kind, record_id)
     remaining = [r for r in records if (r.kind, r.id) != (kind, record_id)]
     index.replace(
-        [f"{kind}:{record_id}"], [], _empty(index), store_fingerprint=fingerprint_of(remaining)
+        [f"{kind}:{record_id}"], [], index.vectors[:0], store_fingerprint=fingerprint_of(remaining)
     )
     # Erase the cached vector unless another document has the very same text.
     if old is not None and old.content_hash not in {d.content_hash for d in index.documents}:
         store.forget_vectors([old.content_hash])
-
-
-def _empty(index: SearchIndex) -> np.ndarray:
-    return index.vectors[:0]
