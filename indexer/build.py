@@ -126,7 +126,7 @@ def _save_index(
 
 
 def _report(index: SearchIndex, embedded: int, started: float) -> IndexReport:
-    counts = dict.fromkeys(KINDS, 0)
+    counts: dict[str, int] = dict.fromkeys(KINDS, 0)
     for document in index.documents:
         counts[document.kind] += 1
     return IndexReport(
