@@ -20,7 +20,7 @@ from engine.search import MAX_QUERY_CHARS
 from indexer.errors import DataError, NotFoundError
 from service.api.deps import get_state
 from service.api.errors import problems_json
-from service.api.hits import facets_of, hit_public
+from service.api.hits import hit_public
 from service.api.pairing_input import (
     MAX_UPLOAD_BYTES,
     UploadTooLargeError,
@@ -81,7 +81,7 @@ def search_page(request: Request) -> HTMLResponse:
     hits: list[HitPublic] = []
     results = None
     with state.reading() as searcher:
-        facets = facets_of(searcher.index)
+        facets = state.facets
         if q.strip():
             filters = Filters(
                 kind,  # type: ignore[arg-type]

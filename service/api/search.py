@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from engine.results import Filters
 from engine.search import MAX_QUERY_CHARS
 from service.api.deps import StateDep
-from service.api.hits import facets_of, hit_public
+from service.api.hits import hit_public
 from service.api.schemas.search import FacetsPublic, SearchPublic
 
 router = APIRouter(prefix="/api", tags=["søgning"])
@@ -47,5 +47,4 @@ def search(
 
 @router.get("/facets", response_model=FacetsPublic, summary="Værdierne, der kan filtreres på")
 def facets(state: StateDep) -> FacetsPublic:
-    with state.reading() as searcher:
-        return facets_of(searcher.index)
+    return state.facets

@@ -16,10 +16,11 @@ from engine.search import Searcher
 from indexer.build import Home
 from indexer.caching import CachedEmbedder
 from indexer.embedders import Embedder
-from indexer.errors import IndexOutOfDateError, NotFoundError
+from indexer.errors import IndexOutOfDateError
 from indexer.index import SearchIndex
 from indexer.records import Document, Kind, Record
 from indexer.updates import delete_record, upsert_record
+from service.api.hits import facets_of
 from service.config import Settings
 
 KEPT_PROPOSALS = 20
@@ -45,6 +46,8 @@ class ServiceState:
             self.store.close()
             raise
         self.proposals: OrderedDict[str, PairingProposal] = OrderedDict()
+        # The filter values change only with the index: worked out here, not on every page.
+        self.facets = facets_of(index)
 
     @property
     def index(self) -> SearchIndex:
@@ -84,8 +87,6 @@ class ServiceState:
     def delete(self, kind: Kind, record_id: str) -> None:
         """Delete a record and every trace of it (GDPR erasure for people)."""
         with self.lock:
-            if not self.exists(kind, record_id):
-                raise NotFoundError(kind, record_id)
             delete_record(self.store, self.index, kind, record_id)
             self._after_write()
 
@@ -93,6 +94,7 @@ class ServiceState:
         # The index drops a removed text's terms itself; a cached search may still name a person.
         self.searcher.forget_queries()
         self.searcher.refresh()
+        self.facets = facets_of(self.index)
         self.index.save(self.home.index_dir)
 
     # Pairing proposals, kept for download ------------------------------------------------
