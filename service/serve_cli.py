@@ -37,6 +37,6 @@ def serve(app_context: HasSettingsAndEmbedder, host: str, port: int) -> None:
         raise click.ClickException(str(exc)) from exc
     shown_host = f"[{host}]" if ":" in host else host
     click.echo(f"tvaers kører på http://{shown_host}:{port}/  (API-dokumentation: /docs)")
-    if app_context.settings.api_key is None:
+    if not app_context.settings.writes_enabled:
         click.echo("Skrivning via API'et er slået fra (sæt TVAERS_API_KEY for at slå den til).")
     uvicorn.run(app, host=host, port=port, log_level="warning")

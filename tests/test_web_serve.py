@@ -22,18 +22,18 @@ pytest_plugins = ("tests.conftest_service",)
 
 
 class _Context:
-    def __init__(self, home: Path) -> None:
-        self.settings = Settings(home=home, api_key=None)
+    def __init__(self, home: Path, api_key: str | None = None) -> None:
+        self.settings = Settings(home=home, api_key=api_key)
 
     def embedder(self) -> Embedder:
         return FakeEmbedder()
 
 
-def _group(home: Path) -> click.Group:
+def _group(home: Path, api_key: str | None = None) -> click.Group:
     @click.group()
     @click.pass_context
     def cli(ctx: click.Context) -> None:
-        ctx.obj = _Context(home)
+        ctx.obj = _Context(home, api_key)
 
     cli.add_command(serve)
     return cli
@@ -51,6 +51,18 @@ def test_serve_prints_the_url(home: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert "tvaers kører på http://127.0.0.1:8123/" in result.output
     assert "Skrivning via API'et er slået fra" in result.output
     assert started["host"] == "127.0.0.1" and started["port"] == 8123
+
+
+@pytest.mark.parametrize(("api_key", "writes_off"), [("", True), ("hemmelig", False)])
+def test_serve_says_writes_are_off_for_an_empty_key(
+    home: Path, monkeypatch: pytest.MonkeyPatch, api_key: str, writes_off: bool
+) -> None:
+    """TVAERS_API_KEY= (set but empty) refuses every write, so serve must say writes are off."""
+    monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: None)
+    result = CliRunner().invoke(_group(home, api_key), ["serve"])
+    assert result.exit_code == 0, result.output
+    assert ("Skrivning via API'et er slået fra" in result.output) is writes_off
+    assert Settings(home=home, api_key=api_key).writes_enabled is not writes_off
 
 
 def test_serve_refuses_without_index(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ def require_key(
 ) -> None:
     """Writes need the configured key, compared in constant time; with no key, writes are off."""
     configured = state.settings.api_key
-    if configured is None or not configured.get_secret_value():
+    if configured is None or not state.settings.writes_enabled:
         raise HTTPException(status.HTTP_403_FORBIDDEN, NO_KEY_MESSAGE)
     given = credentials.credentials if credentials is not None else ""
     if not secrets.compare_digest(given.encode(), configured.get_secret_value().encode()):

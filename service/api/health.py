@@ -17,7 +17,6 @@ def health(state: StateDep) -> HealthPublic:
     with state.reading() as searcher:
         counts = Counter(d.kind for d in searcher.index.documents)
         model_id = searcher.index.meta.model_id
-    key = state.settings.api_key
     return HealthPublic(
         status="ok",
         documents=sum(counts.values()),
@@ -25,5 +24,5 @@ def health(state: StateDep) -> HealthPublic:
         people=counts["person"],
         trials=counts["trial"],
         model_id=model_id,
-        writes_enabled=key is not None and bool(key.get_secret_value()),
+        writes_enabled=state.settings.writes_enabled,
     )
