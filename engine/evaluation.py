@@ -11,7 +11,7 @@ from typing import Any
 from engine.results import Filters
 from engine.search import Searcher
 from indexer.errors import DataError, Problem
-from indexer.records import KINDS, Kind
+from indexer.records import KINDS, Kind, split_list
 from indexer.tables import read_table
 
 CUTOFF = 10
@@ -46,7 +46,7 @@ def load_queries(path: Path) -> list[LabelledQuery]:
         if kind not in (*KINDS, "any"):
             problems.append(Problem(table.name, f"ukendt kind '{kind}'", row.line, "kind"))
             continue
-        relevant = frozenset(x.strip() for x in v["relevant"].split(";") if x.strip())
+        relevant = frozenset(split_list(v["relevant"]))
         if not v["query"] or not relevant:
             problems.append(Problem(table.name, "query og relevant skal udfyldes", row.line))
             continue

@@ -84,8 +84,22 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def split_list(value: str) -> list[str]:
+    """List fields (competencies, expertise, wished hosts) are kept as "a;b;c" in one cell."""
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def cell_text(value: object) -> str:
+    """A value as one table cell: lists joined with ";", nothing as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
 def _join_list(value: str) -> str:
-    return ", ".join(part.strip() for part in value.split(";") if part.strip())
+    return ", ".join(split_list(value))
 
 
 def documents_from_records(records: list[Record]) -> list[Document]:

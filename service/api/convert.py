@@ -4,28 +4,14 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from indexer.records import REQUIRED_COLUMNS, Kind, Record
+from indexer.records import REQUIRED_COLUMNS, Kind, Record, cell_text, split_list
 from service.api.schemas.records import PersonPublic, TrialPublic, UnitPublic
-
-LIST_FIELDS = frozenset({"competencies", "expertise"})
-
-
-def split_list(value: str) -> list[str]:
-    return [part.strip() for part in value.split(";") if part.strip()]
-
-
-def _cell(name: str, value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return ";".join(str(v) for v in value)
-    return str(value)
 
 
 def record_from_create(kind: Kind, body: BaseModel) -> Record:
     data = body.model_dump()
     metadata: dict[str, str] = data.pop("metadata") or {}
-    fields = {name: _cell(name, value) for name, value in data.items()}
+    fields = {name: cell_text(value) for name, value in data.items()}
     return Record(kind, fields["id"], {**metadata, **fields})
 
 
@@ -39,12 +25,8 @@ def record_with_update(record: Record, body: BaseModel) -> Record:
         fields = {k: v for k, v in fields.items() if k in required} | metadata
     for name, value in given.items():
         if value is not None:
-            fields[name] = _cell(name, value)
+            fields[name] = cell_text(value)
     return Record(record.kind, record.id, fields)
-
-
-def _extras(record: Record) -> dict[str, str]:
-    return dict(record.extra)
 
 
 def unit_public(record: Record) -> UnitPublic:
@@ -58,7 +40,7 @@ def unit_public(record: Record) -> UnitPublic:
         competencies=split_list(record.get("competencies")),
         contact_name=record.get("contact_name"),
         contact_email=record.get("contact_email"),
-        metadata=_extras(record),
+        metadata=record.extra,
     )
 
 
@@ -72,7 +54,7 @@ def person_public(record: Record, unit: Record) -> PersonPublic:
         organisation=unit.get("organisation"),
         expertise=split_list(record.get("expertise")),
         email=record.get("email"),
-        metadata=_extras(record),
+        metadata=record.extra,
     )
 
 
@@ -88,5 +70,5 @@ def trial_public(record: Record, unit: Record) -> TrialPublic:
         status=record.get("status"),
         year=int(year) if year.isdigit() else None,
         learnings=record.get("learnings"),
-        metadata=_extras(record),
+        metadata=record.extra,
     )

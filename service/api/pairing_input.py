@@ -17,6 +17,7 @@ from engine.pairing import (
     week_from_tables,
 )
 from indexer.errors import DataError, Problem
+from indexer.records import cell_text
 from indexer.tables import Row, Table, read_table_bytes
 from service.api.schemas.pairing import (
     Downloads,
@@ -67,19 +68,15 @@ def week_from_json(request: PairingRequest) -> Week:
     """The JSON week goes through the same checks as files (row n = the n-th item)."""
 
     def table(name: str, items: list[dict[str, object]]) -> Table:
-        rows = [Row(n, {k: _cell(v) for k, v in item.items()}) for n, item in enumerate(items, 1)]
+        rows = [
+            Row(n, {k: cell_text(v) for k, v in item.items()}) for n, item in enumerate(items, 1)
+        ]
         columns = list(dict.fromkeys(k for item in items for k in item))
         return Table(name, columns, rows)
 
     data = request.model_dump()
     locks = table("locks", data["locks"]) if data["locks"] else None
     return week_from_tables(table("hosts", data["hosts"]), table("interns", data["interns"]), locks)
-
-
-def _cell(value: object) -> str:
-    if isinstance(value, list):
-        return ";".join(str(v) for v in value)
-    return str(value)
 
 
 def run_pairing(state: ServiceState, week: Week, mode: str) -> tuple[str, PairingProposal]:
