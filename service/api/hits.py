@@ -13,23 +13,15 @@ PHONE_KEYS = ("phone", "telefon", "tlf", "contact_phone")
 def hit_public(hit: Hit, index: SearchIndex) -> HitPublic:
     """Trial actions have no contact of their own: their unit's contact is shown."""
     meta = hit.metadata
-    phone = next((meta[k] for k in PHONE_KEYS if meta.get(k)), "")
     if hit.kind == "unit":
-        contact = ContactPublic(
-            name=meta.get("contact_name", ""), email=meta.get("contact_email", ""), phone=phone
-        )
+        contact = _unit_contact(meta)
         url = f"/enheder/{hit.id}"
     elif hit.kind == "person":
-        contact = ContactPublic(name=hit.title, email=meta.get("email", ""), phone=phone)
+        contact = ContactPublic(name=hit.title, email=meta.get("email", ""), phone=_phone(meta))
         url = f"/enheder/{hit.unit_id}#person-{hit.id}"
     else:
         unit = index.document(f"unit:{hit.unit_id}")
-        unit_meta = unit.metadata if unit is not None else {}
-        contact = ContactPublic(
-            name=unit_meta.get("contact_name", ""),
-            email=unit_meta.get("contact_email", ""),
-            phone=next((unit_meta[k] for k in PHONE_KEYS if unit_meta.get(k)), ""),
-        )
+        contact = _unit_contact(unit.metadata if unit is not None else {})
         url = f"/enheder/{hit.unit_id}#trial-{hit.id}"
     explanation = hit.explanation
     return HitPublic(
@@ -53,6 +45,16 @@ def hit_public(hit: Hit, index: SearchIndex) -> HitPublic:
         ),
         metadata=dict(meta),
     )
+
+
+def _unit_contact(meta: dict[str, str]) -> ContactPublic:
+    return ContactPublic(
+        name=meta.get("contact_name", ""), email=meta.get("contact_email", ""), phone=_phone(meta)
+    )
+
+
+def _phone(meta: dict[str, str]) -> str:
+    return next((meta[k] for k in PHONE_KEYS if meta.get(k)), "")
 
 
 def facets_of(index: SearchIndex) -> FacetsPublic:
