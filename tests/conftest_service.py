@@ -311,5 +311,10 @@ def week_rows() -> dict[str, list[dict[str, str]]]:
 
 
 @pytest.fixture
-def data_folder_writer() -> Callable[[Path], Path]:
-    return write_data_folder
+def week_files(week: dict[str, Path]) -> Callable[..., dict[str, tuple[str, bytes, str]]]:
+    """Multipart uploads of some of the `week` files: `week_files("hosts", "interns")`."""
+
+    def files(*keys: str) -> dict[str, tuple[str, bytes, str]]:
+        return {k: (week[k].name, week[k].read_bytes(), "text/csv") for k in keys}
+
+    return files

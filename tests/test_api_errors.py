@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -28,16 +29,32 @@ def test_search_limit_too_high(client: TestClient) -> None:
     assert body["detail"] == "Ugyldige data: 'limit' må højst være 100."
 
 
-def test_search_limit_not_a_number(client: TestClient) -> None:
-    response = client.get("/api/search", params={"q": "MitID", "limit": "ti"})
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        pytest.param(
+            {"q": "MitID", "limit": "ti"},
+            "limit",
+            "skal være et helt tal",
+            id="search_limit_not_a_number",
+        ),
+        pytest.param(
+            {"q": "ord " * 200}, "q", "må højst være 500 tegn", id="search_query_too_long"
+        ),
+        pytest.param(
+            {"q": "MitID", "offset": -1},
+            "offset",
+            "skal være mindst 0",
+            id="search_negative_offset",
+        ),
+    ],
+)
+def test_search_bad_parameter(
+    client: TestClient, params: dict[str, Any], field: str, message: str
+) -> None:
+    response = client.get("/api/search", params=params)
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"field": "limit", "message": "skal være et helt tal"}]
-
-
-def test_search_query_too_long(client: TestClient) -> None:
-    response = client.get("/api/search", params={"q": "ord " * 200})
-    assert response.status_code == 422
-    assert response.json()["errors"] == [{"field": "q", "message": "må højst være 500 tegn"}]
+    assert response.json()["errors"] == [{"field": field, "message": message}]
 
 
 def test_search_unknown_kind(client: TestClient) -> None:
@@ -45,12 +62,6 @@ def test_search_unknown_kind(client: TestClient) -> None:
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "kind"
     assert response.json()["errors"][0]["message"].startswith("skal være en af:")
-
-
-def test_search_negative_offset(client: TestClient) -> None:
-    response = client.get("/api/search", params={"q": "MitID", "offset": -1})
-    assert response.status_code == 422
-    assert response.json()["errors"] == [{"field": "offset", "message": "skal være mindst 0"}]
 
 
 def test_similar_limit_too_high(client: TestClient) -> None:
@@ -71,6 +82,40 @@ def test_create_unit_bad_json(client: TestClient, auth: dict[str, str]) -> None:
     response = client.post("/api/units", content=b"{not json", headers=headers)
     assert response.status_code == 422
     assert response.json()["errors"][0]["message"] == "er ikke gyldig JSON"
+
+
+NO_UNIT = "Der findes ingen enhed med id 'u404'."
+NO_PERSON = "Der findes ingen person med id 'p404'."
+NO_TRIAL = "Der findes ingen prøvehandling med id 't404'."
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "detail"),
+    [
+        pytest.param("GET", "/api/units/u404", None, NO_UNIT, id="read_unit_not_found"),
+        pytest.param("GET", "/api/people/p404", None, NO_PERSON, id="read_person_not_found"),
+        pytest.param("GET", "/api/trials/t404", None, NO_TRIAL, id="read_trial_not_found"),
+        pytest.param("GET", "/api/units/u404/similar", None, NO_UNIT, id="similar_units_not_found"),
+        pytest.param("PUT", "/api/units/u404", {"name": "x"}, NO_UNIT, id="update_unit_not_found"),
+        pytest.param("DELETE", "/api/units/u404", None, NO_UNIT, id="delete_unit_not_found"),
+        pytest.param(
+            "PUT", "/api/people/p404", {"title": "x"}, NO_PERSON, id="update_person_not_found"
+        ),
+        pytest.param("DELETE", "/api/people/p404", None, NO_PERSON, id="delete_person_not_found"),
+    ],
+)
+def test_unknown_id_is_404(
+    client: TestClient,
+    auth: dict[str, str],
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    detail: str,
+) -> None:
+    headers = None if method == "GET" else auth  # reads are open; writes need the key
+    response = client.request(method, path, json=body, headers=headers)
+    assert response.status_code == 404
+    assert response.json()["detail"] == detail
 
 
 def test_unknown_path(client: TestClient) -> None:

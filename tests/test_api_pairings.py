@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -12,9 +12,8 @@ from openpyxl import load_workbook
 
 pytest_plugins = ("tests.conftest_service",)
 
-
-def _files(week: dict[str, Path], *keys: str) -> dict[str, tuple[str, bytes, str]]:
-    return {k: (week[k].name, week[k].read_bytes(), "text/csv") for k in keys}
+# The `week_files` fixture: multipart uploads of the week's files, by key.
+WeekFiles = Callable[..., dict[str, tuple[str, bytes, str]]]
 
 
 def _json_week(week_rows: dict[str, list[dict[str, str]]]) -> dict[str, Any]:
@@ -37,9 +36,9 @@ def _json_week(week_rows: dict[str, list[dict[str, str]]]) -> dict[str, Any]:
     return {"hosts": hosts, "interns": interns, "locks": week_rows["locks"], "mode": "optimal"}
 
 
-def test_pairing_from_uploads(client: TestClient, week: dict[str, Path]) -> None:
+def test_pairing_from_uploads(client: TestClient, week_files: WeekFiles) -> None:
     response = client.post(
-        "/api/pairings", files=_files(week, "hosts", "interns", "locks"), data={"mode": "optimal"}
+        "/api/pairings", files=week_files("hosts", "interns", "locks"), data={"mode": "optimal"}
     )
     assert response.status_code == 200
     body = response.json()
@@ -52,9 +51,9 @@ def test_pairing_from_uploads(client: TestClient, week: dict[str, Path]) -> None
     assert body["downloads"]["csv"] == f"/api/pairings/{body['id']}/download?format=csv"
 
 
-def test_pairing_stable_mode(client: TestClient, week: dict[str, Path]) -> None:
+def test_pairing_stable_mode(client: TestClient, week_files: WeekFiles) -> None:
     response = client.post(
-        "/api/pairings", files=_files(week, "hosts", "interns"), data={"mode": "stable"}
+        "/api/pairings", files=week_files("hosts", "interns"), data={"mode": "stable"}
     )
     assert response.status_code == 200
     assert response.json()["stats"]["mode"] == "stable"
@@ -62,18 +61,18 @@ def test_pairing_stable_mode(client: TestClient, week: dict[str, Path]) -> None:
 
 
 def test_pairing_from_json(
-    client: TestClient, week_rows: dict[str, list[dict[str, str]]], week: dict[str, Path]
+    client: TestClient,
+    week_rows: dict[str, list[dict[str, str]]],
+    week_files: WeekFiles,
 ) -> None:
     from_json = client.post("/api/pairings", json=_json_week(week_rows)).json()
-    from_files = client.post(
-        "/api/pairings", files=_files(week, "hosts", "interns", "locks")
-    ).json()
+    from_files = client.post("/api/pairings", files=week_files("hosts", "interns", "locks")).json()
     assert from_json["pairs"] == from_files["pairs"]
     assert from_json["stats"] == from_files["stats"]
 
 
-def test_pairing_download_csv(client: TestClient, week: dict[str, Path]) -> None:
-    body = client.post("/api/pairings", files=_files(week, "hosts", "interns")).json()
+def test_pairing_download_csv(client: TestClient, week_files: WeekFiles) -> None:
+    body = client.post("/api/pairings", files=week_files("hosts", "interns")).json()
     response = client.get(body["downloads"]["csv"])
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
@@ -84,8 +83,8 @@ def test_pairing_download_csv(client: TestClient, week: dict[str, Path]) -> None
     }
 
 
-def test_pairing_download_excel(client: TestClient, week: dict[str, Path]) -> None:
-    body = client.post("/api/pairings", files=_files(week, "hosts", "interns")).json()
+def test_pairing_download_excel(client: TestClient, week_files: WeekFiles) -> None:
+    body = client.post("/api/pairings", files=week_files("hosts", "interns")).json()
     response = client.get(body["downloads"]["xlsx"])
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content), read_only=True)
@@ -106,22 +105,22 @@ def test_pairing_download_bad_format(client: TestClient) -> None:
     assert response.json()["errors"][0]["field"] == "format"
 
 
-def test_pairing_missing_interns(client: TestClient, week: dict[str, Path]) -> None:
-    response = client.post("/api/pairings", files=_files(week, "hosts"))
+def test_pairing_missing_interns(client: TestClient, week_files: WeekFiles) -> None:
+    response = client.post("/api/pairings", files=week_files("hosts"))
     assert response.status_code == 422
     assert response.json()["errors"] == [{"field": "interns", "message": "skal udfyldes"}]
 
 
-def test_pairing_bad_mode(client: TestClient, week: dict[str, Path]) -> None:
+def test_pairing_bad_mode(client: TestClient, week_files: WeekFiles) -> None:
     response = client.post(
-        "/api/pairings", files=_files(week, "hosts", "interns"), data={"mode": "tilfældig"}
+        "/api/pairings", files=week_files("hosts", "interns"), data={"mode": "tilfældig"}
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "mode"
 
 
-def test_pairing_bad_file(client: TestClient, week: dict[str, Path]) -> None:
-    files = _files(week, "interns")
+def test_pairing_bad_file(client: TestClient, week_files: WeekFiles) -> None:
+    files = week_files("interns")
     files["hosts"] = ("hosts.csv", b"id,organisation\nh1,Faxe Kommune\n", "text/csv")
     response = client.post("/api/pairings", files=files)
     assert response.status_code == 422
@@ -131,16 +130,16 @@ def test_pairing_bad_file(client: TestClient, week: dict[str, Path]) -> None:
     assert response.json()["detail"].startswith("Data kunne ikke indlæses")
 
 
-def test_pairing_binary_file(client: TestClient, week: dict[str, Path]) -> None:
-    files = _files(week, "interns")
+def test_pairing_binary_file(client: TestClient, week_files: WeekFiles) -> None:
+    files = week_files("interns")
     files["hosts"] = ("hosts.csv", b"\x00\x01\x02binary", "application/octet-stream")
     response = client.post("/api/pairings", files=files)
     assert response.status_code == 422
     assert "binær" in response.json()["problems"][0]["message"]
 
 
-def test_pairing_upload_too_large(client: TestClient, week: dict[str, Path]) -> None:
-    files = _files(week, "interns")
+def test_pairing_upload_too_large(client: TestClient, week_files: WeekFiles) -> None:
+    files = week_files("interns")
     files["hosts"] = ("hosts.csv", b"id," + b"x" * (5 * 1024 * 1024), "text/csv")
     response = client.post("/api/pairings", files=files)
     assert response.status_code == 413

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -190,110 +191,6 @@ def test_people_and_trials_files_are_optional(tmp_path: Path) -> None:
     assert (len(dataset.units), dataset.people, dataset.trials) == (3, [], [])
 
 
-def test_missing_units_file_is_refused(tmp_path: Path, built: BuiltHome) -> None:
-    folder = write_data_folder(tmp_path / "bad")
-    (folder / "units.csv").unlink()
-    problem = refused(folder, built)
-    assert where(problem) == ("units.csv", None, None)
-    assert "filen mangler" in problem.message
-    built.assert_untouched()
-
-
-def test_missing_required_column_is_refused(tmp_path: Path, built: BuiltHome) -> None:
-    folder = write_data_folder(tmp_path / "bad")
-    columns = [c for c in REQUIRED_COLUMNS["person"] if c != "email"]
-    write_table(folder / "people.csv", PEOPLE, columns)
-    problem = refused(folder, built)
-    assert where(problem) == ("people.csv", 1, "email")
-    assert "kolonnen mangler" in problem.message
-    built.assert_untouched()
-
-
-def test_empty_id_is_refused(tmp_path: Path, built: BuiltHome) -> None:
-    folder = write_data_folder(tmp_path / "bad", people=changed(PEOPLE, 1, id=" "))
-    problem = refused(folder, built)
-    assert where(problem) == ("people.csv", 3, "id")
-    assert "id er tom" in problem.message
-    built.assert_untouched()
-
-
-def test_duplicate_id_is_refused_naming_the_first_line(tmp_path: Path, built: BuiltHome) -> None:
-    folder = write_data_folder(tmp_path / "bad", units=changed(UNITS, 2, id="u1"))
-    # u3's people and trials now point nowhere too; only the duplicate is about units.csv.
-    write_table(folder / "trials.csv", TRIALS[:1])
-    problem = refused(folder, built)
-    assert where(problem) == ("units.csv", 4, "id")
-    assert "id 'u1' findes allerede på linje 2" in problem.message
-    built.assert_untouched()
-
-
-def test_unit_id_pointing_nowhere_is_refused(tmp_path: Path, built: BuiltHome) -> None:
-    folder = write_data_folder(tmp_path / "bad", trials=changed(TRIALS, 1, unit_id="u9"))
-    problem = refused(folder, built)
-    assert where(problem) == ("trials.csv", 3, "unit_id")
-    assert "unit_id 'u9' findes ikke i units" in problem.message
-    built.assert_untouched()
-
-
-def test_empty_text_is_refused(tmp_path: Path, built: BuiltHome) -> None:
-    folder = write_data_folder(tmp_path / "bad", people=changed(PEOPLE, 2, expertise=""))
-    problem = refused(folder, built)
-    assert where(problem) == ("people.csv", 4, "expertise")
-    assert "teksten er tom" in problem.message
-    built.assert_untouched()
-
-
-def test_empty_unit_description_is_refused(tmp_path: Path, built: BuiltHome) -> None:
-    folder = write_data_folder(tmp_path / "bad", units=changed(UNITS, 0, description="  "))
-    problem = refused(folder, built)
-    assert where(problem) == ("units.csv", 2, "description")
-    assert "teksten er tom" in problem.message
-    built.assert_untouched()
-
-
-def test_too_long_description_is_refused(tmp_path: Path, built: BuiltHome) -> None:
-    folder = write_data_folder(tmp_path / "bad", units=changed(UNITS, 1, description="æ" * 30_000))
-    problem = refused(folder, built)
-    assert where(problem) == ("units.csv", 3, "description")
-    assert "feltet er for langt" in problem.message
-    built.assert_untouched()
-
-
-def test_description_of_one_megabyte_is_refused(tmp_path: Path, built: BuiltHome) -> None:
-    big = "Vi hjælper ældre. " * 60_000  # ~1 MB
-    folder = write_data_folder(tmp_path / "bad", units=changed(UNITS, 1, description=big))
-    problem = refused(folder, built)
-    assert where(problem) == ("units.csv", 3, "description")
-    assert "feltet er for langt" in problem.message
-    built.assert_untouched()
-
-
-def test_binary_file_is_refused(tmp_path: Path, built: BuiltHome) -> None:
-    folder = write_data_folder(tmp_path / "bad")
-    (folder / "people.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(256))
-    problem = refused(folder, built)
-    assert where(problem) == ("people.csv", None, None)
-    assert "binær" in problem.message
-    built.assert_untouched()
-
-
-def test_empty_file_is_refused(tmp_path: Path, built: BuiltHome) -> None:
-    folder = write_data_folder(tmp_path / "bad")
-    (folder / "trials.csv").write_bytes(b"")
-    problem = refused(folder, built)
-    assert where(problem) == ("trials.csv", None, None)
-    assert "filen er tom" in problem.message
-    built.assert_untouched()
-
-
-def test_invalid_sector_is_refused(tmp_path: Path, built: BuiltHome) -> None:
-    folder = write_data_folder(tmp_path / "bad", units=changed(UNITS, 2, sector="privat"))
-    problem = refused(folder, built)
-    assert where(problem) == ("units.csv", 4, "sector")
-    assert "ukendt sektor 'privat'" in problem.message
-    built.assert_untouched()
-
-
 def test_sector_and_status_are_case_insensitive(tmp_path: Path) -> None:
     units = changed(UNITS, 0, sector="Kommune")
     folder = write_data_folder(tmp_path, units=units, trials=changed(TRIALS, 0, status="Afsluttet"))
@@ -301,35 +198,158 @@ def test_sector_and_status_are_case_insensitive(tmp_path: Path) -> None:
     assert dataset.units[0].get("sector") == "Kommune"
 
 
-def test_invalid_status_is_refused(tmp_path: Path, built: BuiltHome) -> None:
-    folder = write_data_folder(tmp_path / "bad", trials=changed(TRIALS, 0, status="færdig"))
+Damage = Callable[[Path], object]
+
+
+def _remove(name: str) -> Damage:
+    return lambda folder: (folder / name).unlink()
+
+
+def _overwrite(name: str, data: bytes) -> Damage:
+    return lambda folder: (folder / name).write_bytes(data)
+
+
+def _without_email_column(folder: Path) -> None:
+    columns = [c for c in REQUIRED_COLUMNS["person"] if c != "email"]
+    write_table(folder / "people.csv", PEOPLE, columns)
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(256)
+ONE_MEGABYTE = "Vi hjælper ældre. " * 60_000  # ~1 MB
+
+# (tables given to write_data_folder, damage done to the written folder, place, message fragment)
+BAD_FOLDERS = [
+    pytest.param(
+        {},
+        _remove("units.csv"),
+        ("units.csv", None, None),
+        "filen mangler",
+        id="missing_units_file_is_refused",
+    ),
+    pytest.param(
+        {},
+        _without_email_column,
+        ("people.csv", 1, "email"),
+        "kolonnen mangler",
+        id="missing_required_column_is_refused",
+    ),
+    pytest.param(
+        {"people": changed(PEOPLE, 1, id=" ")},
+        None,
+        ("people.csv", 3, "id"),
+        "id er tom",
+        id="empty_id_is_refused",
+    ),
+    pytest.param(
+        # u3's people and trials now point nowhere too; only the duplicate is about units.csv.
+        {"units": changed(UNITS, 2, id="u1"), "trials": TRIALS[:1]},
+        None,
+        ("units.csv", 4, "id"),
+        "id 'u1' findes allerede på linje 2",
+        id="duplicate_id_is_refused_naming_the_first_line",
+    ),
+    pytest.param(
+        {"trials": changed(TRIALS, 1, unit_id="u9")},
+        None,
+        ("trials.csv", 3, "unit_id"),
+        "unit_id 'u9' findes ikke i units",
+        id="unit_id_pointing_nowhere_is_refused",
+    ),
+    pytest.param(
+        {"people": changed(PEOPLE, 2, expertise="")},
+        None,
+        ("people.csv", 4, "expertise"),
+        "teksten er tom",
+        id="empty_text_is_refused",
+    ),
+    pytest.param(
+        {"units": changed(UNITS, 0, description="  ")},
+        None,
+        ("units.csv", 2, "description"),
+        "teksten er tom",
+        id="empty_unit_description_is_refused",
+    ),
+    pytest.param(
+        {"units": changed(UNITS, 1, description="æ" * 30_000)},
+        None,
+        ("units.csv", 3, "description"),
+        "feltet er for langt",
+        id="too_long_description_is_refused",
+    ),
+    pytest.param(
+        {"units": changed(UNITS, 1, description=ONE_MEGABYTE)},
+        None,
+        ("units.csv", 3, "description"),
+        "feltet er for langt",
+        id="description_of_one_megabyte_is_refused",
+    ),
+    pytest.param(
+        {},
+        _overwrite("people.csv", PNG),
+        ("people.csv", None, None),
+        "binær",
+        id="binary_file_is_refused",
+    ),
+    pytest.param(
+        {},
+        _overwrite("trials.csv", b""),
+        ("trials.csv", None, None),
+        "filen er tom",
+        id="empty_file_is_refused",
+    ),
+    pytest.param(
+        {"units": changed(UNITS, 2, sector="privat")},
+        None,
+        ("units.csv", 4, "sector"),
+        "ukendt sektor 'privat'",
+        id="invalid_sector_is_refused",
+    ),
+    pytest.param(
+        {"trials": changed(TRIALS, 0, status="færdig")},
+        None,
+        ("trials.csv", 2, "status"),
+        "ukendt status 'færdig'",
+        id="invalid_status_is_refused",
+    ),
+    pytest.param(
+        {"trials": changed(TRIALS, 1, year="sidste år")},
+        None,
+        ("trials.csv", 3, "year"),
+        "årstallet 'sidste år' er ikke et år",
+        id="invalid_year_is_refused",
+    ),
+    pytest.param(
+        {"trials": changed(TRIALS, 0, year="20222")},
+        None,
+        ("trials.csv", 2, "year"),
+        "er ikke et år",
+        id="year_out_of_range_is_refused",
+    ),
+    pytest.param(
+        {"trials": changed(TRIALS, 0, year="2021¹")},
+        None,
+        ("trials.csv", 2, "year"),
+        "er ikke et år",
+        id="year_with_footnote_digit_is_refused",
+    ),
+]
+
+
+@pytest.mark.parametrize(("tables", "damage", "place", "fragment"), BAD_FOLDERS)
+def test_bad_folder_is_refused_and_index_untouched(
+    tmp_path: Path,
+    built: BuiltHome,
+    tables: dict[str, list[dict[str, str]]],
+    damage: Damage | None,
+    place: tuple[str, int | None, str | None],
+    fragment: str,
+) -> None:
+    folder = write_data_folder(tmp_path / "bad", **tables)
+    if damage is not None:
+        damage(folder)
     problem = refused(folder, built)
-    assert where(problem) == ("trials.csv", 2, "status")
-    assert "ukendt status 'færdig'" in problem.message
-    built.assert_untouched()
-
-
-def test_invalid_year_is_refused(tmp_path: Path, built: BuiltHome) -> None:
-    folder = write_data_folder(tmp_path / "bad", trials=changed(TRIALS, 1, year="sidste år"))
-    problem = refused(folder, built)
-    assert where(problem) == ("trials.csv", 3, "year")
-    assert "årstallet 'sidste år' er ikke et år" in problem.message
-    built.assert_untouched()
-
-
-def test_year_out_of_range_is_refused(tmp_path: Path, built: BuiltHome) -> None:
-    folder = write_data_folder(tmp_path / "bad", trials=changed(TRIALS, 0, year="20222"))
-    problem = refused(folder, built)
-    assert where(problem) == ("trials.csv", 2, "year")
-    assert "er ikke et år" in problem.message
-    built.assert_untouched()
-
-
-def test_year_with_footnote_digit_is_refused(tmp_path: Path, built: BuiltHome) -> None:
-    folder = write_data_folder(tmp_path / "bad", trials=changed(TRIALS, 0, year="2021¹"))
-    problem = refused(folder, built)
-    assert where(problem) == ("trials.csv", 2, "year")
-    assert "er ikke et år" in problem.message
+    assert where(problem) == place
+    assert fragment in problem.message
     built.assert_untouched()
 
 

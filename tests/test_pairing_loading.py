@@ -29,6 +29,17 @@ def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
     return path
 
 
+def _refused(hosts_path: Path, interns_path: Path, locks_path: Path | None = None) -> list[Problem]:
+    """Load the week, which must be refused; return the problems reported."""
+    with pytest.raises(DataError) as caught:
+        load_week(hosts_path, interns_path, locks_path)
+    return caught.value.problems
+
+
+def _places(problems: list[Problem]) -> list[tuple[str, int | None, str | None]]:
+    return [(p.file, p.line, p.column) for p in problems]
+
+
 def _problems(
     tmp_path: Path,
     hosts: list[list[str]] = GOOD_HOSTS,
@@ -40,9 +51,7 @@ def _problems(
     locks_path = (
         None if locks is None else _write(tmp_path / "locks.csv", ["intern_id", "host_id"], locks)
     )
-    with pytest.raises(DataError) as caught:
-        load_week(hosts_path, interns_path, locks_path)
-    return caught.value.problems
+    return _refused(hosts_path, interns_path, locks_path)
 
 
 def _with(rows: list[list[str]], index: int, column: int, value: str) -> list[list[str]]:
@@ -67,32 +76,32 @@ def test_good_files_load(tmp_path: Path) -> None:
 @pytest.mark.parametrize("capacity", ["0", "4", "-1", "to", "1.5", ""])
 def test_capacity_outside_one_to_three(tmp_path: Path, capacity: str) -> None:
     problems = _problems(tmp_path, hosts=_with(GOOD_HOSTS, 1, 5, capacity))
-    assert [(p.file, p.line, p.column) for p in problems] == [("hosts.csv", 3, "capacity")]
+    assert _places(problems) == [("hosts.csv", 3, "capacity")]
 
 
 @pytest.mark.parametrize("duration", ["0", "-2", "tre", "2.5", ""])
 def test_intern_duration_not_a_positive_number_of_days(tmp_path: Path, duration: str) -> None:
     problems = _problems(tmp_path, interns=_with(GOOD_INTERNS, 0, 5, duration))
-    assert [(p.file, p.line, p.column) for p in problems] == [("interns.csv", 2, "duration")]
+    assert _places(problems) == [("interns.csv", 2, "duration")]
     assert "positivt" in problems[0].message
 
 
 @pytest.mark.parametrize("durations", ["0;1", "1;x", "", "-1"])
 def test_host_durations_not_positive_days(tmp_path: Path, durations: str) -> None:
     problems = _problems(tmp_path, hosts=_with(GOOD_HOSTS, 0, 6, durations))
-    assert [(p.file, p.line, p.column) for p in problems] == [("hosts.csv", 2, "durations")]
+    assert _places(problems) == [("hosts.csv", 2, "durations")]
 
 
 @pytest.mark.parametrize(("column", "index"), [("wished_hosts", 6), ("excluded_hosts", 7)])
 def test_unknown_host_in_wishes_or_exclusions(tmp_path: Path, column: str, index: int) -> None:
     problems = _problems(tmp_path, interns=_with(GOOD_INTERNS, 1, index, "h2;h99"))
-    assert [(p.file, p.line, p.column) for p in problems] == [("interns.csv", 3, column)]
+    assert _places(problems) == [("interns.csv", 3, column)]
     assert "'h99'" in problems[0].message
 
 
 def test_unknown_ids_in_locks(tmp_path: Path) -> None:
     problems = _problems(tmp_path, locks=[["i1", "h1"], ["i1x", "h1"], ["i2", "h9"]])
-    assert [(p.file, p.line, p.column) for p in problems] == [
+    assert _places(problems) == [
         ("locks.csv", 3, "intern_id"),
         ("locks.csv", 4, "host_id"),
     ]
@@ -105,7 +114,7 @@ def test_duplicate_ids(tmp_path: Path) -> None:
         interns=[*GOOD_INTERNS, GOOD_INTERNS[1]],
         locks=[["i1", "h1"], ["i1", "h2"]],
     )
-    assert [(p.file, p.line, p.column) for p in problems] == [
+    assert _places(problems) == [
         ("hosts.csv", 4, "id"),
         ("interns.csv", 4, "id"),
         ("locks.csv", 3, "intern_id"),
@@ -115,14 +124,10 @@ def test_duplicate_ids(tmp_path: Path) -> None:
 
 def test_missing_column_and_unknown_sector(tmp_path: Path) -> None:
     problems = _problems(tmp_path, hosts=_with(GOOD_HOSTS, 0, 3, "kommunen"))
-    assert [(p.file, p.line, p.column) for p in problems] == [("hosts.csv", 2, "sector")]
+    assert _places(problems) == [("hosts.csv", 2, "sector")]
     hosts_path = _write(tmp_path / "h.csv", HOST_HEADER[:-1], [r[:-1] for r in GOOD_HOSTS])
     interns_path = _write(tmp_path / "i.csv", INTERN_HEADER, GOOD_INTERNS)
-    with pytest.raises(DataError) as caught:
-        load_week(hosts_path, interns_path)
-    assert [(p.file, p.line, p.column) for p in caught.value.problems] == [
-        ("h.csv", 1, "durations")
-    ]
+    assert _places(_refused(hosts_path, interns_path)) == [("h.csv", 1, "durations")]
 
 
 def test_excel_files_are_read_too(tmp_path: Path) -> None:
@@ -133,11 +138,7 @@ def test_excel_files_are_read_too(tmp_path: Path) -> None:
         hosts_path, index=False
     )
     interns_path = _write(tmp_path / "interns.csv", INTERN_HEADER, GOOD_INTERNS)
-    with pytest.raises(DataError) as caught:
-        load_week(hosts_path, interns_path)
-    assert [(p.file, p.line, p.column) for p in caught.value.problems] == [
-        ("hosts.xlsx", 3, "capacity")
-    ]
+    assert _places(_refused(hosts_path, interns_path)) == [("hosts.xlsx", 3, "capacity")]
 
 
 def test_message_is_plain_danish_with_place(tmp_path: Path) -> None:

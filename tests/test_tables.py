@@ -154,63 +154,77 @@ def test_quoted_multiline_cell_keeps_line_numbers_of_later_rows() -> None:
     assert table.rows[0].values["description"] == "første linje\nanden linje"
 
 
-def test_cell_over_20000_chars_names_file_line_and_column() -> None:
-    rows = [unit(), unit("u2", description="ø" * 20_001)]
-    with pytest.raises(DataError) as excinfo:
-        read_table_bytes(csv_text(UNIT_COLUMNS, rows).encode(), name="units.csv")
-    problem = only_problem(excinfo)
-    assert (problem.file, problem.line, problem.column) == ("units.csv", 3, "description")
-    assert "feltet er for langt" in problem.message
-
-
 def test_cell_of_exactly_20000_chars_is_accepted() -> None:
     rows = [unit(description="ø" * 20_000)]
     table = read_table_bytes(csv_text(UNIT_COLUMNS, rows).encode(), name="units.csv")
     assert len(table.rows[0].values["description"]) == 20_000
 
 
-def test_one_megabyte_cell_names_file_line_and_column() -> None:
-    rows = [unit(description="x" * 1_000_000)]
+EXTRA_CELL_ROW = "u2,a,b,kommune,c,d,e,f,g,overskud\r\n"
+
+# (file content, file name, place named by the one problem, message fragment)
+REFUSED_TABLES = [
+    pytest.param(
+        csv_text(UNIT_COLUMNS, [unit(), unit("u2", description="ø" * 20_001)]).encode(),
+        "units.csv",
+        ("units.csv", 3, "description"),
+        "feltet er for langt",
+        id="cell_over_20000_chars_names_file_line_and_column",
+    ),
+    pytest.param(
+        csv_text(UNIT_COLUMNS, [unit(description="x" * 1_000_000)]).encode(),
+        "units.csv",
+        ("units.csv", 2, "description"),
+        "feltet er for langt",
+        id="one_megabyte_cell_names_file_line_and_column",
+    ),
+    pytest.param(
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
+        "units.csv",
+        ("units.csv", None, None),
+        "binær",
+        id="binary_file_is_refused",
+    ),
+    pytest.param(
+        b"",
+        "people.csv",
+        ("people.csv", None, None),
+        "filen er tom",
+        id="empty_file_is_refused-zero-bytes",
+    ),
+    pytest.param(
+        b"  \r\n\n",
+        "people.csv",
+        ("people.csv", None, None),
+        "filen er tom",
+        id="empty_file_is_refused-blank-lines",
+    ),
+    pytest.param(
+        b"\xef\xbb\xbf",
+        "people.csv",
+        ("people.csv", None, None),
+        "filen er tom",
+        id="file_with_only_a_bom_is_reported_empty",
+    ),
+    pytest.param(
+        (csv_text(UNIT_COLUMNS, [unit()]) + EXTRA_CELL_ROW).encode(),
+        "units.csv",
+        ("units.csv", 3, None),
+        "felter",
+        id="row_with_more_cells_than_header_names_the_line",
+    ),
+]
+
+
+@pytest.mark.parametrize(("data", "name", "place", "fragment"), REFUSED_TABLES)
+def test_bad_table_is_refused_naming_the_place(
+    data: bytes, name: str, place: tuple[str, int | None, str | None], fragment: str
+) -> None:
     with pytest.raises(DataError) as excinfo:
-        read_table_bytes(csv_text(UNIT_COLUMNS, rows).encode(), name="units.csv")
+        read_table_bytes(data, name=name)
     problem = only_problem(excinfo)
-    assert (problem.file, problem.line, problem.column) == ("units.csv", 2, "description")
-    assert "feltet er for langt" in problem.message
-
-
-def test_binary_file_is_refused() -> None:
-    data = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
-    with pytest.raises(DataError) as excinfo:
-        read_table_bytes(data, name="units.csv")
-    problem = only_problem(excinfo)
-    assert (problem.file, problem.line, problem.column) == ("units.csv", None, None)
-    assert "binær" in problem.message
-
-
-@pytest.mark.parametrize("data", [b"", b"  \r\n\n"], ids=["zero-bytes", "blank-lines"])
-def test_empty_file_is_refused(data: bytes) -> None:
-    with pytest.raises(DataError) as excinfo:
-        read_table_bytes(data, name="people.csv")
-    problem = only_problem(excinfo)
-    assert (problem.file, problem.line, problem.column) == ("people.csv", None, None)
-    assert "filen er tom" in problem.message
-
-
-def test_file_with_only_a_bom_is_reported_empty() -> None:
-    with pytest.raises(DataError) as excinfo:
-        read_table_bytes(b"\xef\xbb\xbf", name="people.csv")
-    problem = only_problem(excinfo)
-    assert (problem.file, problem.line, problem.column) == ("people.csv", None, None)
-    assert "filen er tom" in problem.message
-
-
-def test_row_with_more_cells_than_header_names_the_line() -> None:
-    text = csv_text(UNIT_COLUMNS, [unit()]) + "u2,a,b,kommune,c,d,e,f,g,overskud\r\n"
-    with pytest.raises(DataError) as excinfo:
-        read_table_bytes(text.encode(), name="units.csv")
-    problem = only_problem(excinfo)
-    assert (problem.file, problem.line, problem.column) == ("units.csv", 3, None)
-    assert "felter" in problem.message
+    assert (problem.file, problem.line, problem.column) == place
+    assert fragment in problem.message
 
 
 def test_header_names_are_trimmed_and_lower_cased() -> None:

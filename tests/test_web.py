@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from collections.abc import Callable
 
 from fastapi.testclient import TestClient
 
 pytest_plugins = ("tests.conftest_service",)
 
-
-def _files(week: dict[str, Path], *keys: str) -> dict[str, tuple[str, bytes, str]]:
-    return {k: (week[k].name, week[k].read_bytes(), "text/csv") for k in keys}
+# The `week_files` fixture: multipart uploads of the week's files, by key.
+WeekFiles = Callable[..., dict[str, tuple[str, bytes, str]]]
 
 
 def test_search_page_offers_the_filters_in_the_index(client: TestClient) -> None:
@@ -90,8 +89,8 @@ def test_pairing_page(client: TestClient) -> None:
     assert 'name="hosts"' in page and 'name="interns"' in page and 'name="locks"' in page
 
 
-def test_pairing_page_upload(client: TestClient, week: dict[str, Path]) -> None:
-    page = client.post("/praktik", files=_files(week, "hosts", "interns", "locks"))
+def test_pairing_page_upload(client: TestClient, week_files: WeekFiles) -> None:
+    page = client.post("/praktik", files=week_files("hosts", "interns", "locks"))
     assert page.status_code == 200
     assert '<dd id="figure-matched">3 af 3</dd>' in page.text
     assert "Rasmus Juul" in page.text and "Klarsprogsenheden" in page.text
@@ -101,14 +100,14 @@ def test_pairing_page_upload(client: TestClient, week: dict[str, Path]) -> None:
     assert download.status_code == 200 and download.text.startswith("praktikant_id,")
 
 
-def test_pairing_page_missing_file(client: TestClient, week: dict[str, Path]) -> None:
-    page = client.post("/praktik", files=_files(week, "hosts"))
+def test_pairing_page_missing_file(client: TestClient, week_files: WeekFiles) -> None:
+    page = client.post("/praktik", files=week_files("hosts"))
     assert page.status_code == 422
     assert "Vælg en fil med praktikanter." in page.text
 
 
-def test_pairing_page_bad_file(client: TestClient, week: dict[str, Path]) -> None:
-    files = _files(week, "interns")
+def test_pairing_page_bad_file(client: TestClient, week_files: WeekFiles) -> None:
+    files = week_files("interns")
     files["hosts"] = ("hosts.csv", b"id,organisation\nh1,Faxe\n", "text/csv")
     page = client.post("/praktik", files=files)
     assert page.status_code == 422
