@@ -13,7 +13,6 @@ from fastapi import APIRouter, FastAPI, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
-from starlette.datastructures import UploadFile
 
 from engine.results import Filters
 from engine.search import MAX_QUERY_CHARS
@@ -22,9 +21,9 @@ from service.api.deps import get_state
 from service.api.errors import problems_json
 from service.api.hits import hit_public
 from service.api.pairing_input import (
-    MAX_UPLOAD_BYTES,
     UploadTooLargeError,
     proposal_public,
+    read_week_form,
     run_pairing,
     week_from_uploads,
 )
@@ -119,30 +118,21 @@ def pairing_page(request: Request) -> HTMLResponse:
 async def pairing_upload(request: Request) -> Response:
     """The same as POST /api/pairings, shown as a page with the figures and downloads."""
     state = get_state(request)
-    form = await request.form(max_files=3, max_fields=5)
-    mode = "stable" if form.get("mode") == "stable" else "optimal"
-    uploads: dict[str, tuple[str, bytes]] = {}
-    for key in ("hosts", "interns", "locks"):
-        item = form.get(key)
-        if isinstance(item, UploadFile) and item.filename:
-            data = await item.read(MAX_UPLOAD_BYTES + 1)
-            if data.strip() or key != "locks":
-                uploads[key] = (item.filename, data)
-    context: dict[str, Any] = {"result": None, "problems": [], "error": None, "mode": mode}
-    missing = [
-        label
-        for key, label in (("hosts", "værter"), ("interns", "praktikanter"))
-        if key not in uploads
-    ]
-    if missing:
-        context["error"] = f"Vælg en fil med {' og '.join(missing)}."
-        return _page(request, "pairing.html", status.HTTP_422_UNPROCESSABLE_CONTENT, **context)
+    context: dict[str, Any] = {"result": None, "problems": [], "error": None, "mode": "optimal"}
     try:
-        week = week_from_uploads(uploads["hosts"], uploads["interns"], uploads.get("locks"))
-        proposal_id, proposal = await run_in_threadpool(run_pairing, state, week, mode)
+        form = await read_week_form(request)
     except UploadTooLargeError as exc:
         context["error"] = str(exc)
         return _page(request, "pairing.html", status.HTTP_413_CONTENT_TOO_LARGE, **context)
+    mode = context["mode"] = "stable" if form.mode == "stable" else "optimal"
+    if form.missing:
+        labels = {"hosts": "værter", "interns": "praktikanter"}
+        context["error"] = f"Vælg en fil med {' og '.join(labels[k] for k in form.missing)}."
+        return _page(request, "pairing.html", status.HTTP_422_UNPROCESSABLE_CONTENT, **context)
+    uploads = form.files
+    try:
+        week = week_from_uploads(uploads["hosts"], uploads["interns"], uploads.get("locks"))
+        proposal_id, proposal = await run_in_threadpool(run_pairing, state, week, mode)
     except DataError as exc:
         context["error"] = "Filerne kunne ikke bruges. Ret disse fejl, og prøv igen:"
         context["problems"] = problems_json(exc.problems)

@@ -106,6 +106,24 @@ def test_pairing_page_missing_file(client: TestClient, week_files: WeekFiles) ->
     assert "Vælg en fil med praktikanter." in page.text
 
 
+def test_pairing_page_empty_file_counts_as_missing(
+    client: TestClient, week_files: WeekFiles
+) -> None:
+    files = week_files("interns")
+    files["hosts"] = ("hosts.csv", b"  \n", "text/csv")
+    page = client.post("/praktik", files=files)
+    assert page.status_code == 422
+    assert "Vælg en fil med værter." in page.text
+
+
+def test_pairing_page_too_large_file(client: TestClient, week_files: WeekFiles) -> None:
+    files = week_files("interns")
+    files["hosts"] = ("hosts.csv", b"x" * (5 * 1024 * 1024 + 1), "text/csv")
+    page = client.post("/praktik", files=files)
+    assert page.status_code == 413
+    assert "Filen &#39;hosts.csv&#39; er for stor: højst 5 MB pr. fil." in page.text
+
+
 def test_pairing_page_bad_file(client: TestClient, week_files: WeekFiles) -> None:
     files = week_files("interns")
     files["hosts"] = ("hosts.csv", b"id,organisation\nh1,Faxe\n", "text/csv")

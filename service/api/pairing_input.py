@@ -7,8 +7,11 @@ Uploads arrive as bytes: they are read with `read_table_bytes` and checked by th
 from __future__ import annotations
 
 import secrets
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Literal
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
 
 from engine.pairing import (
     PairingProposal,
@@ -43,6 +46,35 @@ class UploadTooLargeError(Exception):
         super().__init__(f"Filen '{name}' er for stor: højst {UPLOAD_LIMIT_TEXT} pr. fil.")
 
 
+@dataclass(frozen=True)
+class WeekForm:
+    """The week's files as a form sent them; each caller reports what is missing its own way."""
+
+    files: dict[str, tuple[str, bytes]]  # "hosts", "interns", optionally "locks": (name, data)
+    missing: list[str]  # "hosts" / "interns" sent without a file, or with an empty one
+    mode: str  # as sent, not yet checked
+
+
+async def read_week_form(request: Request) -> WeekForm:
+    """Read the uploads of POST /api/pairings and of the page; refuse a file over the limit."""
+    form = await request.form(max_files=3, max_fields=5)
+    files: dict[str, tuple[str, bytes]] = {}
+    missing = []
+    for key in ("hosts", "interns", "locks"):
+        item = form.get(key)
+        if isinstance(item, UploadFile):
+            name = item.filename or f"{key}.csv"
+            data = await item.read(MAX_UPLOAD_BYTES + 1)
+            if len(data) > MAX_UPLOAD_BYTES:
+                raise UploadTooLargeError(name)
+            if data.strip():
+                files[key] = (name, data)
+                continue
+        if key != "locks":
+            missing.append(key)
+    return WeekForm(files, missing, str(form.get("mode") or "optimal"))
+
+
 def week_from_uploads(
     hosts: tuple[str, bytes], interns: tuple[str, bytes], locks: tuple[str, bytes] | None
 ) -> Week:
@@ -53,10 +85,8 @@ def week_from_uploads(
         if upload is None:
             continue
         name, data = upload
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise UploadTooLargeError(name)
         try:
-            tables[key] = read_table_bytes(data, name=name or f"{key}.csv")
+            tables[key] = read_table_bytes(data, name=name)
         except DataError as exc:
             problems.extend(exc.problems)
     if problems:

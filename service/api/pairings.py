@@ -10,16 +10,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import ValidationError
-from starlette.datastructures import UploadFile
 
 from engine.pairing import proposal_bytes
 from service.api.deps import StateDep
 from service.api.pairing_input import (
-    MAX_UPLOAD_BYTES,
     MEDIA_TYPES,
     Format,
     UploadTooLargeError,
     proposal_public,
+    read_week_form,
     run_pairing,
     week_from_json,
     week_from_uploads,
@@ -65,10 +64,7 @@ async def propose(request: Request, state: StateDep) -> PairingPublic:
         mode: str = week_request.mode
     elif content_type == "multipart/form-data":
         uploads, mode = await _uploaded_week(request)
-        try:
-            week = week_from_uploads(uploads["hosts"], uploads["interns"], uploads.get("locks"))
-        except UploadTooLargeError as exc:
-            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(exc)) from exc
+        week = week_from_uploads(uploads["hosts"], uploads["interns"], uploads.get("locks"))
     else:
         raise HTTPException(
             status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
@@ -110,28 +106,14 @@ def _json_week(body: bytes) -> PairingRequest:
 
 
 async def _uploaded_week(request: Request) -> tuple[dict[str, tuple[str, bytes]], str]:
-    form = await request.form(max_files=3, max_fields=5)
-    uploads: dict[str, tuple[str, bytes]] = {}
-    missing = []
-    for key in ("hosts", "interns", "locks"):
-        item = form.get(key)
-        if isinstance(item, UploadFile):
-            data = await item.read(MAX_UPLOAD_BYTES + 1)
-            name = item.filename or f"{key}.csv"
-            if len(data) > MAX_UPLOAD_BYTES:
-                raise HTTPException(
-                    status.HTTP_413_CONTENT_TOO_LARGE, str(UploadTooLargeError(name))
-                )
-            if data.strip():
-                uploads[key] = (name, data)
-            elif key != "locks":
-                missing.append(key)
-        elif key != "locks":
-            missing.append(key)
-    mode = form.get("mode") or "optimal"
+    try:
+        form = await read_week_form(request)
+    except UploadTooLargeError as exc:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(exc)) from exc
+    mode = form.mode
     errors: list[dict[str, Any]] = [
         {"type": "missing", "loc": ("body", key), "msg": "mangler", "input": None}
-        for key in missing
+        for key in form.missing
     ]
     if mode not in ("optimal", "stable"):
         errors.append(
@@ -145,4 +127,4 @@ async def _uploaded_week(request: Request) -> tuple[dict[str, tuple[str, bytes]]
         )
     if errors:
         raise RequestValidationError(errors)
-    return uploads, str(mode)
+    return form.files, mode
