@@ -7,7 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
+from engine.pairing import MODES, Intern, propose_pairings
 from engine.pairing.solve import blocking_pairs, solve_optimal, solve_stable
+from tests.fakes import FakeEmbedder
 
 
 def _random_instance(
@@ -110,3 +112,26 @@ def test_solvers_with_no_free_places_leave_free_interns_unmatched() -> None:
     feasible = np.ones((2, 1), dtype=bool)
     for solve in (solve_optimal, solve_stable):
         assert solve(fit, feasible, np.array([1]), {0: 0}).tolist() == [0, -1]
+
+
+def test_a_week_with_no_hosts_leaves_every_intern_unmatched() -> None:
+    interns = [
+        Intern(
+            id=f"i{r}",
+            name=f"Person {r}",
+            organisation="Faxe Kommune",
+            sector="kommune",
+            wish="ældrepleje og nattevagter",
+            duration=2,
+        )
+        for r in range(3)
+    ]
+    for mode in MODES:
+        proposal = propose_pairings([], interns, FakeEmbedder(), mode=mode)
+        assert proposal.pairs == [] and proposal.blocking_pairs == []
+        assert [u.intern_id for u in proposal.unmatched] == ["i0", "i1", "i2"]
+        assert all(u.reason for u in proposal.unmatched)
+        assert proposal.stats.matched == 0 and proposal.stats.hosts == 0
+    fit = np.zeros((3, 0))
+    no_hosts = np.full(3, -1)
+    assert blocking_pairs(fit, fit.astype(bool), np.zeros(0, dtype=int), {}, no_hosts) == []

@@ -54,6 +54,7 @@ class FitMatrix:
     semantic: np.ndarray  # standardised semantic fit, float64
     fit: np.ndarray  # total fit, float64
     rules: HardRules
+    crossing: np.ndarray  # True where both sectors are known and differ (crossing_sectors)
 
     @property
     def feasible(self) -> np.ndarray:
@@ -154,13 +155,14 @@ def fit_matrix(
     """Combine semantic fit and bonuses; cheap, so re-run it freely with other weights."""
     semantic = standardised(cosines)
     fit = weights.semantic * semantic
-    fit = fit + weights.cross_sector_bonus * crossing_sectors(interns, hosts)
+    crossing = crossing_sectors(interns, hosts)
+    fit = fit + weights.cross_sector_bonus * crossing
     column = {h.id: j for j, h in enumerate(hosts)}
     for r, intern in enumerate(interns):
         for rank, host_id in enumerate(intern.wished_hosts, start=1):
             if host_id in column:
                 fit[r, column[host_id]] += weights.wish_bonus(rank)
-    return FitMatrix(semantic, fit, hard_rules(interns, hosts))
+    return FitMatrix(semantic, fit, hard_rules(interns, hosts), crossing)
 
 
 def crossing_sectors(interns: Sequence[Intern], hosts: Sequence[Host]) -> np.ndarray:

@@ -91,9 +91,10 @@ def load_week(hosts_path: Path, interns_path: Path, locks_path: Path | None = No
 def week_from_tables(hosts: Table, interns: Table, locks: Table | None = None) -> Week:
     problems: list[Problem] = []
     host_list = _hosts(hosts, problems)
-    intern_list = _interns(interns, _ids(hosts, "id"), problems)
     # Ids of rows with other errors still count as known: one mistake, one message.
-    host_ids, intern_ids = _ids(hosts, "id"), _ids(interns, "id")
+    host_ids = _ids(hosts, "id")
+    intern_list = _interns(interns, host_ids, problems)
+    intern_ids = _ids(interns, "id")
     lock_list = _locks(locks, intern_ids, host_ids, problems) if locks is not None else []
     if problems:
         raise DataError(problems)

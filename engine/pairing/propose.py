@@ -12,7 +12,6 @@ import numpy as np
 from engine.pairing.fit import (
     FitMatrix,
     PairingWeights,
-    crossing_sectors,
     fit_matrix,
     semantic_cosines,
 )
@@ -126,8 +125,8 @@ def propose_pairings(
     fm = fit_matrix(interns, hosts, semantic_cosines(interns, hosts, embedder), weights)
     capacity = np.array([h.capacity for h in hosts], dtype=np.int64)
     solver = solve_optimal if mode == "optimal" else solve_stable
-    host_of = solver(fm.fit, fm.feasible, capacity, locked) if hosts else np.full(len(interns), -1)
-    blocking = blocking_pairs(fm.fit, fm.feasible, capacity, locked, host_of) if hosts else []
+    host_of = solver(fm.fit, fm.feasible, capacity, locked)
+    blocking = blocking_pairs(fm.fit, fm.feasible, capacity, locked, host_of)
     return _proposal(hosts, interns, fm, host_of, locked, blocking, mode, weights, embedder)
 
 
@@ -236,7 +235,6 @@ def _proposal(
     embedder: Embedder,
 ) -> PairingProposal:
     writer = ReasonWriter(interns, hosts)
-    crossing = crossing_sectors(interns, hosts)
     ranked_fit = np.where(fm.feasible, fm.fit, -np.inf)
     pairs: list[Pair] = []
     unmatched: list[UnmatchedIntern] = []
@@ -272,7 +270,7 @@ def _proposal(
                 semantic=round(float(fm.semantic[r, j]), 4),
                 host_rank=int((ranked_fit[r] > ranked_fit[r, j]).sum()) + 1,
                 wished_rank=wished_rank,
-                cross_sector=bool(crossing[r, j]),
+                cross_sector=bool(fm.crossing[r, j]),
                 locked=r in locked,
                 reason=writer.for_pair(intern, host, wished_rank=wished_rank, locked=r in locked),
             )

@@ -74,9 +74,7 @@ def places_table(proposal: PairingProposal) -> pd.DataFrame:
 def proposal_bytes(proposal: PairingProposal, file_format: Literal["csv", "xlsx"]) -> bytes:
     """CSV (the pairs, with unmatched interns as rows without a host) or Excel (four sheets)."""
     pairs = pairs_table(proposal).rename(columns=PAIR_COLUMNS)
-    unmatched = unmatched_table(proposal).rename(
-        columns={"intern_id": "praktikant_id", "intern_name": "praktikant", "reason": "begrundelse"}
-    )
+    unmatched = unmatched_table(proposal).rename(columns=PAIR_COLUMNS)
     if file_format == "csv":
         text = pd.concat([pairs, unmatched], ignore_index=True).to_csv(index=False)
         return text.encode("utf-8")

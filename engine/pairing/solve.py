@@ -127,10 +127,12 @@ def blocking_pairs(
     n, m = fit.shape
     remaining = _remaining(capacity, locked)
     is_free = np.array([r not in locked for r in range(n)], dtype=bool)
-    own = np.where(host_of >= 0, key[np.arange(n), np.maximum(host_of, 0)], -np.inf)
+    own = np.full(n, -np.inf)  # an unmatched intern prefers any feasible host
+    matched = host_of >= 0
+    own[matched] = key[np.flatnonzero(matched), host_of[matched]]
     worst_held = np.full(m, np.inf)
     count = np.zeros(m, dtype=np.int64)
-    for r in np.flatnonzero(is_free & (host_of >= 0)):
+    for r in np.flatnonzero(is_free & matched):
         h = host_of[r]
         count[h] += 1
         worst_held[h] = min(worst_held[h], key[r, h])
