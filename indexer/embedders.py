@@ -66,7 +66,12 @@ def _in_both_roles(
     passages = as_passages(texts)
     if not query_share or not len(passages):
         return passages
-    return _normalised((1.0 - query_share) * passages + query_share * as_queries(texts))
+    return mix_roles(passages, as_queries(texts), query_share)
+
+
+def mix_roles(passages: np.ndarray, queries: np.ndarray, query_share: float) -> np.ndarray:
+    """Document vectors from the same texts embedded in the passage and in the query role."""
+    return _normalised((1.0 - query_share) * passages + query_share * queries)
 
 
 def _role_suffix(query_share: float) -> str:
