@@ -114,14 +114,6 @@ def _ids(table: Table, column: str) -> set[str]:
     return {row.values[column] for row in table.rows if row.values.get(column)}
 
 
-def _missing_columns(table: Table, required: Sequence[str]) -> list[Problem]:
-    return [
-        Problem(table.name, "kolonnen mangler i overskriften", line=1, column=column)
-        for column in required
-        if column not in table.columns
-    ]
-
-
 def _rows_with_unique_ids(
     table: Table, id_column: str, required: Sequence[str], problems: list[Problem]
 ) -> Iterable[Row]:
@@ -148,7 +140,7 @@ def _rows_with_unique_ids(
 
 
 def _hosts(table: Table, problems: list[Problem]) -> list[Host]:
-    missing = _missing_columns(table, HOST_COLUMNS)
+    missing = table.missing_columns(HOST_COLUMNS)
     if missing:
         problems.extend(missing)
         return []
@@ -189,7 +181,7 @@ def _hosts(table: Table, problems: list[Problem]) -> list[Host]:
 
 
 def _interns(table: Table, host_ids: set[str], problems: list[Problem]) -> list[Intern]:
-    missing = _missing_columns(table, INTERN_COLUMNS)
+    missing = table.missing_columns(INTERN_COLUMNS)
     if missing:
         problems.extend(missing)
         return []
@@ -232,7 +224,7 @@ def _interns(table: Table, host_ids: set[str], problems: list[Problem]) -> list[
 def _locks(
     table: Table, intern_ids: set[str], host_ids: set[str], problems: list[Problem]
 ) -> list[Lock]:
-    missing = _missing_columns(table, LOCK_COLUMNS)
+    missing = table.missing_columns(LOCK_COLUMNS)
     if missing:
         problems.extend(missing)
         return []
