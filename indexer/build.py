@@ -1,4 +1,9 @@
-"""The indexing pipeline: data folder → store → embeddings (cached by content) → search index."""
+"""Writing to the database: a data folder, or one record, committed as one log revision each.
+
+Texts are embedded before the transaction (outside any lock a search needs); the transaction
+re-checks the rules against the records as they are then, writes records, vectors and the log
+entry together, and forgets vectors no record shows any more.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,14 @@ from pathlib import Path
 import numpy as np
 
 from indexer.embedders import Embedder
-from indexer.index import SearchIndex
+from indexer.errors import TvaersError
 from indexer.loading import load_data_folder
-from indexer.records import KINDS, Document, Record, documents_from_records
-from indexer.store import Store, fingerprint_of
+from indexer.records import KINDS, Document, Kind, documents_from_records
+from indexer.store import MissingVectors, Plan, Reader, Store, StoredRecord, fields_json
 
 Progress = Callable[[int, int], None]  # (texts just embedded, texts to embed in all)
 EMBED_BATCH = 32
+WRITE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -40,100 +46,123 @@ class IndexReport:
     counts: dict[str, int]
     embedded: int  # texts sent to the model
     reused: int  # texts whose vectors came from the cache
+    changed: int  # records written or deleted (0 for an unchanged folder)
+    revision: int
     seconds: float
-    index_type: str
-    model_id: str
+    index_type: str = ""
+    model_id: str = ""
 
 
-def index_data_folder(
-    folder: Path, home: Home, embedder: Embedder, progress: Progress | None = None
+def index_folder(
+    folder: Path, store: Store, embedder: Embedder, progress: Progress | None = None
 ) -> IndexReport:
-    """Validate everything first; only then embed, write the store and swap in the new index."""
+    """Make the database hold exactly the folder's records; only differences are written.
+
+    Everything is validated before anything is embedded or written.
+    """
     started = time.perf_counter()
     dataset = load_data_folder(folder)
-    documents = documents_from_records(dataset.records)
-    store = home.open_store()
-    try:
-        before = {d.content_hash for d in documents_from_records(store.all_records())}
-        vectors, embedded = embed_documents(documents, embedder, store, progress)
-        store.replace_all(dataset.records)
-        index = _save_index(home, documents, vectors, embedder, dataset.records)
-        # A row removed from the files (a person who left) takes its cached vectors along, in
-        # every model, as an erasure through the API does.
-        store.forget_vectors(before - {d.content_hash for d in documents})
-    finally:
-        store.close()
-    return _report(index, embedded, started)
+    records = dataset.records
+    documents = documents_from_records(records)
+    texts = {d.content_hash: d.text for d in documents}
+    fresh = embed_missing(texts, embedder, store, progress, cache=True)
+
+    def plan(reader: Reader) -> Plan:
+        stored = reader.all_hashes()
+        upserts = [
+            StoredRecord(r, d.content_hash)
+            for r, d in zip(records, documents, strict=True)
+            if stored.get((r.kind, r.id)) != (fields_json(r), d.content_hash)
+        ]
+        wanted = {(r.kind, r.id) for r in records}
+        deletes: list[tuple[Kind, str]] = [
+            (kind, id_)  # type: ignore[misc]  # kinds come from the records table
+            for kind, id_ in stored
+            if (kind, id_) not in wanted
+        ]
+        return Plan(
+            upserts, deletes, texts={s.content_hash: texts[s.content_hash] for s in upserts}
+        )
+
+    revision, changed = commit_plan(store, embedder, plan, fresh)
+    counts: dict[str, int] = dict.fromkeys(KINDS, 0)
+    for record in records:
+        counts[record.kind] += 1
+    return IndexReport(
+        counts=counts,
+        embedded=len(fresh),
+        reused=len(texts) - len(fresh),
+        changed=changed,
+        revision=revision,
+        seconds=time.perf_counter() - started,
+        model_id=embedder.model_id,
+    )
 
 
-def rebuild_index(home: Home, embedder: Embedder, progress: Progress | None = None) -> IndexReport:
-    """Rebuild the derived index from the database (after edits, or a model change)."""
-    started = time.perf_counter()
-    store = home.open_store()
-    try:
-        records = store.all_records()
-        documents = documents_from_records(records)
-        vectors, embedded = embed_documents(documents, embedder, store, progress)
-        index = _save_index(home, documents, vectors, embedder, records)
-    finally:
-        store.close()
-    return _report(index, embedded, started)
+def commit_plan(
+    store: Store,
+    embedder: Embedder,
+    plan: Callable[[Reader], Plan],
+    vectors: dict[str, np.ndarray] | None = None,
+) -> tuple[int, int]:
+    """Plan on the records as they are, embed what the plan needs, commit; again if the records
+    changed meanwhile so that the plan needs other texts. Returns (revision, keys written)."""
+    vectors = dict(vectors or {})
+    for _ in range(WRITE_ATTEMPTS):
+        planned = store.read(plan)
+        vectors.update(embed_missing(planned.texts, embedder, store, known=vectors))
+        try:
+            return store.commit(plan, embedder.model_id, vectors)
+        except MissingVectors:
+            continue
+    raise TvaersError("Posten blev ændret af andre undervejs flere gange i træk. Prøv igen.")
 
 
-def embed_documents(
+def embed_missing(
+    texts: dict[str, str],
+    embedder: Embedder,
+    store: Store,
+    progress: Progress | None = None,
+    *,
+    cache: bool = False,
+    known: dict[str, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """Vectors of the texts (by content hash) that the cache has not seen with this model.
+
+    With `cache`, they are saved as they are made (an interrupted folder index resumes);
+    otherwise they reach the store only with the write that needs them.
+    """
+    wanted = {h: t for h, t in texts.items() if not known or h not in known}
+    cached = store.cached_vectors(embedder.model_id, wanted)
+    pending = [(h, t) for h, t in wanted.items() if h not in cached]
+    fresh: dict[str, np.ndarray] = {}
+    for start in range(0, len(pending), EMBED_BATCH * 8):
+        chunk = pending[start : start + EMBED_BATCH * 8]
+        made: dict[str, np.ndarray] = {}
+        for batch_start in range(0, len(chunk), EMBED_BATCH):
+            batch = chunk[batch_start : batch_start + EMBED_BATCH]
+            vectors = embedder.embed_passages([text for _, text in batch])
+            made.update({digest: v for (digest, _), v in zip(batch, vectors, strict=True)})
+            if progress:
+                progress(len(batch), len(pending))
+        if cache:
+            store.cache_vectors(embedder.model_id, made)
+        fresh.update(made)
+    return fresh
+
+
+def vectors_of(
     documents: Sequence[Document],
     embedder: Embedder,
     store: Store,
     progress: Progress | None = None,
 ) -> tuple[np.ndarray, int]:
-    """Vectors for the documents, embedding only texts the cache has not seen with this model."""
+    """A vector per document from the cache, embedding (and caching) only what it lacks."""
     hashes = [d.content_hash for d in documents]
-    cached = store.cached_vectors(embedder.model_id, hashes)
-    missing: dict[str, str] = {}
-    for document, digest in zip(documents, hashes, strict=True):
-        if digest not in cached:
-            missing.setdefault(digest, document.text)
-    pending = list(missing.items())
-    for start in range(0, len(pending), EMBED_BATCH * 8):
-        chunk = pending[start : start + EMBED_BATCH * 8]
-        fresh: dict[str, np.ndarray] = {}
-        for batch_start in range(0, len(chunk), EMBED_BATCH):
-            batch = chunk[batch_start : batch_start + EMBED_BATCH]
-            vectors = embedder.embed_passages([text for _, text in batch])
-            fresh.update({digest: v for (digest, _), v in zip(batch, vectors, strict=True)})
-            if progress:
-                progress(len(batch), len(pending))
-        store.cache_vectors(embedder.model_id, fresh)  # saved as we go: an interrupted run resumes
-        cached.update(fresh)
+    texts = {d.content_hash: d.text for d in documents}
+    fresh = embed_missing(texts, embedder, store, progress, cache=True)
+    cached = store.cached_vectors(embedder.model_id, set(hashes) - set(fresh)) | fresh
     matrix = np.zeros((len(documents), embedder.dimension), dtype=np.float32)
     for row, digest in enumerate(hashes):
         matrix[row] = cached[digest]
-    return matrix, len(pending)
-
-
-def _save_index(
-    home: Home,
-    documents: list[Document],
-    vectors: np.ndarray,
-    embedder: Embedder,
-    records: Sequence[Record],
-) -> SearchIndex:
-    index = SearchIndex.build(
-        documents, vectors, model_id=embedder.model_id, store_fingerprint=fingerprint_of(records)
-    )
-    index.save(home.index_dir)
-    return index
-
-
-def _report(index: SearchIndex, embedded: int, started: float) -> IndexReport:
-    counts: dict[str, int] = dict.fromkeys(KINDS, 0)
-    for document in index.documents:
-        counts[document.kind] += 1
-    return IndexReport(
-        counts=counts,
-        embedded=embedded,
-        reused=len(index.documents) - embedded,
-        seconds=time.perf_counter() - started,
-        index_type=index.meta.dense.type,
-        model_id=index.meta.model_id,
-    )
+    return matrix, len(fresh)

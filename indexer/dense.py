@@ -9,6 +9,8 @@ from typing import Any, Literal
 import faiss
 import numpy as np
 
+_faiss: Any = faiss  # search parameters and raw storage are missing from faiss's type stubs
+
 EXACT_SEARCH_LIMIT = 20_000
 
 
@@ -43,14 +45,37 @@ def build_dense(vectors: np.ndarray, spec: DenseSpec) -> Any:
     return index
 
 
-def search_dense(index: Any, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Top-k rows and scores; rows of -1 (fewer items than k) are dropped."""
+def search_dense(
+    index: Any, query: np.ndarray, k: int, selector: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k rows and scores; rows of -1 (fewer items than k) are dropped.
+
+    `selector` (an object with a FAISS `selector`) limits the search to the rows it allows.
+    """
     k = min(k, int(index.ntotal))
     if k <= 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    scores, rows = index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), k)
+    params = None
+    if selector is not None:
+        params = (
+            _faiss.SearchParametersHNSW(sel=selector.selector, efSearch=index.hnsw.efSearch)
+            if hasattr(index, "hnsw")
+            else _faiss.SearchParameters(sel=selector.selector)
+        )
+    query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+    scores, rows = index.search(query, k, params=params)
     keep = rows[0] >= 0
     return rows[0][keep], scores[0][keep]
+
+
+def with_rows_zeroed(index: Any, rows: np.ndarray) -> Any:
+    """A copy whose vectors at these rows are zero (the graph is kept): erased vectors never
+    reach the disk, and nothing is rebuilt."""
+    copy = _faiss.clone_index(index)
+    flat = _faiss.downcast_index(copy.storage) if hasattr(copy, "storage") else copy
+    stored = _faiss.rev_swig_ptr(flat.get_xb(), int(flat.ntotal) * int(flat.d))
+    stored.reshape(int(flat.ntotal), int(flat.d))[rows] = 0.0
+    return copy
 
 
 def save_dense(index: Any, path: Path) -> None:

@@ -62,16 +62,6 @@ class ModelMismatchError(TvaersError):
         )
 
 
-class IndexOutOfDateError(TvaersError):
-    """The derived index does not match the database it was built from."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Søgeindekset passer ikke til databasen (data er ændret uden om indekset). "
-            "Kør `tvaers reindex` for at bygge det igen."
-        )
-
-
 class NotFoundError(TvaersError):
     """An id that does not exist."""
 
@@ -80,6 +70,18 @@ class NotFoundError(TvaersError):
         self.record_id = record_id
         label = {"unit": "enhed", "person": "person", "trial": "prøvehandling"}.get(kind, kind)
         super().__init__(f"Der findes ingen {label} med id '{record_id}'.")
+
+
+class AlreadyExistsError(TvaersError):
+    """A create for an id that is taken (checked in the same transaction as the write)."""
+
+    def __init__(self, kind: str, record_id: str) -> None:
+        self.kind = kind
+        self.record_id = record_id
+        label = {"unit": "en enhed", "person": "en person", "trial": "en prøvehandling"}[kind]
+        super().__init__(
+            f"Der findes allerede {label} med id '{record_id}'. Brug PUT for at ændre den."
+        )
 
 
 class EmbedderUnavailableError(TvaersError):

@@ -1,20 +1,26 @@
-"""The derived search index: documents, vectors, FAISS and BM25, saved together with metadata
-that proves what built it (model, dimension, index type, the store it came from)."""
+"""The search index: documents, vectors, FAISS and BM25, stamped with the store revision it shows.
+
+A `SearchIndex` never changes once made. A write gives a new one (`applied`) that shares the large
+parts: FAISS over the rows it was built with, and the term counts of those rows. Later rows are
+searched exactly, dead rows are tombstones, and `compacted` folds both away in the background.
+Readers therefore never wait for a writer, and a write costs the size of the write.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import os
-import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import faiss
 import numpy as np
 
-from indexer.analysis import terms
+from indexer.analysis import fold, terms
 from indexer.dense import (
     EXACT_SEARCH_LIMIT,
     DenseSpec,
@@ -22,12 +28,16 @@ from indexer.dense import (
     choose_spec,
     load_dense,
     save_dense,
+    search_dense,
+    with_rows_zeroed,
 )
 from indexer.errors import IndexNotFoundError, TvaersError
 from indexer.lexical import LexicalIndex
 from indexer.records import Document
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+FACETS = ("kind", "organisation", "sector", "area")
+DOCUMENTS_PER_LINE = 500  # the JSON of a snapshot is written in pieces, so searches keep running
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,8 +46,10 @@ class IndexMeta:
     dimension: int
     dense: DenseSpec
     count: int
-    store_fingerprint: str
+    revision: int  # the store revision this index shows
+    log_id: str  # which store's log (a snapshot of another database is never used)
     built_at: float
+    exact_search_limit: int = EXACT_SEARCH_LIMIT
     format_version: int = FORMAT_VERSION
 
     def to_json(self) -> dict[str, Any]:
@@ -49,23 +61,48 @@ class IndexMeta:
         return cls(dense=dense, **data)
 
 
+class _Vectors:
+    """An append-only buffer: versions share it, each seeing its first n rows."""
+
+    def __init__(self, data: np.ndarray) -> None:
+        self.data = np.ascontiguousarray(data, dtype=np.float32)
+        self.length = len(data)
+
+    def extended(self, length: int, new: np.ndarray) -> _Vectors:
+        """Rows [0, length) and then `new`, in place when nobody has appended past `length`."""
+        end = length + len(new)
+        if length == self.length and end <= len(self.data):
+            self.data[length:end] = new
+            self.length = end
+            return self
+        grown = np.zeros((max(end, int(end * 1.5) + 64), self.data.shape[1]), dtype=np.float32)
+        grown[:length] = self.data[:length]
+        grown[length:end] = new
+        fresh = _Vectors(grown)
+        fresh.length = end
+        return fresh
+
+
 class SearchIndex:
     """Everything a search needs, in memory. Rows are positions shared by all parts."""
 
     def __init__(
         self,
-        documents: list[Document],
-        vectors: np.ndarray,
+        documents: list[Document | None],
+        vectors: np.ndarray | _Vectors,
         lexical: LexicalIndex,
         meta: IndexMeta,
         dense: Any = None,
+        *,
+        facets: dict[str, tuple[dict[str, int], np.ndarray]] | None = None,
     ) -> None:
         self.documents = documents
-        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self._buffer = vectors if isinstance(vectors, _Vectors) else _Vectors(vectors)
         self.lexical = lexical
         self.meta = meta
         self.dense = dense if dense is not None else build_dense(self.vectors, meta.dense)
-        self.rows = {d.key: i for i, d in enumerate(documents)}
+        self.rows = {d.key: i for i, d in enumerate(documents) if d is not None}
+        self.facets = facets if facets is not None else _facet_codes(documents)
 
     @classmethod
     def build(
@@ -74,7 +111,8 @@ class SearchIndex:
         vectors: np.ndarray,
         *,
         model_id: str,
-        store_fingerprint: str,
+        revision: int = 0,
+        log_id: str = "",
         exact_search_limit: int = EXACT_SEARCH_LIMIT,
     ) -> SearchIndex:
         meta = IndexMeta(
@@ -82,72 +120,208 @@ class SearchIndex:
             dimension=int(vectors.shape[1]),
             dense=choose_spec(len(documents), exact_search_limit),
             count=len(documents),
-            store_fingerprint=store_fingerprint,
+            revision=revision,
+            log_id=log_id,
             built_at=time.time(),
+            exact_search_limit=exact_search_limit,
         )
         lexical = LexicalIndex.from_terms([terms(d.text) for d in documents])
-        return cls(documents, vectors, lexical, meta)
+        return cls(list(documents), vectors, lexical, meta)
+
+    # Reading -----------------------------------------------------------------------------
+
+    @property
+    def size(self) -> int:
+        """Rows, dead ones included."""
+        return len(self.documents)
+
+    @property
+    def vectors(self) -> np.ndarray:
+        return self._buffer.data[: self.size]
+
+    @property
+    def alive(self) -> np.ndarray:
+        return self.lexical.alive
+
+    @property
+    def revision(self) -> int:
+        return self.meta.revision
+
+    @property
+    def dense_rows(self) -> int:
+        """Rows held by FAISS; later rows are searched exactly."""
+        return int(self.dense.ntotal)
+
+    @property
+    def dead(self) -> int:
+        return self.size - self.meta.count
+
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        """Live documents per kind."""
+        lookup, codes = self.facets["kind"]
+        live = codes[self.alive]
+        return {kind: int((live == code).sum()) for kind, code in lookup.items() if kind}
+
+    def live_documents(self) -> Iterator[Document]:
+        return (d for d in self.documents if d is not None)
 
     def document(self, key: str) -> Document | None:
         row = self.rows.get(key)
         return None if row is None else self.documents[row]
 
-    def replace(
+    def facet_is(self, facet: str, value: str) -> np.ndarray:
+        """Live rows whose facet has this (folded) value."""
+        lookup, codes = self.facets[facet]
+        selected: np.ndarray = (codes == lookup.get(value, -1)) & self.alive
+        return selected
+
+    def nearest(
+        self, query: np.ndarray, k: int, among: np.ndarray | None = None, fetch: int | None = None
+    ) -> np.ndarray:
+        """Rows of the k live vectors closest to the query (optionally only rows in `among`).
+
+        FAISS answers for its rows (asked for `fetch` to leave room for `among`), and later rows
+        are scored exactly; the two are merged by score.
+        """
+        rows, scores = search_dense(self.dense, query, fetch or k, self._dense_selector)
+        if among is not None:
+            keep = among[rows]
+            rows, scores = rows[keep], scores[keep]
+        later = np.arange(self.dense_rows, self.size)
+        later = later[self.alive[later] if among is None else among[later]]
+        if len(later):
+            rows = np.concatenate([rows, later])
+            scores = np.concatenate([scores, self.vectors[later] @ query])
+        top: np.ndarray = rows[np.argsort(-scores, kind="stable")[:k]]
+        return top
+
+    @cached_property
+    def _dense_selector(self) -> Any:
+        """FAISS skips tombstones itself: results stay exact however many rows are dead."""
+        alive = self.alive[: self.dense_rows]
+        if alive.all():
+            return None
+        return _Selector(alive)
+
+    # Writing -----------------------------------------------------------------------------
+
+    def applied(
         self,
         remove_keys: Sequence[str],
         add_documents: Sequence[Document],
         add_vectors: np.ndarray,
         *,
-        store_fingerprint: str,
-    ) -> None:
-        """Remove and add documents without re-embedding the rest (an upsert removes first)."""
-        gone = set(remove_keys) | {d.key for d in add_documents}
-        keep = np.array([d.key not in gone for d in self.documents], dtype=bool)
-        self.documents = [d for d, k in zip(self.documents, keep, strict=True) if k]
-        self.documents.extend(add_documents)
-        vectors = self.vectors[keep]
-        if len(add_documents):
-            vectors = np.vstack([vectors, add_vectors.astype(np.float32)])
-        self.vectors = np.ascontiguousarray(vectors)
-        self.lexical.replace_rows(keep, [terms(d.text) for d in add_documents])
-        spec = choose_spec(len(self.documents))
-        self.meta = dataclasses.replace(
-            self.meta, dense=spec, count=len(self.documents), store_fingerprint=store_fingerprint
+        revision: int,
+    ) -> SearchIndex:
+        """A new index with these keys gone and these documents added (an upsert removes first)."""
+        keys = {*remove_keys, *(d.key for d in add_documents)}
+        gone = [self.rows[k] for k in keys if k in self.rows]
+        documents: list[Document | None] = list(self.documents)
+        for row in gone:
+            documents[row] = None
+        documents.extend(add_documents)
+        buffer = self._buffer.extended(self.size, np.asarray(add_vectors, dtype=np.float32))
+        lexical = self.lexical.applied(gone, [terms(d.text) for d in add_documents])
+        meta = dataclasses.replace(
+            self.meta, count=self.meta.count - len(gone) + len(add_documents), revision=revision
         )
-        self.dense = build_dense(self.vectors, spec)
-        self.rows = {d.key: i for i, d in enumerate(self.documents)}
+        facets = _facet_codes(add_documents, self.facets)
+        return SearchIndex(documents, buffer, lexical, meta, self.dense, facets=facets)
+
+    def compacted(self) -> SearchIndex:
+        """Only live rows, all in FAISS: what a rebuild at this revision would give."""
+        live = np.flatnonzero(self.alive)
+        documents = [d for d in self.documents if d is not None]
+        meta = dataclasses.replace(
+            self.meta,
+            dense=choose_spec(len(documents), self.meta.exact_search_limit),
+            count=len(documents),
+            built_at=time.time(),
+        )
+        vectors = self.vectors[live]
+        return SearchIndex(list(documents), vectors.copy(), self.lexical.compacted(), meta)
 
     def save(self, folder: Path) -> None:
-        """Write to a temporary folder, then swap it in: readers never see half an index."""
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = folder.with_name(f"{folder.name}.tmp-{os.getpid()}")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
-        (staging / "meta.json").write_text(json.dumps(self.meta.to_json(), indent=2))
-        documents = [dataclasses.asdict(d) for d in self.documents]
-        (staging / "documents.json").write_text(
-            json.dumps(documents, ensure_ascii=False), encoding="utf-8"
-        )
-        np.save(staging / "vectors.npy", self.vectors)
-        save_dense(self.dense, staging / "dense.faiss")
-        self.lexical.save(staging)
-        old = folder.with_name(f"{folder.name}.old-{os.getpid()}")
-        if folder.exists():
-            folder.rename(old)
-        staging.rename(folder)
-        shutil.rmtree(old, ignore_errors=True)
+        """Write into an empty folder, meta.json last. Dead rows are saved blank: an erased
+        record's text, words and vector never reach the disk."""
+        folder.mkdir(parents=True)
+        with (folder / "documents.jsonl").open("w", encoding="utf-8") as out:
+            for start in range(0, self.size, DOCUMENTS_PER_LINE):
+                chunk = self.documents[start : start + DOCUMENTS_PER_LINE]
+                rows = [None if d is None else dataclasses.asdict(d) for d in chunk]
+                out.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        vectors = np.where(self.alive[:, None], self.vectors, np.float32(0.0))
+        np.save(folder / "vectors.npy", vectors)
+        dense = self.dense
+        dead = np.flatnonzero(~self.alive[: self.dense_rows])
+        if len(dead):
+            dense = with_rows_zeroed(dense, dead)
+        save_dense(dense, folder / "dense.faiss")
+        self.lexical.save(folder)
+        _sync_folder(folder)
+        (folder / "meta.json").write_text(json.dumps(self.meta.to_json(), indent=2))
+        _sync_folder(folder)
 
     @classmethod
     def load(cls, folder: Path) -> SearchIndex:
         meta_path = folder / "meta.json"
         if not meta_path.exists():
             raise IndexNotFoundError(str(folder.parent))
-        meta = IndexMeta.from_json(json.loads(meta_path.read_text()))
-        if meta.format_version != FORMAT_VERSION:
-            raise TvaersError(f"Indekset i {folder} har et ældre format. Kør `tvaers reindex`.")
-        documents = [
-            Document(**d) for d in json.loads((folder / "documents.json").read_text("utf-8"))
-        ]
+        data = json.loads(meta_path.read_text())
+        if data.get("format_version") != FORMAT_VERSION:
+            raise TvaersError(f"Indekset i {folder} har et andet format. Kør `tvaers reindex`.")
+        meta = IndexMeta.from_json(data)
+        documents: list[Document | None] = []
+        with (folder / "documents.jsonl").open(encoding="utf-8") as lines:
+            for line in lines:
+                documents.extend(None if d is None else Document(**d) for d in json.loads(line))
         vectors = np.load(folder / "vectors.npy")
         dense = load_dense(folder / "dense.faiss", meta.dense)
         return cls(documents, vectors, LexicalIndex.load(folder), meta, dense)
+
+
+class _Selector:
+    """FAISS's bitmap selector, holding on to the bits it points into."""
+
+    def __init__(self, alive: np.ndarray) -> None:
+        self.bits = np.packbits(alive, bitorder="little")
+        self.selector = faiss.IDSelectorBitmap(len(alive), faiss.swig_ptr(self.bits))
+
+
+def _facet_codes(
+    documents: Sequence[Document | None],
+    previous: dict[str, tuple[dict[str, int], np.ndarray]] | None = None,
+) -> dict[str, tuple[dict[str, int], np.ndarray]]:
+    """Integer codes per facet and row: comparing ints over 100k rows is cheap, strings are not.
+
+    Extends `previous` (whose lookups are copied only when a new value appears).
+    """
+    codes: dict[str, tuple[dict[str, int], np.ndarray]] = {}
+    for facet in FACETS:
+        lookup, old = previous[facet] if previous else ({}, np.zeros(0, dtype=np.int32))
+        values = [_facet_value(d, facet) for d in documents]
+        if any(v not in lookup for v in values):
+            lookup = dict(lookup)
+        new = np.array([lookup.setdefault(v, len(lookup)) for v in values], dtype=np.int32)
+        codes[facet] = (lookup, np.concatenate([old, new]))
+    return codes
+
+
+def _facet_value(document: Document | None, facet: str) -> str:
+    if document is None:
+        return ""
+    value: str = getattr(document, facet)
+    return value if facet == "kind" else fold(value)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush what was written in the folder, so a snapshot marked complete is complete."""
+    for path in folder.iterdir():
+        with path.open("rb") as handle:
+            os.fsync(handle.fileno())
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -1,20 +1,26 @@
-"""The database: the source of truth for records, plus the embedding cache.
+"""The database: the source of truth for records, the embedding cache, and the change log.
 
-SQLite in the home folder by default; any SQLAlchemy URL (PostgreSQL) works. The search index is
-derived from it and can always be rebuilt.
+SQLite in the home folder by default; any SQLAlchemy URL (PostgreSQL) works. Every write commits
+its records, the vectors of their texts and one log revision in a single transaction, so a search
+index anywhere can follow the database by reading the log after the revision it shows.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterable
-from typing import Any
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import numpy as np
 import sqlalchemy as sa
 
+from indexer import faults
 from indexer.records import KINDS, Kind, Record
+
+RESET = ("*", "*")  # a log entry meaning "rebuild everything" (`tvaers reindex`)
+SQLITE_BUSY_MS = 30_000  # writers from other processes wait their turn, not fail
 
 _metadata = sa.MetaData()
 records_table = sa.Table(
@@ -23,6 +29,10 @@ records_table = sa.Table(
     sa.Column("kind", sa.String(16), primary_key=True),
     sa.Column("id", sa.String(200), primary_key=True),
     sa.Column("fields", sa.Text, nullable=False),
+    # Which unit shows this record (people and trials), and the hash of its document's text:
+    # a unit's dependants and the vectors still in use are found without reading every record.
+    sa.Column("unit_id", sa.String(200), index=True),
+    sa.Column("content_hash", sa.String(64), index=True),
 )
 embeddings_table = sa.Table(
     "embeddings",
@@ -31,65 +41,184 @@ embeddings_table = sa.Table(
     sa.Column("content_hash", sa.String(64), primary_key=True),
     sa.Column("vector", sa.LargeBinary, nullable=False),
 )
+log_head_table = sa.Table(
+    "log_head",
+    _metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("log_id", sa.String(36), nullable=False),
+    sa.Column("revision", sa.BigInteger, nullable=False),
+)
+changes_table = sa.Table(
+    "changes",
+    _metadata,
+    sa.Column("revision", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("id", sa.String(200), primary_key=True),
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class LogHead:
+    log_id: str
+    revision: int
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """A record as written: with the hash of its document's text (the vector it needs)."""
+
+    record: Record
+    content_hash: str
+
+
+@dataclass
+class Plan:
+    """What one transaction writes: records to store, keys to delete, vectors of new texts."""
+
+    upserts: list[StoredRecord] = field(default_factory=list)
+    deletes: list[tuple[Kind, str]] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)  # content hash → text, to embed
+    reset: bool = False
+
+    @property
+    def keys(self) -> list[tuple[str, str]]:
+        upserted: list[tuple[str, str]] = [(s.record.kind, s.record.id) for s in self.upserts]
+        return upserted + [(k, i) for k, i in self.deletes]
+
+
+class MissingVectors(Exception):
+    """A plan needs vectors the caller has not embedded yet (the records changed meanwhile)."""
+
+    def __init__(self, hashes: set[str]) -> None:
+        super().__init__(f"{len(hashes)} vectors missing")
+        self.hashes = hashes
+
+
+class _Unchanged(Exception):
+    def __init__(self, revision: int) -> None:
+        self.revision = revision
 
 
 class Store:
     def __init__(self, url: str) -> None:
         self._engine = sa.create_engine(url)
-        if self._engine.dialect.name == "sqlite":
-            # Erased rows are overwritten on disk, not just unlinked (GDPR erasure).
-            sa.event.listen(self._engine, "connect", _sqlite_secure_delete)
+        self.dialect = self._engine.dialect.name
+        if self.dialect == "sqlite":
+            sa.event.listen(self._engine, "connect", _sqlite_pragmas)
         _metadata.create_all(self._engine)
+        _migrate(self._engine)
+        with self._engine.begin() as conn:
+            if conn.execute(sa.select(log_head_table.c.id)).first() is None:
+                conn.execute(
+                    log_head_table.insert(), {"id": 1, "log_id": str(uuid.uuid4()), "revision": 0}
+                )
 
     def close(self) -> None:
         self._engine.dispose()
 
-    # Records -----------------------------------------------------------------------------
+    # Reading -----------------------------------------------------------------------------
+
+    def read(self, function: Callable[[Reader], T]) -> T:
+        with self._engine.connect() as conn:
+            return function(Reader(conn))
 
     def all_records(self) -> list[Record]:
-        with self._engine.connect() as conn:
-            rows = conn.execute(sa.select(records_table)).all()
-        records = [Record(row.kind, row.id, json.loads(row.fields)) for row in rows]
-        return sorted(records, key=lambda r: (KINDS.index(r.kind), r.id))
+        return self.read(lambda r: r.all_records())
 
     def get(self, kind: Kind, record_id: str) -> Record | None:
+        return self.read(lambda r: r.get(kind, record_id))
+
+    def records_of_unit(self, unit_id: str) -> list[Record]:
+        return self.read(lambda r: r.records_of_unit(unit_id))
+
+    def records_by_keys(self, keys: Iterable[tuple[str, str]]) -> list[Record]:
+        return self.read(lambda r: r.records_by_keys(keys))
+
+    def head(self) -> LogHead:
+        return self.read(lambda r: r.head())
+
+    def is_empty(self) -> bool:
         with self._engine.connect() as conn:
-            row = conn.execute(
-                sa.select(records_table).where(
-                    records_table.c.kind == kind, records_table.c.id == record_id
+            return conn.execute(sa.select(records_table.c.id).limit(1)).first() is None
+
+    def changes_after(self, revision: int, limit: int) -> list[tuple[int, str, str]]:
+        """Log entries after `revision`, oldest first: whole revisions only, at least one."""
+        query = sa.select(changes_table).where(changes_table.c.revision > revision)
+        order = (changes_table.c.revision, changes_table.c.kind, changes_table.c.id)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query.order_by(*order).limit(limit)).all()
+            if len(rows) == limit:  # the last revision may go on past the limit
+                last = rows[-1].revision
+                rows = [r for r in rows if r.revision < last] or list(
+                    conn.execute(sa.select(changes_table).where(changes_table.c.revision == last))
                 )
-            ).first()
-        return None if row is None else Record(row.kind, row.id, json.loads(row.fields))
+        return [(int(r.revision), r.kind, r.id) for r in rows]
 
-    def replace_all(self, records: Iterable[Record]) -> None:
-        """Make the store hold exactly these records, in one transaction."""
-        rows = [_row(r) for r in records]
+    def pending_changes(self, revision: int) -> int:
+        with self._engine.connect() as conn:
+            count = conn.execute(
+                sa.select(sa.func.count()).where(changes_table.c.revision > revision)
+            ).scalar_one()
+        return int(count)
+
+    # Writing -----------------------------------------------------------------------------
+
+    def commit(
+        self,
+        plan: Callable[[Reader], Plan],
+        model_id: str,
+        vectors: dict[str, np.ndarray],
+    ) -> tuple[int, int]:
+        """Run `plan` inside one transaction and write what it says, with the next revision.
+
+        The revision row is locked first, so writers from every process take turns and
+        revisions commit in order. The plan reads the records as they are now: a rule it checks
+        (an id is new, a unit exists) holds when the write lands. Raises MissingVectors when a
+        text the plan needs has no vector in `vectors` or the cache. Returns the revision and
+        how many records were written or deleted; a plan that changes nothing commits nothing.
+        """
+        try:
+            return self._commit(plan, model_id, vectors)
+        except _Unchanged as unchanged:
+            return unchanged.revision, 0
+
+    def _commit(
+        self, plan: Callable[[Reader], Plan], model_id: str, vectors: dict[str, np.ndarray]
+    ) -> tuple[int, int]:
         with self._engine.begin() as conn:
-            conn.execute(records_table.delete())
-            if rows:
-                conn.execute(records_table.insert(), rows)
-
-    def upsert(self, record: Record) -> None:
-        with self._engine.begin() as conn:
-            conn.execute(
-                records_table.delete().where(
-                    records_table.c.kind == record.kind, records_table.c.id == record.id
-                )
-            )
-            conn.execute(records_table.insert(), [_row(record)])
-
-    def delete(self, kind: Kind, record_id: str) -> bool:
-        with self._engine.begin() as conn:
-            result = conn.execute(
-                records_table.delete().where(
-                    records_table.c.kind == kind, records_table.c.id == record_id
-                )
-            )
-        return bool(result.rowcount)
-
-    def fingerprint(self) -> str:
-        """Identifies the store's content; the index records it to detect drift."""
-        return fingerprint_of(self.all_records())
+            conn.execute(log_head_table.update().values(revision=log_head_table.c.revision + 1))
+            revision = int(conn.execute(sa.select(log_head_table.c.revision)).scalar_one())
+            reader = Reader(conn)
+            planned = plan(reader)
+            needed = {s.content_hash for s in planned.upserts}
+            cached = _existing_hashes(conn, model_id, needed)
+            missing = needed - cached - set(vectors)
+            if missing:
+                raise MissingVectors(missing)
+            keys = planned.keys
+            if not keys and not planned.reset:
+                raise _Unchanged(revision - 1)  # rolls the revision back
+            old_hashes = reader.hashes_of(keys)
+            _delete_keys(conn, keys)
+            if planned.upserts:
+                conn.execute(records_table.insert(), [_row(s) for s in planned.upserts])
+            _insert_vectors(conn, model_id, {h: vectors[h] for h in needed - cached})
+            entries = [{"revision": revision, "kind": k, "id": i} for k, i in keys]
+            if planned.reset:
+                entries.append({"revision": revision, "kind": RESET[0], "id": RESET[1]})
+            if entries:
+                conn.execute(changes_table.insert(), entries)
+            # A text nobody shows any more takes its vectors along, in every model (erasure).
+            _forget_unused(conn, old_hashes - needed)
+            faults.reach("store:before-commit")
+        faults.reach("store:after-commit")
+        if old_hashes and self.dialect == "sqlite":
+            # Replaced and deleted rows also live in the write-ahead log until a checkpoint.
+            with self._engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return revision, len(keys)
 
     # Embedding cache ---------------------------------------------------------------------
 
@@ -108,57 +237,213 @@ class Store:
         return found
 
     def cache_vectors(self, model_id: str, vectors: dict[str, np.ndarray]) -> None:
-        if not vectors:
-            return
-        rows = [
-            {"model_id": model_id, "content_hash": h, "vector": v.astype(np.float32).tobytes()}
-            for h, v in vectors.items()
-        ]
-        with self._engine.begin() as conn:
-            for chunk in _chunks(vectors):
-                conn.execute(
-                    embeddings_table.delete().where(
-                        embeddings_table.c.model_id == model_id,
-                        embeddings_table.c.content_hash.in_(chunk),
-                    )
-                )
-            conn.execute(embeddings_table.insert(), rows)
+        if vectors:
+            with self._engine.begin() as conn:
+                _delete_vectors(conn, model_id, vectors)
+                _insert_vectors(conn, model_id, vectors)
 
     def forget_vectors(self, hashes: Iterable[str]) -> None:
         """Erase cached embeddings of texts (GDPR: a deleted person leaves no vector behind)."""
-        chunks = _chunks(set(hashes))
-        if not chunks:
-            return
         with self._engine.begin() as conn:
-            for chunk in chunks:
-                conn.execute(
-                    embeddings_table.delete().where(embeddings_table.c.content_hash.in_(chunk))
+            _forget(conn, set(hashes))
+
+
+class Reader:
+    """Reads within one connection (inside a write, they see the write's own transaction)."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._conn = conn
+
+    def head(self) -> LogHead:
+        row = self._conn.execute(sa.select(log_head_table)).one()
+        return LogHead(row.log_id, int(row.revision))
+
+    def all_records(self) -> list[Record]:
+        rows = self._conn.execute(sa.select(records_table)).all()
+        return sorted((_record(r) for r in rows), key=lambda r: (KINDS.index(r.kind), r.id))
+
+    def all_hashes(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """(kind, id) → (fields as stored, content hash), for comparing a whole data folder."""
+        rows = self._conn.execute(
+            sa.select(
+                records_table.c.kind,
+                records_table.c.id,
+                records_table.c.fields,
+                records_table.c.content_hash,
+            )
+        ).all()
+        return {(r.kind, r.id): (r.fields, r.content_hash or "") for r in rows}
+
+    def get(self, kind: str, record_id: str) -> Record | None:
+        row = self._conn.execute(
+            sa.select(records_table).where(
+                records_table.c.kind == kind, records_table.c.id == record_id
+            )
+        ).first()
+        return None if row is None else _record(row)
+
+    def records_of_unit(self, unit_id: str) -> list[Record]:
+        rows = self._conn.execute(
+            sa.select(records_table).where(records_table.c.unit_id == unit_id)
+        ).all()
+        return sorted((_record(r) for r in rows), key=lambda r: (KINDS.index(r.kind), r.id))
+
+    def records_by_keys(self, keys: Iterable[tuple[str, str]]) -> list[Record]:
+        found: list[Record] = []
+        by_kind: dict[str, set[str]] = {}
+        for kind, record_id in keys:
+            by_kind.setdefault(kind, set()).add(record_id)
+        for kind, ids in by_kind.items():
+            for chunk in _chunks(ids):
+                rows = self._conn.execute(
+                    sa.select(records_table).where(
+                        records_table.c.kind == kind, records_table.c.id.in_(chunk)
+                    )
+                ).all()
+                found.extend(_record(r) for r in rows)
+        return found
+
+    def hashes_of(self, keys: Sequence[tuple[str, str]]) -> set[str]:
+        return {
+            h
+            for _, h in (self._hashes_by_key(keys)).items()
+            if h  # records from before the hash column have none
+        }
+
+    def _hashes_by_key(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        found: dict[tuple[str, str], str] = {}
+        by_kind: dict[str, set[str]] = {}
+        for kind, record_id in keys:
+            by_kind.setdefault(kind, set()).add(record_id)
+        for kind, ids in by_kind.items():
+            for chunk in _chunks(ids):
+                rows = self._conn.execute(
+                    sa.select(records_table.c.id, records_table.c.content_hash).where(
+                        records_table.c.kind == kind, records_table.c.id.in_(chunk)
+                    )
+                ).all()
+                found.update({(kind, r.id): r.content_hash or "" for r in rows})
+        return found
+
+
+def _record(row: Any) -> Record:
+    return Record(row.kind, row.id, json.loads(row.fields))
+
+
+def _row(stored: StoredRecord) -> dict[str, str | None]:
+    record = stored.record
+    return {
+        "kind": record.kind,
+        "id": record.id,
+        "fields": fields_json(record),
+        "unit_id": record.get("unit_id") or None if record.kind != "unit" else None,
+        "content_hash": stored.content_hash,
+    }
+
+
+def fields_json(record: Record) -> str:
+    return json.dumps(record.fields, ensure_ascii=False, sort_keys=True)
+
+
+def _delete_keys(conn: sa.Connection, keys: Sequence[tuple[str, str]]) -> None:
+    by_kind: dict[str, set[str]] = {}
+    for kind, record_id in keys:
+        by_kind.setdefault(kind, set()).add(record_id)
+    for kind, ids in by_kind.items():
+        for chunk in _chunks(ids):
+            conn.execute(
+                records_table.delete().where(
+                    records_table.c.kind == kind, records_table.c.id.in_(chunk)
                 )
+            )
+
+
+def _existing_hashes(conn: sa.Connection, model_id: str, hashes: set[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(hashes):
+        found.update(
+            conn.execute(
+                sa.select(embeddings_table.c.content_hash).where(
+                    embeddings_table.c.model_id == model_id,
+                    embeddings_table.c.content_hash.in_(chunk),
+                )
+            ).scalars()
+        )
+    return found
+
+
+def _insert_vectors(conn: sa.Connection, model_id: str, vectors: dict[str, np.ndarray]) -> None:
+    rows = [
+        {"model_id": model_id, "content_hash": h, "vector": v.astype(np.float32).tobytes()}
+        for h, v in vectors.items()
+    ]
+    for start in range(0, len(rows), 1000):
+        conn.execute(embeddings_table.insert(), rows[start : start + 1000])
+
+
+def _delete_vectors(conn: sa.Connection, model_id: str, hashes: Iterable[str]) -> None:
+    for chunk in _chunks(set(hashes)):
+        conn.execute(
+            embeddings_table.delete().where(
+                embeddings_table.c.model_id == model_id,
+                embeddings_table.c.content_hash.in_(chunk),
+            )
+        )
+
+
+def _forget_unused(conn: sa.Connection, hashes: set[str]) -> None:
+    """Forget the vectors of these texts unless a record still shows the very same text."""
+    used: set[str] = set()
+    for chunk in _chunks(hashes):
+        used.update(
+            conn.execute(
+                sa.select(records_table.c.content_hash).where(
+                    records_table.c.content_hash.in_(chunk)
+                )
+            ).scalars()
+        )
+    _forget(conn, hashes - used)
+
+
+def _forget(conn: sa.Connection, hashes: set[str]) -> None:
+    for chunk in _chunks(hashes):
+        conn.execute(embeddings_table.delete().where(embeddings_table.c.content_hash.in_(chunk)))
 
 
 def _chunks(hashes: Iterable[str], size: int = 500) -> list[list[str]]:
     """SQL `IN` lists in pieces: databases cap the parameters of one statement (SQLite 32,766)."""
-    items = list(hashes)
+    items = sorted(hashes)
     return [items[start : start + size] for start in range(0, len(items), size)]
 
 
-def _sqlite_secure_delete(connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor = connection.cursor()
+    # Erased rows are overwritten on disk, not just unlinked (GDPR erasure).
     cursor.execute("PRAGMA secure_delete = ON")
+    # Readers in other processes do not block writers, nor writers readers.
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
     cursor.close()
 
 
-def _row(record: Record) -> dict[str, str]:
-    return {
-        "kind": record.kind,
-        "id": record.id,
-        "fields": json.dumps(record.fields, ensure_ascii=False, sort_keys=True),
-    }
+def _migrate(engine: sa.Engine) -> None:
+    """Databases from before the log lack the unit and hash columns: add and fill them."""
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("records")}
+    if "content_hash" in columns:
+        return
+    from indexer.records import documents_from_records
 
-
-def fingerprint_of(records: Iterable[Record]) -> str:
-    digest = hashlib.sha256()
-    for record in sorted(records, key=lambda r: (r.kind, r.id)):
-        digest.update(json.dumps(_row(record), ensure_ascii=False, sort_keys=True).encode())
-        digest.update(b"\n")
-    return digest.hexdigest()
+    with engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE records ADD COLUMN unit_id VARCHAR(200)"))
+        conn.execute(sa.text("ALTER TABLE records ADD COLUMN content_hash VARCHAR(64)"))
+        records = Reader(conn).all_records()
+        for document, record in zip(documents_from_records(records), records, strict=True):
+            conn.execute(
+                records_table.update()
+                .where(records_table.c.kind == record.kind, records_table.c.id == record.id)
+                .values(unit_id=document.unit_id, content_hash=document.content_hash)
+            )
+        conn.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_records_unit_id ON records (unit_id)"))
+        conn.execute(
+            sa.text("CREATE INDEX IF NOT EXISTS ix_records_content_hash ON records (content_hash)")
+        )

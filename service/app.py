@@ -1,7 +1,8 @@
 """The HTTP service: the JSON API under /api, the Danish web page at /, OpenAPI at /docs.
 
-`create_app` opens the index from the home folder at once and refuses to start when there is no
-index (IndexNotFoundError) or when it does not match the database (IndexOutOfDateError).
+`create_app` opens the index from the home folder at once: the newest snapshot caught up with the
+database's log, or a new one built from the database after a crash. It refuses to start only when
+nothing was ever indexed (IndexNotFoundError) or the model differs (ModelMismatchError).
 """
 
 from __future__ import annotations

@@ -17,10 +17,11 @@ from engine.evaluation import evaluation_json, load_queries, metrics_of, run_que
 from engine.pairing import PairingWeights
 from engine.results import Filters, Hit
 from engine.search import Searcher
-from indexer.build import Home, IndexReport, index_data_folder, rebuild_index
+from indexer.build import Home, IndexReport
 from indexer.caching import CachedEmbedder
 from indexer.embedders import Embedder
 from indexer.errors import TvaersError
+from indexer.live import LiveIndex, index_data_folder, rebuild_index
 from service.config import Settings, make_embedder
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,7 +53,11 @@ class AppContext:
         return self.settings.pairing_weights()
 
     def searcher(self) -> Searcher:
-        return Searcher.open(self.home.index_dir, self.embedder())
+        """The newest snapshot caught up with the database, as a service opens it: never a
+        stale index without a word."""
+        store = self.home.open_store()
+        live = LiveIndex.open(store, self.embedder(), self.home.index_dir)
+        return Searcher(live.current, self.embedder())
 
 
 def translate_errors(func: F) -> F:
@@ -201,7 +206,10 @@ def _echo_report(report: IndexReport, home: Home) -> None:
             ("enheder", "personer", "prøvehandlinger"), report.counts.values(), strict=True
         )
     )
-    click.echo(f"Indekseret {counts} i {home.path} ({report.seconds:.1f} s).")
+    click.echo(
+        f"Indekseret {counts} i {home.path} ({report.seconds:.1f} s); "
+        f"{report.changed} poster ændret (revision {report.revision})."
+    )
     click.echo(
         f"Embeddede {report.embedded} tekster; genbrugte {report.reused} fra cachen. "
         f"Model: {report.model_id}; indekstype: {report.index_type}."

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     # For sentence-transformers: a local model folder or a hub id (where the hub is reachable).
     embedding_model: str = ""
     embedding_threads: int | None = None
+    # Seconds between a service's polls of the database's change log (writes through other
+    # replicas, `tvaers index`); and how soon a deletion is out of the snapshot on disk too.
+    follow_interval: float = Field(default=0.5, gt=0, le=60)
+    erasure_snapshot_delay: float = Field(default=10.0, ge=0)
     # Bearer key for writes through the HTTP API; writes are off when unset.
     api_key: SecretStr | None = None
 

@@ -11,8 +11,13 @@ import pytest
 from hypothesis import settings
 
 from engine.search import Searcher
-from indexer.build import Home, index_data_folder
+from indexer.build import Home
+from indexer.live import index_data_folder
 from tests.fakes import FakeEmbedder
+from tests.folders import snapshot_of
+
+# Fixtures any test may use: `postgres_url`, a fresh database on a throwaway PostgreSQL server.
+pytest_plugins = ("tests.postgres",)
 
 # Shared, loaded machines make timings noisy, and CI must be deterministic: no deadlines, fixed
 # examples. `HYPOTHESIS_PROFILE=explore pytest` searches new random examples.
@@ -50,4 +55,4 @@ def mini_home(tmp_path: Path, mini_folder: Path, fake_embedder: FakeEmbedder) ->
 
 @pytest.fixture
 def mini_searcher(mini_home: Home, fake_embedder: FakeEmbedder) -> Iterator[Searcher]:
-    yield Searcher.open(mini_home.index_dir, fake_embedder)
+    yield Searcher(snapshot_of(mini_home), fake_embedder)

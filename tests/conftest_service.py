@@ -9,13 +9,15 @@ import csv
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from indexer.build import Home, index_data_folder
+from indexer.build import Home
+from indexer.live import index_data_folder
 from service.app import create_app
 from service.config import Settings
 from tests.fakes import FakeEmbedder
@@ -240,8 +242,11 @@ def write_week(folder: Path) -> dict[str, Path]:
     }
 
 
-def settings_for(home: Path, api_key: str | None = API_KEY) -> Settings:
-    return Settings(home=home, database_url=None, api_key=SecretStr(api_key) if api_key else None)
+def settings_for(home: Path, api_key: str | None = API_KEY, **more: Any) -> Settings:
+    key = SecretStr(api_key) if api_key else None
+    # Erasures reach the snapshot on disk at the next maintenance round, not after 10 s.
+    more.setdefault("erasure_snapshot_delay", 0.0)
+    return Settings(home=home, database_url=None, api_key=key, **more)
 
 
 @pytest.fixture(scope="session")

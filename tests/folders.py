@@ -6,7 +6,10 @@ import csv
 import io
 from pathlib import Path
 
+from indexer.build import Home
+from indexer.index import SearchIndex
 from indexer.records import REQUIRED_COLUMNS, Kind
+from indexer.snapshots import load_newest
 
 ROWS: dict[Kind, list[tuple[str, ...]]] = {
     "unit": [
@@ -47,3 +50,10 @@ def write_data_folder(folder: Path, rows: dict[Kind, list[tuple[str, ...]]] = RO
         writer.writerows(rows[kind])
         (folder / file_name).write_text(out.getvalue(), encoding="utf-8")
     return folder
+
+
+def snapshot_of(home: Home) -> SearchIndex:
+    """The home's current snapshot, as a process opening the index finds it."""
+    index = load_newest(home.index_dir)
+    assert index is not None, f"no snapshot in {home.index_dir}"
+    return index

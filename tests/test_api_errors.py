@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from indexer.errors import IndexNotFoundError, IndexOutOfDateError, ModelMismatchError
-from indexer.records import Record
+from engine.search import Searcher
+from indexer.errors import IndexNotFoundError, ModelMismatchError
 from service.api.errors import SERVER_ERROR_MESSAGE
 from service.app import create_app
 from service.config import Settings
@@ -149,12 +150,10 @@ def test_body_too_large(client: TestClient, auth: dict[str, str]) -> None:
 def test_unexpected_error_is_a_short_danish_500(
     app: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    state = app.state.tvaers
-
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals /etc/passwd")
 
-    monkeypatch.setattr(state.searcher, "search_by_text", broken)
+    monkeypatch.setattr(Searcher, "search_by_text", broken)
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.get("/api/search", params={"q": "MitID"})
     assert response.status_code == 500
@@ -167,22 +166,17 @@ def test_startup_without_index(tmp_path: Path, settings_factory: Callable[..., S
         create_app(settings_factory(tmp_path / "empty-home"), embedder=FakeEmbedder())
 
 
-def test_startup_with_index_out_of_date(
+def test_startup_without_a_snapshot_heals_from_the_database(
     home: Path, settings_factory: Callable[..., Settings]
 ) -> None:
-    settings = settings_factory(home)
-    store = create_app(settings, embedder=FakeEmbedder()).state.tvaers.store
-    fields = {
-        "id": "p99",
-        "name": "Uden Om",
-        "title": "",
-        "unit_id": "u001",
-        "expertise": "x",
-        "email": "",
-    }
-    store.upsert(Record("person", "p99", fields))  # behind the index's back
-    with pytest.raises(IndexOutOfDateError, match="tvaers reindex"):
-        create_app(settings, embedder=FakeEmbedder())
+    """A lost index folder is rebuilt from the records and the cache: no one runs reindex."""
+    shutil.rmtree(home / "index")
+    embedder = FakeEmbedder()
+    state = create_app(settings_factory(home), embedder=embedder).state.tvaers
+    assert state.index.meta.count > 0
+    assert embedder.embedded_count == 0  # every vector came from the store's cache
+    assert (home / "index" / "CURRENT").exists()
+    state.close()
 
 
 def test_startup_with_another_model(home: Path, settings_factory: Callable[..., Settings]) -> None:
@@ -192,9 +186,9 @@ def test_startup_with_another_model(home: Path, settings_factory: Callable[..., 
 
 def test_domain_error_at_runtime_is_503(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
     def stale(*args: object, **kwargs: object) -> None:
-        raise IndexOutOfDateError()
+        raise ModelMismatchError("fake/old@1", "fake/hashing@1")
 
-    monkeypatch.setattr(app.state.tvaers.searcher, "search_by_text", stale)
+    monkeypatch.setattr(Searcher, "search_by_text", stale)
     with TestClient(app) as client:
         response = client.get("/api/search", params={"q": "MitID"})
     assert response.status_code == 503

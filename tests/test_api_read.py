@@ -18,6 +18,7 @@ def test_health(client: TestClient) -> None:
         "trials": 2,
         "model_id": "fake/hashing@1",
         "writes_enabled": True,
+        "revision": 1,
     }
 
 

@@ -48,7 +48,7 @@ def test_home_comes_from_the_environment(
     monkeypatch.setenv("TVAERS_HOME", str(tmp_path / "env-home"))
     result = CliRunner().invoke(cli.main, ["index", str(mini_folder)])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "env-home" / "index" / "meta.json").exists()
+    assert (tmp_path / "env-home" / "index" / "CURRENT").exists()
 
 
 def test_search_json_lists_hits_with_explanations(home: Path) -> None:

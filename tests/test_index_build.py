@@ -9,14 +9,16 @@ import numpy as np
 import pytest
 
 from engine.search import Searcher
-from indexer.build import Home, embed_documents, index_data_folder, rebuild_index
+from indexer.build import Home, vectors_of
 from indexer.dense import choose_spec
 from indexer.errors import IndexNotFoundError, ModelMismatchError
 from indexer.index import SearchIndex
+from indexer.live import index_data_folder, rebuild_index
 from indexer.loading import load_data_folder
 from indexer.records import REQUIRED_COLUMNS, Document, Kind, documents_from_records
+from indexer.snapshots import current_name, write_snapshot
 from tests.fakes import FakeEmbedder
-from tests.folders import ROWS, write_data_folder
+from tests.folders import ROWS, snapshot_of, write_data_folder
 
 QUERIES = ["skærmbesøg om natten", "MitID", "Power BI", "Søren Østergaard", "aeldrepleje"]
 
@@ -40,7 +42,6 @@ def built_in_memory(folder: Path, *, exact_search_limit: int = 20_000) -> Search
         documents,
         vectors,
         model_id=FakeEmbedder().model_id,
-        store_fingerprint="test",
         exact_search_limit=exact_search_limit,
     )
 
@@ -100,17 +101,18 @@ def test_save_load_round_trip_gives_identical_search_results(
 
 
 def test_metadata_records_model_dimension_and_flat_index(home: Home) -> None:
-    meta = json.loads((home.index_dir / "meta.json").read_text())
+    meta = json.loads((home.index_dir / current_name(home.index_dir) / "meta.json").read_text())
     store = home.open_store()
     try:
-        fingerprint = store.fingerprint()
+        head = store.head()
     finally:
         store.close()
     assert meta["model_id"] == "fake/hashing@1"
     assert meta["dimension"] == 64
     assert meta["dense"] == {"type": "flat", "params": {}}
     assert meta["count"] == 8
-    assert meta["store_fingerprint"] == fingerprint
+    assert (meta["revision"], meta["log_id"]) == (head.revision, head.log_id)
+    assert head.revision == 1  # one folder indexed: one revision
 
 
 def test_metadata_records_hnsw_parameters(folder: Path, tmp_path: Path) -> None:
@@ -130,9 +132,9 @@ def test_reindexing_an_unchanged_folder_embeds_nothing(folder: Path, home: Home)
 
 
 def test_reindexing_gives_the_same_search_results(folder: Path, home: Home) -> None:
-    before = search_all(SearchIndex.load(home.index_dir))
+    before = search_all(snapshot_of(home))
     index_data_folder(folder, home, FakeEmbedder())
-    assert search_all(SearchIndex.load(home.index_dir)) == before
+    assert search_all(snapshot_of(home)) == before
 
 
 def test_changed_row_re_embeds_exactly_one_text(tmp_path: Path, home: Home) -> None:
@@ -146,19 +148,19 @@ def test_changed_row_re_embeds_exactly_one_text(tmp_path: Path, home: Home) -> N
 
     assert embedder.calls == [[new_text]]
     assert (report.embedded, report.reused) == (1, 7)
-    document = SearchIndex.load(home.index_dir).document("person:p2")
+    document = snapshot_of(home).document("person:p2")
     assert document is not None
     assert document.text == new_text
 
 
 def test_a_row_removed_from_the_files_leaves_no_cached_vector(tmp_path: Path, home: Home) -> None:
-    gone = SearchIndex.load(home.index_dir).document("person:p2")
+    gone = snapshot_of(home).document("person:p2")
     assert gone is not None
     rows = {**ROWS, "person": [r for r in ROWS["person"] if r[0] != "p2"]}
     index_data_folder(write_data_folder(tmp_path / "changed", rows), home, FakeEmbedder())
 
     store = home.open_store()
-    kept = SearchIndex.load(home.index_dir).documents
+    kept = list(snapshot_of(home).live_documents())
     assert store.cached_vectors(FakeEmbedder().model_id, [gone.content_hash]) == {}
     assert set(store.cached_vectors(FakeEmbedder().model_id, [d.content_hash for d in kept])) == {
         d.content_hash for d in kept
@@ -194,7 +196,7 @@ def test_cached_vectors_equal_fresh_embeddings(folder: Path, home: Home) -> None
     documents = documents_of(folder)
     store = home.open_store()
     try:
-        vectors, embedded = embed_documents(documents, FakeEmbedder(), store)
+        vectors, embedded = vectors_of(documents, FakeEmbedder(), store)
     finally:
         store.close()
     assert embedded == 0
@@ -204,7 +206,7 @@ def test_cached_vectors_equal_fresh_embeddings(folder: Path, home: Home) -> None
 
 
 def test_querying_with_another_model_raises_model_mismatch(home: Home) -> None:
-    index = SearchIndex.load(home.index_dir)
+    index = snapshot_of(home)
     with pytest.raises(ModelMismatchError) as excinfo:
         Searcher(index, FakeEmbedder(model_id="fake/other@2"))
     assert "fake/hashing@1" in str(excinfo.value)
@@ -217,13 +219,25 @@ def test_loading_a_missing_index_raises_index_not_found(tmp_path: Path) -> None:
         SearchIndex.load(tmp_path / "index")
 
 
-def test_saving_twice_leaves_no_staging_folders(folder: Path, home: Home) -> None:
-    SearchIndex.load(home.index_dir).save(home.index_dir)
-    assert sorted(p.name for p in home.path.iterdir()) == ["index", "tvaers.db"]
+def test_snapshots_leave_only_the_current_one(folder: Path, home: Home) -> None:
+    index = snapshot_of(home)
+    assert write_snapshot(home.index_dir, index) is None  # as new as the current one
+    newer = index.applied([], [], np.zeros((0, 64), dtype=np.float32), revision=index.revision + 1)
+    assert write_snapshot(home.index_dir, newer) is not None
+    assert write_snapshot(home.index_dir, index) is None  # never older over newer
+    names = sorted(p.name for p in home.index_dir.iterdir())
+    assert names == [".lock", "CURRENT", current_name(home.index_dir)]
+    assert snapshot_of(home).revision == index.revision + 1
+    assert sorted(p.name for p in home.path.iterdir()) == ["index", "tvaers.db"] + [
+        p.name for p in home.path.iterdir() if p.name.startswith("tvaers.db-")
+    ]
 
 
-def test_replace_equals_building_from_scratch(folder: Path, tmp_path: Path) -> None:
-    index = built_in_memory(folder)
+@pytest.mark.parametrize("exact_search_limit", [20_000, 2], ids=["flat", "hnsw"])
+def test_applied_equals_building_from_scratch(
+    folder: Path, tmp_path: Path, exact_search_limit: int
+) -> None:
+    index = built_in_memory(folder, exact_search_limit=exact_search_limit)
     changed = write_data_folder(
         tmp_path / "changed", with_row("trial", 0, description="Skærme og sensorer i natplejen.")
     )
@@ -232,16 +246,30 @@ def test_replace_equals_building_from_scratch(folder: Path, tmp_path: Path) -> N
     kept = [d for d in new_documents if d.key not in {"trial:t1", "person:p3"}]
     expected_documents = [*kept, trial]
 
-    index.replace(
-        ["person:p3"], [trial], FakeEmbedder().embed_passages([trial.text]), store_fingerprint="x"
+    before = search_all(index)
+    changed_index = index.applied(
+        ["person:p3"], [trial], FakeEmbedder().embed_passages([trial.text]), revision=2
     )
 
     rebuilt = SearchIndex.build(
         expected_documents,
         FakeEmbedder().embed_passages([d.text for d in expected_documents]),
         model_id=FakeEmbedder().model_id,
-        store_fingerprint="x",
     )
-    assert index.documents == rebuilt.documents
-    assert index.meta.count == 7
-    assert search_all(index) == search_all(rebuilt)
+    assert list(changed_index.live_documents()) == rebuilt.documents
+    assert (changed_index.meta.count, changed_index.revision) == (7, 2)
+    assert_same_results(search_all(changed_index), search_all(rebuilt))
+    assert_same_results(search_all(changed_index.compacted()), search_all(rebuilt))
+    assert search_all(index) == before  # the old version is untouched: readers keep it
+
+
+def assert_same_results(
+    got: list[list[tuple[str, float, str, list[str]]]],
+    expected: list[list[tuple[str, float, str, list[str]]]],
+) -> None:
+    """Same hits in the same order; scores equal up to float rounding (FAISS vs numpy)."""
+    assert [[(k, m, t) for k, _, m, t in q] for q in got] == [
+        [(k, m, t) for k, _, m, t in q] for q in expected
+    ]
+    for g, e in zip(got, expected, strict=True):
+        np.testing.assert_allclose([h[1] for h in g], [h[1] for h in e], rtol=1e-5, atol=1e-6)

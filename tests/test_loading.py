@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import Home, index_data_folder
+from indexer.build import Home
 from indexer.errors import DataError, Problem
+from indexer.live import index_data_folder
 from indexer.loading import load_data_folder
 from indexer.records import REQUIRED_COLUMNS, Record
 from tests.fakes import FakeEmbedder

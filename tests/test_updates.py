@@ -7,12 +7,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import faiss
 import numpy as np
 import pytest
 
-from indexer.build import Home, index_data_folder
+from indexer.build import Home
 from indexer.errors import DataError, NotFoundError
 from indexer.index import SearchIndex
+from indexer.live import LiveIndex, index_data_folder
 from indexer.records import REQUIRED_COLUMNS, Document, Kind, Record, documents_from_records
 from indexer.store import Store
 from indexer.updates import delete_record, upsert_record
@@ -22,11 +24,16 @@ from tests.folders import ROWS, write_data_folder
 
 @dataclass
 class Live:
-    """A built home opened for writes, as the service holds it."""
+    """A built home opened for writes, as the service holds it; the index follows the log."""
 
     store: Store
-    index: SearchIndex
+    live_index: LiveIndex
     embedder: FakeEmbedder
+
+    @property
+    def index(self) -> SearchIndex:
+        self.live_index.catch_up()
+        return self.live_index.current
 
     def record(self, kind: Kind, record_id: str, **changes: str) -> Record:
         record = self.store.get(kind, record_id)
@@ -46,7 +53,8 @@ class Live:
         return bool(found)
 
     def snapshot(self) -> tuple[list[Record], list[Document], bytes]:
-        return self.store.all_records(), list(self.index.documents), self.index.vectors.tobytes()
+        index = self.index
+        return self.store.all_records(), list(index.live_documents()), index.vectors.tobytes()
 
 
 @pytest.fixture
@@ -55,28 +63,28 @@ def live(tmp_path: Path) -> Iterator[Live]:
     index_data_folder(write_data_folder(tmp_path / "data"), home, FakeEmbedder())
     store = home.open_store()
     try:
-        yield Live(store, SearchIndex.load(home.index_dir), FakeEmbedder())
+        yield Live(store, LiveIndex.open(store, FakeEmbedder(), home.index_dir), FakeEmbedder())
     finally:
         store.close()
 
 
 def assert_index_matches_store(live: Live) -> None:
-    """What a full rebuild from the store would give: same documents, vectors and fingerprint."""
+    """What a full rebuild from the store would give: same documents and vectors, and the
+    store's revision."""
+    index = live.index
     expected = {d.key: d for d in documents_from_records(live.store.all_records())}
-    assert {d.key: d for d in live.index.documents} == expected
-    fresh = FakeEmbedder().embed_passages([d.text for d in live.index.documents])
-    np.testing.assert_array_equal(live.index.vectors, fresh)
-    assert live.index.meta.store_fingerprint == live.store.fingerprint()
-    assert live.index.meta.count == len(expected)
-    assert live.index.dense.ntotal == len(expected)
+    documents = list(index.live_documents())
+    assert {d.key: d for d in documents} == expected
+    fresh = FakeEmbedder().embed_passages([d.text for d in documents])
+    np.testing.assert_array_equal(index.vectors[index.alive], fresh)
+    assert index.revision == live.store.head().revision
+    assert index.meta.count == len(expected) == int(index.alive.sum())
 
 
 def test_upsert_of_a_unit_re_embeds_its_peoples_documents(live: Live) -> None:
     unchanged = live.document("person:p3").text
 
-    upsert_record(
-        live.store, live.index, live.embedder, live.record("unit", "u1", name="Nattevagten")
-    )
+    upsert_record(live.store, live.embedder, live.record("unit", "u1", name="Nattevagten"))
 
     people = [live.document("person:p1"), live.document("person:p2")]
     assert all("Nattevagten" in p.text and p.unit_name == "Nattevagten" for p in people)
@@ -90,15 +98,13 @@ def test_upsert_of_a_unit_re_embeds_its_peoples_documents(live: Live) -> None:
 def test_upsert_of_a_unit_forgets_the_vectors_of_replaced_texts(live: Live) -> None:
     old = live.document("person:p1")
     assert live.is_cached(old)
-    upsert_record(
-        live.store, live.index, live.embedder, live.record("unit", "u1", name="Nattevagten")
-    )
+    upsert_record(live.store, live.embedder, live.record("unit", "u1", name="Nattevagten"))
     assert not live.is_cached(old)
     assert live.is_cached(live.document("person:p1"))
 
 
 def test_upsert_of_an_unchanged_record_embeds_nothing(live: Live) -> None:
-    upsert_record(live.store, live.index, live.embedder, live.record("person", "p2"))
+    upsert_record(live.store, live.embedder, live.record("person", "p2"))
     assert live.embedder.calls == []
     assert_index_matches_store(live)
 
@@ -107,7 +113,7 @@ def test_upsert_of_a_new_person_embeds_one_text(live: Live) -> None:
     fields = dict(zip(REQUIRED_COLUMNS["person"], ROWS["person"][2], strict=True))
     person = Record("person", "p4", fields | {"id": "p4", "name": "Ida Ølgaard"})
 
-    upsert_record(live.store, live.index, live.embedder, person)
+    upsert_record(live.store, live.embedder, person)
 
     assert live.embedded_texts() == [live.document("person:p4").text]
     assert live.document("person:p4").unit_name == "Borgerservice Faxe"
@@ -117,9 +123,7 @@ def test_upsert_of_a_new_person_embeds_one_text(live: Live) -> None:
 def test_upsert_of_a_person_in_a_missing_unit_is_refused(live: Live) -> None:
     before = live.snapshot()
     with pytest.raises(DataError) as excinfo:
-        upsert_record(
-            live.store, live.index, live.embedder, live.record("person", "p1", unit_id="u9")
-        )
+        upsert_record(live.store, live.embedder, live.record("person", "p1", unit_id="u9"))
     [problem] = excinfo.value.problems
     assert (problem.file, problem.line, problem.column) == ("person", 1, "unit_id")
     assert "unit_id 'u9' findes ikke i units" in problem.message
@@ -130,7 +134,7 @@ def test_upsert_of_a_person_in_a_missing_unit_is_refused(live: Live) -> None:
 def test_upsert_with_an_invalid_sector_is_refused(live: Live) -> None:
     before = live.snapshot()
     with pytest.raises(DataError) as excinfo:
-        upsert_record(live.store, live.index, live.embedder, live.record("unit", "u2", sector="by"))
+        upsert_record(live.store, live.embedder, live.record("unit", "u2", sector="by"))
     [problem] = excinfo.value.problems
     assert (problem.file, problem.column) == ("unit", "sector")
     assert "ukendt sektor 'by'" in problem.message
@@ -138,7 +142,7 @@ def test_upsert_with_an_invalid_sector_is_refused(live: Live) -> None:
 
 
 def test_delete_of_a_person_removes_it_from_index_and_store(live: Live) -> None:
-    delete_record(live.store, live.index, "person", "p1")
+    delete_record(live.store, live.embedder, "person", "p1")
 
     assert live.index.document("person:p1") is None
     assert live.store.get("person", "p1") is None
@@ -149,7 +153,7 @@ def test_delete_of_a_person_removes_it_from_index_and_store(live: Live) -> None:
 def test_delete_of_a_person_forgets_its_cached_vector(live: Live) -> None:
     person = live.document("person:p1")
     assert live.is_cached(person)
-    delete_record(live.store, live.index, "person", "p1")
+    delete_record(live.store, live.embedder, "person", "p1")
     assert not live.is_cached(person)
     assert live.is_cached(live.document("person:p2"))
 
@@ -157,7 +161,7 @@ def test_delete_of_a_person_forgets_its_cached_vector(live: Live) -> None:
 def test_delete_of_a_unit_with_people_is_refused(live: Live) -> None:
     before = live.snapshot()
     with pytest.raises(DataError) as excinfo:
-        delete_record(live.store, live.index, "unit", "u1")
+        delete_record(live.store, live.embedder, "unit", "u1")
     [problem] = excinfo.value.problems
     assert (problem.file, problem.line, problem.column) == ("unit", None, "id")
     assert "enheden har stadig 3 personer eller prøvehandlinger" in problem.message
@@ -165,8 +169,8 @@ def test_delete_of_a_unit_with_people_is_refused(live: Live) -> None:
 
 
 def test_delete_of_an_emptied_unit_is_allowed(live: Live) -> None:
-    delete_record(live.store, live.index, "trial", "t2")
-    delete_record(live.store, live.index, "unit", "u3")
+    delete_record(live.store, live.embedder, "trial", "t2")
+    delete_record(live.store, live.embedder, "unit", "u3")
 
     assert live.index.document("unit:u3") is None
     assert_index_matches_store(live)
@@ -174,15 +178,15 @@ def test_delete_of_an_emptied_unit_is_allowed(live: Live) -> None:
 
 def test_delete_of_a_missing_record_raises_not_found(live: Live) -> None:
     with pytest.raises(NotFoundError, match="Der findes ingen person med id 'p9'"):
-        delete_record(live.store, live.index, "person", "p9")
+        delete_record(live.store, live.embedder, "person", "p9")
 
 
 def test_delete_keeps_a_vector_another_document_still_uses(live: Live) -> None:
     twin = live.record("trial", "t1", id="t3")
-    upsert_record(live.store, live.index, live.embedder, Record("trial", "t3", twin.fields))
+    upsert_record(live.store, live.embedder, Record("trial", "t3", twin.fields))
     assert live.embedder.calls == []  # same text as t1: served from the cache
 
-    delete_record(live.store, live.index, "trial", "t3")
+    delete_record(live.store, live.embedder, "trial", "t3")
 
     assert live.is_cached(live.document("trial:t1"))
 
@@ -190,14 +194,25 @@ def test_delete_keeps_a_vector_another_document_still_uses(live: Live) -> None:
 def test_deleting_a_person_leaves_no_term_of_their_name_in_the_vocabulary(
     mini_home: Home, fake_embedder: FakeEmbedder
 ) -> None:
-    """GDPR erasure: the saved vocabulary must not keep a deleted person's name."""
-    from indexer.index import SearchIndex
-    from indexer.updates import delete_record
-
-    index = SearchIndex.load(mini_home.index_dir)
+    """GDPR erasure: the name is an unknown word at once, and the next snapshot holds no trace:
+    not in the vocabulary, the documents, the vectors or FAISS's own copy of them."""
     store = mini_home.open_store()
-    delete_record(store, index, "person", "p8")  # Yasmin Øberg, the only "yasmin"/"oeberg"
-    index.save(mini_home.index_dir)
-    vocabulary = (mini_home.index_dir / "vocabulary.txt").read_text("utf-8").split("\n")
+    live = LiveIndex.open(store, fake_embedder, mini_home.index_dir)
+    erased = live.current.document("person:p8")
+    assert erased is not None
+    delete_record(store, fake_embedder, "person", "p8")  # Yasmin Øberg, the only "yasmin"/"oeberg"
+    live.catch_up()
+    assert live.current.lexical.column("oeberg") is None
+    folder = live.snapshot()
+    assert folder is not None
+    vocabulary = (folder / "vocabulary.txt").read_text("utf-8").split("\n")
     assert "yasmin" not in vocabulary and "oeberg" not in vocabulary
     assert "spiserobot" in vocabulary  # terms other documents hold stay
+    assert "Yasmin" not in (folder / "documents.jsonl").read_text("utf-8")
+    erased_vector = fake_embedder.embed_passages([erased.text])[0]
+    saved = np.load(folder / "vectors.npy")
+    assert not np.any(np.all(np.isclose(saved, erased_vector), axis=1))
+    dense = faiss.read_index(str(folder / "dense.faiss"))
+    stored = faiss.rev_swig_ptr(dense.get_xb(), dense.ntotal * dense.d).reshape(dense.ntotal, -1)
+    assert not np.any(np.all(np.isclose(stored, erased_vector), axis=1))
+    store.close()

@@ -16,9 +16,9 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from indexer.errors import (
+    AlreadyExistsError,
     DataError,
     IndexNotFoundError,
-    IndexOutOfDateError,
     ModelMismatchError,
     NotFoundError,
     Problem,
@@ -138,7 +138,9 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         )
     if isinstance(exc, NotFoundError):
         code = status.HTTP_404_NOT_FOUND
-    elif isinstance(exc, IndexNotFoundError | IndexOutOfDateError | ModelMismatchError):
+    elif isinstance(exc, AlreadyExistsError):
+        code = status.HTTP_409_CONFLICT
+    elif isinstance(exc, IndexNotFoundError | ModelMismatchError):
         code = status.HTTP_503_SERVICE_UNAVAILABLE
     else:
         code = status.HTTP_400_BAD_REQUEST

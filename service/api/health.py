@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from fastapi import APIRouter
 
 from service.api.deps import StateDep
@@ -14,15 +12,16 @@ router = APIRouter(tags=["drift"])
 
 @router.get("/health", response_model=HealthPublic, summary="Status")
 def health(state: StateDep) -> HealthPublic:
-    with state.reading() as searcher:
-        counts = Counter(d.kind for d in searcher.index.documents)
-        model_id = searcher.index.meta.model_id
+    index = state.index  # never waits: not for writes, embedding or a pairing run
+    counts = index.counts
+    model_id = index.meta.model_id
     return HealthPublic(
         status="ok",
-        documents=sum(counts.values()),
-        units=counts["unit"],
-        people=counts["person"],
-        trials=counts["trial"],
+        documents=index.meta.count,
+        units=counts.get("unit", 0),
+        people=counts.get("person", 0),
+        trials=counts.get("trial", 0),
         model_id=model_id,
         writes_enabled=state.settings.writes_enabled,
+        revision=index.revision,
     )

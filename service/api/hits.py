@@ -58,7 +58,7 @@ def _phone(meta: dict[str, str]) -> str:
 
 
 def facets_of(index: SearchIndex) -> FacetsPublic:
-    units = [d for d in index.documents if d.kind == "unit"]
+    units = [d for d in index.live_documents() if d.kind == "unit"]
 
     def distinct(values: list[str]) -> list[str]:
         return sorted({v.strip() for v in values if v.strip()}, key=str.casefold)

@@ -110,16 +110,15 @@ def week_from_json(request: PairingRequest) -> Week:
 
 
 def run_pairing(state: ServiceState, week: Week, mode: str) -> tuple[str, PairingProposal]:
-    # The embedder also serves searches, and models are not promised to be thread-safe.
-    with state.lock:
-        proposal = propose_pairings(
-            week.hosts,
-            week.interns,
-            state.pairing_embedder,
-            locks=week.locks,
-            mode="stable" if mode == "stable" else "optimal",
-            weights=state.settings.pairing_weights(),
-        )
+    # No lock: the pairing embedder takes the model a few texts at a time, between searches.
+    proposal = propose_pairings(
+        week.hosts,
+        week.interns,
+        state.pairing_embedder,
+        locks=week.locks,
+        mode="stable" if mode == "stable" else "optimal",
+        weights=state.settings.pairing_weights(),
+    )
     proposal_id = secrets.token_urlsafe(12)
     state.keep_proposal(proposal_id, proposal)
     return proposal_id, proposal

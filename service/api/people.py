@@ -20,14 +20,12 @@ PersonId = Annotated[
 
 
 def _public(state: ServiceState, person: Record) -> PersonPublic:
-    with state.lock:
-        return person_public(person, state.record("unit", person.get("unit_id")))
+    return person_public(person, state.record("unit", person.get("unit_id")))
 
 
 @router.get("/{person_id}", response_model=PersonPublic, summary="En kollega")
 def read_person(state: StateDep, person_id: PersonId) -> PersonPublic:
-    with state.lock:
-        return _public(state, state.record("person", person_id))
+    return _public(state, state.record("person", person_id))
 
 
 @router.post(

@@ -1,114 +1,161 @@
-"""The service's state: the store, the index and the searcher, behind one lock.
+"""The service's state: the store, the live index that follows it, and the searcher over it.
 
-FastAPI runs sync endpoints in a thread pool and `SearchIndex.replace` mutates in place, so every
-read and every write of the index holds `ServiceState.lock`.
+Searches take the newest index version and never wait: versions are immutable and a write gives
+a new one. A write commits to the database (the log), then waits until this process's index
+shows it, so its answer and the next search read the write. Other processes follow the log.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+import numpy as np
+
 from engine.pairing import PairingProposal
-from engine.search import Searcher
+from engine.search import LiveSearcher, Searcher
 from indexer.build import Home
 from indexer.caching import CachedEmbedder
 from indexer.embedders import Embedder
-from indexer.errors import IndexOutOfDateError
+from indexer.errors import NotFoundError
 from indexer.index import SearchIndex
-from indexer.records import Document, Kind, Record
+from indexer.live import LiveIndex, LivePolicy
+from indexer.records import Kind, Record
 from indexer.updates import delete_record, upsert_record
 from service.api.hits import facets_of
+from service.api.schemas.search import FacetsPublic
 from service.config import Settings
 
 KEPT_PROPOSALS = 20
+MODEL_BATCH = 4  # texts per model call: the most a long embedding run delays a search's query
 
 
 class ServiceState:
-    """Opened once per app; refuses to open an index that does not match the database."""
+    """Opened once per app: opens (or heals) the index and follows the database from then on."""
 
     def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.settings = settings
         self.home = Home(settings.home, settings.database_url)
-        self.embedder = embedder
-        self.lock = threading.RLock()
+        self.embedder: Embedder = SerializedEmbedder(embedder)
         self.store = self.home.open_store()
         # Coordinators re-run the week around new locks: offers and wishes are embedded once.
-        self.pairing_embedder = CachedEmbedder(embedder, self.store)
+        self.pairing_embedder = CachedEmbedder(self.embedder, self.store)
         try:
-            index = SearchIndex.load(self.home.index_dir)
-            if index.meta.store_fingerprint != self.store.fingerprint():
-                raise IndexOutOfDateError()
-            self.searcher = Searcher(index, embedder)
+            self.live = LiveIndex.open(
+                self.store, self.embedder, self.home.index_dir, _policy(settings)
+            )
         except BaseException:
             self.store.close()
             raise
+        self.live.follow()
+        self.searchers = LiveSearcher(self.live, self.embedder)
         self.proposals: OrderedDict[str, PairingProposal] = OrderedDict()
-        # The filter values change only with the index: worked out here, not on every page.
-        self.facets = facets_of(index)
+        self._facets: tuple[SearchIndex, FacetsPublic] | None = None
+        self._proposals_lock = threading.Lock()
 
     @property
     def index(self) -> SearchIndex:
-        return self.searcher.index
+        return self.live.current
 
     def close(self) -> None:
+        self.live.close()
         self.store.close()
 
     @contextmanager
     def reading(self) -> Iterator[Searcher]:
-        with self.lock:
-            yield self.searcher
+        """One index version for the whole request; nothing is locked."""
+        yield self.searchers.current()
 
-    # Reads (callers hold the lock) -------------------------------------------------------
+    @property
+    def facets(self) -> FacetsPublic:
+        """The filter values change only with the index: worked out once per version."""
+        index = self.live.current
+        cached = self._facets
+        if cached is None or cached[0] is not index:
+            cached = self._facets = (index, facets_of(index))
+        return cached[1]
+
+    # Reads: the database is the truth ----------------------------------------------------
 
     def record(self, kind: Kind, record_id: str) -> Record:
-        """A record as the index shows it (the index mirrors the store after every write)."""
-        document = self.searcher.document(kind, record_id)
-        return record_of(document)
+        record = self.store.get(kind, record_id)
+        if record is None:
+            raise NotFoundError(kind, record_id)
+        return record
 
     def records_of_unit(self, unit_id: str, kind: Kind) -> list[Record]:
-        return [
-            record_of(d) for d in self.index.documents if d.kind == kind and d.unit_id == unit_id
-        ]
-
-    def exists(self, kind: Kind, record_id: str) -> bool:
-        return self.index.document(f"{kind}:{record_id}") is not None
+        return [r for r in self.store.records_of_unit(unit_id) if r.kind == kind]
 
     # Writes ------------------------------------------------------------------------------
 
-    def save(self, record: Record) -> None:
-        """Create or replace a record; the next search sees it."""
-        with self.lock:
-            upsert_record(self.store, self.index, self.embedder, record)
-            self._after_write()
+    def save(self, record: Record, *, new: bool = False) -> Record:
+        """Create (`new`) or replace a record; returns it as stored, already in search."""
+        revision = upsert_record(self.store, self.embedder, record, new=new)
+        self._shown(revision)
+        return self.record(record.kind, record.id)
 
     def delete(self, kind: Kind, record_id: str) -> None:
         """Delete a record and every trace of it (GDPR erasure for people)."""
-        with self.lock:
-            delete_record(self.store, self.index, kind, record_id)
-            self._after_write()
+        revision = delete_record(self.store, self.embedder, kind, record_id)
+        self._shown(revision)
 
-    def _after_write(self) -> None:
-        # The index drops a removed text's terms itself; a cached search may still name a person.
-        self.searcher.forget_queries()
-        self.searcher.refresh()
-        self.facets = facets_of(self.index)
-        self.index.save(self.home.index_dir)
+    def _shown(self, revision: int) -> None:
+        """Wait until search shows the write; cached queries that may name it are dropped."""
+        self.live.wait_for(revision)
+        self.searchers.current()
 
     # Pairing proposals, kept for download ------------------------------------------------
 
     def keep_proposal(self, proposal_id: str, proposal: PairingProposal) -> None:
-        with self.lock:
+        with self._proposals_lock:
             self.proposals[proposal_id] = proposal
             while len(self.proposals) > KEPT_PROPOSALS:
                 self.proposals.popitem(last=False)
 
     def proposal(self, proposal_id: str) -> PairingProposal | None:
-        with self.lock:
+        with self._proposals_lock:
             return self.proposals.get(proposal_id)
 
 
-def record_of(document: Document) -> Record:
-    return Record(document.kind, document.id, {"id": document.id, **document.metadata})
+class SerializedEmbedder:
+    """One model call at a time (models are not promised to be thread-safe), in small batches:
+    a pairing run or a big write never holds the model for more than a few texts, so a
+    search's query embedding waits at most that long."""
+
+    def __init__(self, inner: Embedder, batch: int = MODEL_BATCH) -> None:
+        self.inner = inner
+        self.batch = batch
+        self._lock = threading.Lock()
+
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, is_query=True)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts, is_query=False)
+
+    def _embed(self, texts: Sequence[str], *, is_query: bool) -> np.ndarray:
+        embed = self.inner.embed_queries if is_query else self.inner.embed_passages
+        parts = []
+        for start in range(0, len(texts), self.batch):
+            with self._lock:
+                parts.append(embed(list(texts[start : start + self.batch])))
+        if not parts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack(parts).astype(np.float32)
+
+
+def _policy(settings: Settings) -> LivePolicy:
+    return LivePolicy(
+        follow_interval=settings.follow_interval,
+        erasure_snapshot_delay=settings.erasure_snapshot_delay,
+    )

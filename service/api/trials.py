@@ -20,14 +20,12 @@ TrialId = Annotated[
 
 
 def _public(state: ServiceState, trial: Record) -> TrialPublic:
-    with state.lock:
-        return trial_public(trial, state.record("unit", trial.get("unit_id")))
+    return trial_public(trial, state.record("unit", trial.get("unit_id")))
 
 
 @router.get("/{trial_id}", response_model=TrialPublic, summary="En prøvehandling")
 def read_trial(state: StateDep, trial_id: TrialId) -> TrialPublic:
-    with state.lock:
-        return _public(state, state.record("trial", trial_id))
+    return _public(state, state.record("trial", trial_id))
 
 
 @router.post(

@@ -21,10 +21,9 @@ UnitId = Annotated[
 
 
 def unit_detail(state: ServiceState, unit_id: str) -> UnitDetail:
-    with state.lock:
-        unit = state.record("unit", unit_id)
-        people = [person_public(p, unit) for p in state.records_of_unit(unit_id, "person")]
-        trials = [trial_public(t, unit) for t in state.records_of_unit(unit_id, "trial")]
+    unit = state.record("unit", unit_id)
+    people = [person_public(p, unit) for p in state.records_of_unit(unit_id, "person")]
+    trials = [trial_public(t, unit) for t in state.records_of_unit(unit_id, "trial")]
     return UnitDetail(**unit_public(unit).model_dump(), people=people, trials=trials)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class ExplanationPublic(BaseModel):
@@ -69,3 +69,4 @@ class HealthPublic(BaseModel):
     trials: int
     model_id: str
     writes_enabled: bool
+    revision: int = Field(description="Databasens revision, som søgeindekset viser")
