@@ -62,6 +62,7 @@ postgres:
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.bench_search
 	$(BIN)/python -m bench.bench_pairing
+	$(BIN)/python -m bench.bench_live
 
 ## make eval: search quality on our two labelled Danish query sets (own and validation).
 eval: $(VENV)/.installed

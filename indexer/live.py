@@ -139,6 +139,9 @@ class LiveIndex:
                 self._nudge.set()
                 left = deadline - time.monotonic()
                 if left <= 0:
+                    log.warning(
+                        "index at revision %d, still not %d", self._current.revision, revision
+                    )
                     return False
                 self._published.wait(min(left, 0.05))
         return True
@@ -147,6 +150,7 @@ class LiveIndex:
         """Start the follower and maintenance threads (a service; the CLI catches up once)."""
         if self._threads:
             return
+        self._stop.clear()  # following again after a close (an app's lifespan can restart)
         for target, name in ((self._follow, "follower"), (self._maintain, "maintenance")):
             thread = threading.Thread(target=target, name=f"tvaers-{name}", daemon=True)
             thread.start()

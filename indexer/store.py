@@ -109,6 +109,7 @@ class Store:
             sa.event.listen(self._engine, "connect", _sqlite_pragmas)
         _metadata.create_all(self._engine)
         _migrate(self._engine)
+        self._checkpoint()  # a crash may have left erased rows' old pages in the WAL
         with self._engine.begin() as conn:
             if conn.execute(sa.select(log_head_table.c.id)).first() is None:
                 conn.execute(
@@ -214,11 +215,16 @@ class Store:
             _forget_unused(conn, old_hashes - needed)
             faults.reach("store:before-commit")
         faults.reach("store:after-commit")
-        if old_hashes and self.dialect == "sqlite":
-            # Replaced and deleted rows also live in the write-ahead log until a checkpoint.
+        if old_hashes:
+            self._checkpoint()
+        return revision, len(keys)
+
+    def _checkpoint(self) -> None:
+        """SQLite: replaced and deleted rows' old pages live in the write-ahead log until a
+        checkpoint moves the new ones into the database file (GDPR erasure)."""
+        if self.dialect == "sqlite":
             with self._engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        return revision, len(keys)
 
     # Embedding cache ---------------------------------------------------------------------
 

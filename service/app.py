@@ -42,6 +42,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state.live.follow()  # while serving: other writers' changes, snapshots, compaction
         yield
         state.close()
 
@@ -63,6 +64,11 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one `tvaers serve --workers N` process: settings from the environment."""
+    return create_app(Settings())
 
 
 def _swagger_ui() -> HTMLResponse:

@@ -246,7 +246,8 @@ def settings_for(home: Path, api_key: str | None = API_KEY, **more: Any) -> Sett
     key = SecretStr(api_key) if api_key else None
     # Erasures reach the snapshot on disk at the next maintenance round, not after 10 s.
     more.setdefault("erasure_snapshot_delay", 0.0)
-    return Settings(home=home, database_url=None, api_key=key, **more)
+    more.setdefault("database_url", None)
+    return Settings(home=home, api_key=key, **more)
 
 
 @pytest.fixture(scope="session")

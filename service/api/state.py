@@ -49,7 +49,6 @@ class ServiceState:
         except BaseException:
             self.store.close()
             raise
-        self.live.follow()
         self.searchers = LiveSearcher(self.live, self.embedder)
         self.proposals: OrderedDict[str, PairingProposal] = OrderedDict()
         self._facets: tuple[SearchIndex, FacetsPublic] | None = None
