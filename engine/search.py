@@ -121,7 +121,8 @@ class Searcher:
     ) -> list[Hit]:
         """Units closest in meaning to this one (never itself), optionally only elsewhere."""
         unit = self.document("unit", unit_id)
-        row = self.index.rows[unit.key]
+        row = self.index.row_of(unit.key)
+        assert row is not None  # document() found it
         mask = self._facet_is("kind", "unit")
         mask[row] = False
         if other_organisations:

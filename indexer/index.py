@@ -95,13 +95,16 @@ class SearchIndex:
         dense: Any = None,
         *,
         facets: dict[str, tuple[dict[str, int], np.ndarray]] | None = None,
+        rows: _Rows | None = None,
     ) -> None:
         self.documents = documents
         self._buffer = vectors if isinstance(vectors, _Vectors) else _Vectors(vectors)
         self.lexical = lexical
         self.meta = meta
         self.dense = dense if dense is not None else build_dense(self.vectors, meta.dense)
-        self.rows = {d.key: i for i, d in enumerate(documents) if d is not None}
+        if rows is None:
+            rows = _Rows({d.key: i for i, d in enumerate(documents) if d is not None})
+        self._rows = rows
         self.facets = facets if facets is not None else _facet_codes(documents)
 
     @classmethod
@@ -166,8 +169,11 @@ class SearchIndex:
     def live_documents(self) -> Iterator[Document]:
         return (d for d in self.documents if d is not None)
 
+    def row_of(self, key: str) -> int | None:
+        return self._rows.get(key)
+
     def document(self, key: str) -> Document | None:
-        row = self.rows.get(key)
+        row = self._rows.get(key)
         return None if row is None else self.documents[row]
 
     def facet_is(self, facet: str, value: str) -> np.ndarray:
@@ -216,7 +222,7 @@ class SearchIndex:
     ) -> SearchIndex:
         """A new index with these keys gone and these documents added (an upsert removes first)."""
         keys = {*remove_keys, *(d.key for d in add_documents)}
-        gone = [self.rows[k] for k in keys if k in self.rows]
+        gone = [row for k in keys if (row := self._rows.get(k)) is not None]
         documents: list[Document | None] = list(self.documents)
         for row in gone:
             documents[row] = None
@@ -227,7 +233,9 @@ class SearchIndex:
             self.meta, count=self.meta.count - len(gone) + len(add_documents), revision=revision
         )
         facets = _facet_codes(add_documents, self.facets)
-        return SearchIndex(documents, buffer, lexical, meta, self.dense, facets=facets)
+        added = {d.key: self.size + i for i, d in enumerate(add_documents)}
+        rows = self._rows.changed(dict.fromkeys(keys) | added)
+        return SearchIndex(documents, buffer, lexical, meta, self.dense, facets=facets, rows=rows)
 
     def compacted(self) -> SearchIndex:
         """Only live rows, all in FAISS: what a rebuild at this revision would give."""
@@ -279,6 +287,22 @@ class SearchIndex:
         vectors = np.load(folder / "vectors.npy")
         dense = load_dense(folder / "dense.faiss", meta.dense)
         return cls(documents, vectors, LexicalIndex.load(folder), meta, dense)
+
+
+class _Rows:
+    """Key → row: the rows of the last build, plus what changed since (copied per change)."""
+
+    def __init__(self, base: dict[str, int], since: dict[str, int | None] | None = None) -> None:
+        self._base = base
+        self._since = since or {}
+
+    def get(self, key: str) -> int | None:
+        if key in self._since:
+            return self._since[key]
+        return self._base.get(key)
+
+    def changed(self, changes: dict[str, int | None]) -> _Rows:
+        return _Rows(self._base, self._since | changes)
 
 
 class _Selector:

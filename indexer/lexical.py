@@ -40,10 +40,11 @@ class LexicalIndex:
         added: sp.csr_matrix,
         alive: np.ndarray | None,
         df: np.ndarray | None = None,
+        terms: list[str] | None = None,
     ) -> None:
         self.vocabulary = vocabulary
         # Columns are numbered in the order terms are added, so the dict's order is column order.
-        self.terms = list(vocabulary)
+        self.terms = terms if terms is not None else list(vocabulary)
         width = len(vocabulary)
         self._base = base
         self._added = _widened(added, width)
@@ -158,8 +159,9 @@ class LexicalIndex:
         the write, not the index.
         """
         vocabulary = self.vocabulary
+        terms_now: list[str] | None = self.terms
         if any(t not in vocabulary for doc in new_documents for t in doc):
-            vocabulary = dict(vocabulary)
+            vocabulary, terms_now = dict(vocabulary), None
         new_rows = _tf_rows(new_documents, vocabulary)
         width = len(vocabulary)
         added = sp.vstack([_widened(self._added, width), _widened(new_rows, width)]).tocsr()
@@ -173,7 +175,7 @@ class LexicalIndex:
             df[self.row_columns(row)] -= 1
         df += np.bincount(new_rows.indices, minlength=width)
         index = LexicalIndex.__new__(LexicalIndex)
-        index._setup(vocabulary, self._base, added, alive, df)
+        index._setup(vocabulary, self._base, added, alive, df, terms_now)
         return index
 
     def compacted(self) -> LexicalIndex:
