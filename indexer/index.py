@@ -65,8 +65,12 @@ class _Vectors:
     """An append-only buffer: versions share it, each seeing its first n rows."""
 
     def __init__(self, data: np.ndarray) -> None:
-        self.data = np.ascontiguousarray(data, dtype=np.float32)
+        # Room to grow, allocated now: a first write must not copy every vector (150 MB at 100k).
         self.length = len(data)
+        self.data = np.zeros(
+            (self.length + max(1024, self.length // 20), data.shape[1]), np.float32
+        )
+        self.data[: self.length] = data
 
     def extended(self, length: int, new: np.ndarray) -> _Vectors:
         """Rows [0, length) and then `new`, in place when nobody has appended past `length`."""

@@ -23,7 +23,7 @@ from indexer.embedders import Embedder
 from indexer.errors import IndexNotFoundError, ModelMismatchError
 from indexer.index import SearchIndex
 from indexer.records import Document, documents_from_records
-from indexer.snapshots import clean, load_newest, write_snapshot
+from indexer.snapshots import clean, current_meta, load_newest, write_snapshot
 from indexer.store import RESET, Plan, Store
 
 log = logging.getLogger("tvaers.live")
@@ -304,11 +304,20 @@ def index_data_folder(
     store = home.open_store()
     try:
         report = index_folder(folder, store, embedder, progress)
-        live = LiveIndex.open(store, embedder, home.index_dir, progress=progress, new_model=True)
-        live.snapshot()
+        head, meta = store.head(), current_meta(home.index_dir)
+        if meta is None or (meta.revision, meta.log_id, meta.model_id) != (
+            head.revision,
+            head.log_id,
+            embedder.model_id,
+        ):
+            live = LiveIndex.open(
+                store, embedder, home.index_dir, progress=progress, new_model=True
+            )
+            live.snapshot()
+            meta = live.current.meta
     finally:
         store.close()
-    return dataclasses.replace(report, index_type=live.current.meta.dense.type)
+    return dataclasses.replace(report, index_type=meta.dense.type)
 
 
 def rebuild_index(home: Home, embedder: Embedder, progress: Progress | None = None) -> IndexReport:

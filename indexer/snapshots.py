@@ -11,6 +11,7 @@ removed by `clean`.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import secrets
 import shutil
@@ -19,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from indexer import faults
-from indexer.index import SearchIndex
+from indexer.index import IndexMeta, SearchIndex
 
 CURRENT = "CURRENT"
 LOCK = ".lock"
@@ -78,6 +79,15 @@ def clean(index_dir: Path) -> None:
             _remove_all_but(index_dir, current_name(index_dir))
     for leftover in index_dir.parent.glob(f"{index_dir.name}.*-*"):  # index.tmp-*, index.old-*
         shutil.rmtree(leftover, ignore_errors=True)
+
+
+def current_meta(index_dir: Path) -> IndexMeta | None:
+    """What the current snapshot shows, without loading it."""
+    try:
+        path = index_dir / current_name(index_dir) / "meta.json"
+        return IndexMeta.from_json(json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
 
 
 def current_name(index_dir: Path) -> str:
