@@ -296,40 +296,27 @@ class Reader:
 
     def records_by_keys(self, keys: Iterable[tuple[str, str]]) -> list[Record]:
         found: list[Record] = []
-        by_kind: dict[str, set[str]] = {}
-        for kind, record_id in keys:
-            by_kind.setdefault(kind, set()).add(record_id)
-        for kind, ids in by_kind.items():
-            for chunk in _chunks(ids):
-                rows = self._conn.execute(
-                    sa.select(records_table).where(
-                        records_table.c.kind == kind, records_table.c.id.in_(chunk)
-                    )
-                ).all()
-                found.extend(_record(r) for r in rows)
+        for kind, chunk in _key_chunks(keys):
+            rows = self._conn.execute(
+                sa.select(records_table).where(
+                    records_table.c.kind == kind, records_table.c.id.in_(chunk)
+                )
+            ).all()
+            found.extend(_record(r) for r in rows)
         return found
 
     def hashes_of(self, keys: Sequence[tuple[str, str]]) -> set[str]:
-        return {
-            h
-            for _, h in (self._hashes_by_key(keys)).items()
-            if h  # records from before the hash column have none
-        }
-
-    def _hashes_by_key(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        found: dict[tuple[str, str], str] = {}
-        by_kind: dict[str, set[str]] = {}
-        for kind, record_id in keys:
-            by_kind.setdefault(kind, set()).add(record_id)
-        for kind, ids in by_kind.items():
-            for chunk in _chunks(ids):
-                rows = self._conn.execute(
-                    sa.select(records_table.c.id, records_table.c.content_hash).where(
+        """The content hashes these records have now (records from before the column: none)."""
+        found: set[str] = set()
+        for kind, chunk in _key_chunks(keys):
+            found.update(
+                self._conn.execute(
+                    sa.select(records_table.c.content_hash).where(
                         records_table.c.kind == kind, records_table.c.id.in_(chunk)
                     )
-                ).all()
-                found.update({(kind, r.id): r.content_hash or "" for r in rows})
-        return found
+                ).scalars()
+            )
+        return {h for h in found if h}
 
 
 def _record(row: Any) -> Record:
@@ -352,16 +339,12 @@ def fields_json(record: Record) -> str:
 
 
 def _delete_keys(conn: sa.Connection, keys: Sequence[tuple[str, str]]) -> None:
-    by_kind: dict[str, set[str]] = {}
-    for kind, record_id in keys:
-        by_kind.setdefault(kind, set()).add(record_id)
-    for kind, ids in by_kind.items():
-        for chunk in _chunks(ids):
-            conn.execute(
-                records_table.delete().where(
-                    records_table.c.kind == kind, records_table.c.id.in_(chunk)
-                )
+    for kind, chunk in _key_chunks(keys):
+        conn.execute(
+            records_table.delete().where(
+                records_table.c.kind == kind, records_table.c.id.in_(chunk)
             )
+        )
 
 
 def _existing_hashes(conn: sa.Connection, model_id: str, hashes: set[str]) -> set[str]:
@@ -414,6 +397,14 @@ def _forget_unused(conn: sa.Connection, hashes: set[str]) -> None:
 def _forget(conn: sa.Connection, hashes: set[str]) -> None:
     for chunk in _chunks(hashes):
         conn.execute(embeddings_table.delete().where(embeddings_table.c.content_hash.in_(chunk)))
+
+
+def _key_chunks(keys: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """(kind, ids) pieces of a set of keys, for `kind = ? AND id IN (…)` statements."""
+    by_kind: dict[str, set[str]] = {}
+    for kind, record_id in keys:
+        by_kind.setdefault(kind, set()).add(record_id)
+    return [(kind, chunk) for kind, ids in by_kind.items() for chunk in _chunks(ids)]
 
 
 def _chunks(hashes: Iterable[str], size: int = 500) -> list[list[str]]:
