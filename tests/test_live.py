@@ -338,3 +338,34 @@ def wait_until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "not within the time"
         time.sleep(0.02)
+
+
+def test_queries_go_before_the_rest_of_a_long_passage_run() -> None:
+    """A pairing run or a big write holds the model for one text at a time: a waiting query
+    goes next (the model itself is shared, one call at a time)."""
+    from service.api.state import SerializedEmbedder
+
+    order: list[str] = []
+    started = threading.Event()
+
+    class Recording(FakeEmbedder):
+        def embed_passages(self, texts: Any) -> np.ndarray:
+            order.append("passage")
+            started.set()
+            time.sleep(0.2)
+            return super().embed_passages(texts)
+
+        def embed_queries(self, texts: Any) -> np.ndarray:
+            order.append("query")
+            return super().embed_queries(texts)
+
+    model = SerializedEmbedder(Recording())
+    run = threading.Thread(target=model.embed_passages, args=(["a", "b", "c", "d"],))
+    run.start()
+    assert started.wait(5)
+    queries = [threading.Thread(target=model.embed_queries, args=([q],)) for q in ("x", "y")]
+    for query in queries:
+        query.start()
+    for thread in [run, *queries]:
+        thread.join(10)
+    assert order == ["passage", "query", "query", "passage", "passage", "passage"]

@@ -29,7 +29,8 @@ from service.api.schemas.search import FacetsPublic
 from service.config import Settings
 
 KEPT_PROPOSALS = 20
-MODEL_BATCH = 4  # texts per model call: the most a long embedding run delays a search's query
+MODEL_BATCH = 1  # passages per model call: the most a write or pairing run delays a query
+QUERIES_PER_PASSAGE_BATCH = 3
 
 
 class ServiceState:
@@ -119,14 +120,21 @@ class ServiceState:
 
 
 class SerializedEmbedder:
-    """One model call at a time (models are not promised to be thread-safe), in small batches:
-    a pairing run or a big write never holds the model for more than a few texts, so a
-    search's query embedding waits at most that long."""
+    """One model call at a time (models are not promised to be thread-safe), queries first.
+
+    Passages (a write's texts, a pairing run's offers) go a few at a time, and a waiting query
+    goes before the next few, so a search waits for one small batch at most. After
+    `QUERIES_PER_PASSAGE_BATCH` queries have gone ahead, the passages get their turn: a stream
+    of searches slows writes down but never stops them.
+    """
 
     def __init__(self, inner: Embedder, batch: int = MODEL_BATCH) -> None:
         self.inner = inner
         self.batch = batch
-        self._lock = threading.Lock()
+        self._turns = threading.Condition()
+        self._busy = False
+        self._queries_waiting = 0
+        self._queries_ahead = 0
 
     @property
     def model_id(self) -> str:
@@ -137,20 +145,39 @@ class SerializedEmbedder:
         return self.inner.dimension
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embed(texts, is_query=True)
+        with self._turn(is_query=True):
+            return self.inner.embed_queries(texts)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embed(texts, is_query=False)
-
-    def _embed(self, texts: Sequence[str], *, is_query: bool) -> np.ndarray:
-        embed = self.inner.embed_queries if is_query else self.inner.embed_passages
         parts = []
         for start in range(0, len(texts), self.batch):
-            with self._lock:
-                parts.append(embed(list(texts[start : start + self.batch])))
+            with self._turn(is_query=False):
+                parts.append(self.inner.embed_passages(list(texts[start : start + self.batch])))
         if not parts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.vstack(parts).astype(np.float32)
+
+    @contextmanager
+    def _turn(self, *, is_query: bool) -> Iterator[None]:
+        with self._turns:
+            if is_query:
+                self._queries_waiting += 1
+                while self._busy:
+                    self._turns.wait()
+                self._queries_waiting -= 1
+            else:
+                while self._busy or (
+                    self._queries_waiting and self._queries_ahead < QUERIES_PER_PASSAGE_BATCH
+                ):
+                    self._turns.wait()
+            self._busy = True
+        try:
+            yield
+        finally:
+            with self._turns:
+                self._busy = False
+                self._queries_ahead = self._queries_ahead + 1 if is_query else 0
+                self._turns.notify_all()
 
 
 def _policy(settings: Settings) -> LivePolicy:
