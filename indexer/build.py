@@ -133,7 +133,7 @@ def embed_missing(
     otherwise they reach the store only with the write that needs them.
     """
     wanted = {h: t for h, t in texts.items() if not known or h not in known}
-    cached = store.cached_vectors(embedder.model_id, wanted)
+    cached = store.cached_hashes(embedder.model_id, wanted)
     pending = [(h, t) for h, t in wanted.items() if h not in cached]
     fresh: dict[str, np.ndarray] = {}
     for start in range(0, len(pending), EMBED_BATCH * 8):

@@ -242,6 +242,11 @@ class Store:
                     found[row.content_hash] = np.frombuffer(row.vector, dtype=np.float32)
         return found
 
+    def cached_hashes(self, model_id: str, hashes: Iterable[str]) -> set[str]:
+        """Which texts the cache holds a vector of (without reading the vectors)."""
+        with self._engine.connect() as conn:
+            return _existing_hashes(conn, model_id, set(hashes))
+
     def cache_vectors(self, model_id: str, vectors: dict[str, np.ndarray]) -> None:
         if vectors:
             with self._engine.begin() as conn:
