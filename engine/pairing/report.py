@@ -1,13 +1,22 @@
-"""The proposal as tables a coordinator can read, sort and send on: CSV or Excel."""
+"""The proposal as tables a coordinator can read, sort and send on: CSV or Excel.
+
+Names and texts come from uploads, so every exported text cell is inert: a cell that starts like
+a formula is written as text (OWASP's CSV-injection rule), and Excel cells holding text are typed
+as strings. Numbers stay numbers.
+"""
 
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import asdict
 from pathlib import Path
 from typing import Literal
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.worksheet.worksheet import Worksheet
 
 from engine.pairing.propose import PairingProposal
 
@@ -71,22 +80,67 @@ def places_table(proposal: PairingProposal) -> pd.DataFrame:
     )
 
 
+# What Excel, LibreOffice and Google Sheets read as the start of a formula (OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert_text(text: str) -> str:
+    """A leading quote makes a spreadsheet show the text instead of running it."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def proposal_bytes(proposal: PairingProposal, file_format: Literal["csv", "xlsx"]) -> bytes:
     """CSV (the pairs, with unmatched interns as rows without a host) or Excel (four sheets)."""
     pairs = pairs_table(proposal).rename(columns=PAIR_COLUMNS)
     unmatched = unmatched_table(proposal).rename(columns=PAIR_COLUMNS)
     if file_format == "csv":
-        text = pd.concat([pairs, unmatched], ignore_index=True).to_csv(index=False)
+        both = pd.concat([pairs, unmatched], ignore_index=True)
+        inert = both.map(lambda v: inert_text(v) if isinstance(v, str) else v)
+        # CRLF rows (RFC 4180): the csv writer then quotes every cell holding \r or \n.
+        text = inert.to_csv(index=False, lineterminator="\r\n")
         return text.encode("utf-8")
+    places = places_table(proposal).rename(
+        columns={"host_id": "vaert_id", "places_used": "pladser_brugt"}
+    )
+    sheets = {
+        "Forslag": pairs,
+        "Uden plads": unmatched,
+        "Overblik": summary_table(proposal),
+        "Pladser": places,
+    }
+    return _excel_bytes(sheets)
+
+
+def _excel_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """Written cell by cell: pandas would turn a text starting with "=" into a live formula."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)  # the blank default sheet
+    for title, frame in sheets.items():
+        sheet = workbook.create_sheet(title)
+        sheet.append([_text_cell(sheet, str(c)) for c in frame.columns])
+        for values in frame.itertuples(index=False):
+            sheet.append([_excel_value(sheet, v) for v in values])
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        pairs.to_excel(writer, sheet_name="Forslag", index=False)
-        unmatched.to_excel(writer, sheet_name="Uden plads", index=False)
-        summary_table(proposal).to_excel(writer, sheet_name="Overblik", index=False)
-        places_table(proposal).rename(
-            columns={"host_id": "vaert_id", "places_used": "pladser_brugt"}
-        ).to_excel(writer, sheet_name="Pladser", index=False)
+    workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _excel_value(sheet: Worksheet, value: object) -> object:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, bool | int | float):
+        return value
+    return _text_cell(sheet, str(value))
+
+
+def _text_cell(sheet: Worksheet, text: str) -> Cell:
+    cell = Cell(sheet)
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
+    cell.data_type = "s"  # never "f", whatever the text starts with
+    cell.quotePrefix = text.startswith(FORMULA_STARTS)  # and stays text when edited in Excel
+    return cell
 
 
 def write_proposal(proposal: PairingProposal, path: Path) -> Path:
