@@ -7,6 +7,7 @@ Folding (æ→ae, ø→oe, å→aa, accents dropped) happens *before* stemming, 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,7 +16,9 @@ import snowballstemmer
 
 _FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "ue"})
 _TOKEN = re.compile(r"[^\W_]+(?:[-'.][^\W_]+)*", re.UNICODE)
-_STEMMER = snowballstemmer.stemmer("danish")
+# A Snowball stemmer keeps the word it works on in itself: one per thread, or concurrent
+# searches and writes corrupt each other's words (an IndexError inside the stemmer).
+_STEMMERS = threading.local()
 
 # Snowball's Danish stop words, folded the same way as the text.
 STOP_WORDS = frozenset(
@@ -53,7 +56,10 @@ class Token:
 
 
 def stem(folded_word: str) -> str:
-    return str(_STEMMER.stemWord(folded_word))
+    stemmer = getattr(_STEMMERS, "danish", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.danish = snowballstemmer.stemmer("danish")
+    return str(stemmer.stemWord(folded_word))
 
 
 @lru_cache(maxsize=200_000)

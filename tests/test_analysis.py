@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
+import sys
+import threading
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.analysis import fold, terms, tokens
+from indexer.analysis import fold, stem, terms, tokens
 
 DANISH_LETTERS = "abcdefghijklmnopqrstuvwxyzæøåABCDEFGHIJKLMNOPQRSTUVWXYZÆØÅéüö"
 DANISH_WORDS = [
@@ -106,3 +110,35 @@ def test_token_spans_point_at_their_surface_text_for_any_text(text: str) -> None
 @pytest.mark.parametrize("text", ["ǽble", "Ǿresund", "Power BI™"])
 def test_fold_is_idempotent_for_letters_that_decompose(text: str) -> None:
     assert fold(fold(text)) == fold(text)
+
+
+def test_stemming_is_safe_from_many_threads() -> None:
+    """Searches and writes stem at once; a shared Snowball stemmer mixed up their words."""
+    rng = random.Random(1)
+    words = [
+        "".join(rng.choice("abdeghiklmnoprstuvy") for _ in range(rng.randint(3, 14))) + suffix
+        for suffix in ("erne", "ende", "hed", "else", "ede", "ene", "er")
+        for _ in range(300)
+    ]
+    expected = [stem(w) for w in words]
+    failures: list[str] = []
+
+    def work() -> None:
+        try:
+            for _ in range(3):
+                if [stem(w) for w in words] != expected:
+                    failures.append("another thread's word")
+        except Exception as exc:  # the race showed as IndexError inside the stemmer
+            failures.append(repr(exc))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, as a loaded server does
+    try:
+        threads = [threading.Thread(target=work) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert failures == []
