@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.errors import DataError, Problem
+from indexer.excel import ExcelLimits, read_first_sheet
 
 MAX_CELL_CHARS = 20_000
 MAX_FILE_BYTES = 200 * 1024 * 1024
 TABLE_SUFFIXES = (".csv", ".xlsx")
+FILE_EXCEL_LIMITS = ExcelLimits()
 
 
 @dataclass(frozen=True)
@@ -54,13 +56,16 @@ def read_table(path: Path) -> Table:
     return read_table_bytes(path.read_bytes(), name=path.name)
 
 
-def read_table_bytes(data: bytes, *, name: str) -> Table:
+def read_table_bytes(
+    data: bytes, *, name: str, excel_limits: ExcelLimits = FILE_EXCEL_LIMITS
+) -> Table:
+    """CSV or Excel by content; uploads pass tighter `excel_limits` than files on disk."""
     if not data.removeprefix(codecs.BOM_UTF8).strip():
         raise DataError([Problem(name, "filen er tom")])
     if len(data) > MAX_FILE_BYTES:
         raise DataError([Problem(name, "filen er for stor (over 200 MB)")])
     if data[:4] == b"PK\x03\x04":
-        return _read_excel(data, name)
+        return _read_excel(data, name, excel_limits)
     if b"\x00" in data[:8192]:
         raise DataError(
             [Problem(name, "filen ser ud til at være binær, ikke CSV. Gem den som CSV (UTF-8).")]
@@ -123,35 +128,18 @@ def _read_csv(text: str, name: str) -> Table:
     return Table(name, columns, rows)
 
 
-def _read_excel(data: bytes, name: str) -> Table:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:
-        raise DataError([Problem(name, f"kan ikke læse Excel-filen: {exc}")]) from exc
-    sheet = workbook.worksheets[0]
-    all_rows = list(sheet.iter_rows(values_only=True))
-    if not all_rows:
+def _read_excel(data: bytes, name: str, limits: ExcelLimits) -> Table:
+    sheet = read_first_sheet(data, name, limits)
+    filled = [(line, cells) for line, cells in sheet.rows if any(c.strip() for c in cells)]
+    if not filled:
         raise DataError([Problem(name, "filen er tom")])
-    columns = [_column_name(_cell_text(c)) for c in all_rows[0]]
-    rows: list[Row] = []
+    (_, header), body = filled[0], filled[1:]
+    columns = [_column_name(c) for c in header]
     problems: list[Problem] = []
-    for offset, cells in enumerate(all_rows[1:]):
-        texts = [_cell_text(c) for c in cells]
-        if any(t.strip() for t in texts):
-            rows.append(_row(columns, texts, offset + 2, name, problems))
+    rows = [_row(columns, cells, line, name, problems) for line, cells in body]
     if problems:
         raise DataError(problems)
     return Table(name, columns, rows)
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _column_name(raw: str) -> str:

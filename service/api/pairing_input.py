@@ -20,6 +20,7 @@ from engine.pairing import (
     week_from_tables,
 )
 from indexer.errors import DataError, Problem
+from indexer.excel import ExcelLimits
 from indexer.records import cell_text
 from indexer.tables import Row, Table, read_table_bytes
 from service.api.schemas.pairing import (
@@ -34,6 +35,8 @@ from service.api.state import ServiceState
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 UPLOAD_LIMIT_TEXT = "5 MB"
+# A week is a few hundred rows; an upload may not unpack to more than this.
+UPLOAD_EXCEL_LIMITS = ExcelLimits(max_uncompressed_bytes=20 * 1024 * 1024, max_cells=100_000)
 Format = Literal["csv", "xlsx"]
 MEDIA_TYPES: dict[Format, str] = {
     "csv": "text/csv; charset=utf-8",
@@ -86,7 +89,7 @@ def week_from_uploads(
             continue
         name, data = upload
         try:
-            tables[key] = read_table_bytes(data, name=name)
+            tables[key] = read_table_bytes(data, name=name, excel_limits=UPLOAD_EXCEL_LIMITS)
         except DataError as exc:
             problems.extend(exc.problems)
     if problems:
