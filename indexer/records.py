@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -78,6 +80,17 @@ class Document:
     def content_hash(self) -> str:
         """Asked for on every write and index build; the text never changes (frozen)."""
         return content_hash(self.text)
+
+
+# Embeddings, overrides and isolates of the Unicode bidi algorithm: they can make a name read
+# backwards on screen ("RLO spoofing") and have no place in Danish text.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+NUL_MESSAGE = "teksten indeholder et NUL-tegn (\\0), som ikke kan gemmes; fjern det, og prøv igen"
+
+
+def clean_text(text: str) -> str:
+    """Every text as it enters: NFC-normalised, without bidi controls (NUL is refused apart)."""
+    return _BIDI_CONTROLS.sub("", unicodedata.normalize("NFC", text))
 
 
 def content_hash(text: str) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from indexer.errors import DataError, Problem
 from indexer.excel import ExcelLimits, read_first_sheet
+from indexer.records import NUL_MESSAGE, clean_text
 
 MAX_CELL_CHARS = 20_000
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -66,12 +67,20 @@ def read_table_bytes(
         raise DataError([Problem(name, "filen er for stor (over 200 MB)")])
     if data[:4] == b"PK\x03\x04":
         return _read_excel(data, name, excel_limits)
-    if b"\x00" in data[:8192]:
+    if _looks_binary(data[:8192]):
         raise DataError(
             [Problem(name, "filen ser ud til at være binær, ikke CSV. Gem den som CSV (UTF-8).")]
         )
     text = _decode(data, name)
     return _read_csv(text, name)
+
+
+_CONTROL_BYTES = bytes([*range(0, 9), *range(14, 32)])
+
+
+def _looks_binary(head: bytes) -> bool:
+    """Many control bytes (images, UTF-16, executables); a stray NUL is one cell's problem."""
+    return b"\x00" in head and len(head.translate(None, _CONTROL_BYTES)) < 0.99 * len(head)
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -112,7 +121,7 @@ def _read_csv(text: str, name: str) -> Table:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
         raise DataError([Problem(name, f"kan ikke læse overskriften: {exc}", line=1)]) from exc
-    columns = [_column_name(c) for c in header]
+    columns = [_column_name(clean_text(c)) for c in header]
     rows: list[Row] = []
     problems: list[Problem] = []
     line = reader.line_num + 1
@@ -134,7 +143,7 @@ def _read_excel(data: bytes, name: str, limits: ExcelLimits) -> Table:
     if not filled:
         raise DataError([Problem(name, "filen er tom")])
     (_, header), body = filled[0], filled[1:]
-    columns = [_column_name(c) for c in header]
+    columns = [_column_name(clean_text(c)) for c in header]
     problems: list[Problem] = []
     rows = [_row(columns, cells, line, name, problems) for line, cells in body]
     if problems:
@@ -157,6 +166,10 @@ def _row(
     for column, cell in zip(columns, cells, strict=False):
         if not column:
             continue
+        if "\x00" in cell:
+            problems.append(Problem(name, NUL_MESSAGE, line, column))
+            cell = ""
+        cell = clean_text(cell)
         if len(cell) > MAX_CELL_CHARS:
             problems.append(
                 Problem(

@@ -97,11 +97,7 @@ NO_TRIAL = "Der findes ingen prøvehandling med id 't404'."
         pytest.param("GET", "/api/people/p404", None, NO_PERSON, id="read_person_not_found"),
         pytest.param("GET", "/api/trials/t404", None, NO_TRIAL, id="read_trial_not_found"),
         pytest.param("GET", "/api/units/u404/similar", None, NO_UNIT, id="similar_units_not_found"),
-        pytest.param("PUT", "/api/units/u404", {"name": "x"}, NO_UNIT, id="update_unit_not_found"),
         pytest.param("DELETE", "/api/units/u404", None, NO_UNIT, id="delete_unit_not_found"),
-        pytest.param(
-            "PUT", "/api/people/p404", {"title": "x"}, NO_PERSON, id="update_person_not_found"
-        ),
         pytest.param("DELETE", "/api/people/p404", None, NO_PERSON, id="delete_person_not_found"),
     ],
 )
@@ -117,6 +113,23 @@ def test_unknown_id_is_404(
     response = client.request(method, path, json=body, headers=headers)
     assert response.status_code == 404
     assert response.json()["detail"] == detail
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "missing"),
+    [
+        ("/api/units/u404", {"name": "x"}, {"organisation", "sector", "description"}),
+        ("/api/people/p404", {"title": "x"}, {"name", "unit_id", "expertise"}),
+    ],
+)
+def test_put_of_an_unknown_id_with_too_little_to_create_is_422(
+    client: TestClient, auth: dict[str, str], path: str, body: dict[str, Any], missing: set[str]
+) -> None:
+    """PUT creates what does not exist, so it asks for what a create needs (not 404)."""
+    response = client.put(path, json=body, headers=auth)
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == missing
+    assert all(e["message"] == "skal udfyldes" for e in response.json()["errors"])
 
 
 def test_unknown_path(client: TestClient) -> None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Path, Response, status
 
 from indexer.records import Record
 from service.api.convert import person_public
 from service.api.deps import StateDep, WriteAccess
 from service.api.schemas.records import Deleted, PersonCreate, PersonPublic, PersonUpdate
 from service.api.state import ServiceState
-from service.api.writes import create_record, delete_any, update_record
+from service.api.writes import create_record, delete_any, put_record
 
 router = APIRouter(prefix="/api/people", tags=["kolleger"])
 PersonId = Annotated[
@@ -43,11 +43,15 @@ def create_person(state: StateDep, body: PersonCreate) -> PersonPublic:
     "/{person_id}",
     response_model=PersonPublic,
     dependencies=[WriteAccess],
-    summary="Ret en kollega",
+    summary="Opret eller ret en kollega",
 )
-def update_person(state: StateDep, person_id: PersonId, body: PersonUpdate) -> PersonPublic:
-    """Fields left out keep their value."""
-    return _public(state, update_record(state, "person", person_id, body))
+def put_person(
+    state: StateDep, person_id: PersonId, body: PersonUpdate, response: Response
+) -> PersonPublic:
+    """Creates the record when the id is new (with every field POST needs); otherwise the fields
+    sent replace theirs and the others keep their value. Sending the same PUT again changes
+    nothing, so a lost answer can be retried."""
+    return _public(state, put_record(state, "person", person_id, body, PersonCreate, response))
 
 
 @router.delete(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Path, Response, status
 
 from indexer.records import Record
 from service.api.convert import trial_public
 from service.api.deps import StateDep, WriteAccess
 from service.api.schemas.records import Deleted, TrialCreate, TrialPublic, TrialUpdate
 from service.api.state import ServiceState
-from service.api.writes import create_record, delete_any, update_record
+from service.api.writes import create_record, delete_any, put_record
 
 router = APIRouter(prefix="/api/trials", tags=["prøvehandlinger"])
 TrialId = Annotated[
@@ -43,11 +43,15 @@ def create_trial(state: StateDep, body: TrialCreate) -> TrialPublic:
     "/{trial_id}",
     response_model=TrialPublic,
     dependencies=[WriteAccess],
-    summary="Ret en prøvehandling",
+    summary="Opret eller ret en prøvehandling",
 )
-def update_trial(state: StateDep, trial_id: TrialId, body: TrialUpdate) -> TrialPublic:
-    """Fields left out keep their value."""
-    return _public(state, update_record(state, "trial", trial_id, body))
+def put_trial(
+    state: StateDep, trial_id: TrialId, body: TrialUpdate, response: Response
+) -> TrialPublic:
+    """Creates the record when the id is new (with every field POST needs); otherwise the fields
+    sent replace theirs and the others keep their value. Sending the same PUT again changes
+    nothing, so a lost answer can be retried."""
+    return _public(state, put_record(state, "trial", trial_id, body, TrialCreate, response))
 
 
 @router.delete(

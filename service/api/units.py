@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from service.api.convert import person_public, trial_public, unit_public
 from service.api.deps import StateDep, WriteAccess
@@ -12,7 +12,7 @@ from service.api.hits import hit_public
 from service.api.schemas.records import Deleted, UnitCreate, UnitDetail, UnitPublic, UnitUpdate
 from service.api.schemas.search import SimilarPublic
 from service.api.state import ServiceState
-from service.api.writes import create_record, delete_any, update_record
+from service.api.writes import create_record, delete_any, put_record
 
 router = APIRouter(prefix="/api/units", tags=["enheder"])
 UnitId = Annotated[
@@ -58,11 +58,16 @@ def create_unit(state: StateDep, body: UnitCreate) -> UnitPublic:
 
 
 @router.put(
-    "/{unit_id}", response_model=UnitPublic, dependencies=[WriteAccess], summary="Ret en enhed"
+    "/{unit_id}",
+    response_model=UnitPublic,
+    dependencies=[WriteAccess],
+    summary="Opret eller ret en enhed",
 )
-def update_unit(state: StateDep, unit_id: UnitId, body: UnitUpdate) -> UnitPublic:
-    """Fields left out keep their value; its people and trial actions follow a new name."""
-    return unit_public(update_record(state, "unit", unit_id, body))
+def put_unit(state: StateDep, unit_id: UnitId, body: UnitUpdate, response: Response) -> UnitPublic:
+    """Creates the unit when the id is new (with every field POST needs); otherwise the fields
+    sent replace theirs and the others keep their value. Its people and trial actions follow a
+    new name. Sending the same PUT again changes nothing, so a lost answer can be retried."""
+    return unit_public(put_record(state, "unit", unit_id, body, UnitCreate, response))
 
 
 @router.delete(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from fastapi import Response, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
 
 from indexer.errors import DataError
 from indexer.records import Kind, Record
@@ -16,8 +18,29 @@ def create_record(state: ServiceState, kind: Kind, body: BaseModel) -> Record:
     return state.save(record_from_create(kind, body), new=True)
 
 
-def update_record(state: ServiceState, kind: Kind, record_id: str, body: BaseModel) -> Record:
-    return state.save(record_with_update(state.record(kind, record_id), body))
+def put_record(
+    state: ServiceState,
+    kind: Kind,
+    record_id: str,
+    body: BaseModel,
+    create_schema: type[BaseModel],
+    response: Response,
+) -> Record:
+    """PUT creates (201) or updates (200), so a client that lost the answer can just retry.
+
+    An update keeps the fields left out; a create needs every field POST needs.
+    """
+    existing = state.store.get(kind, record_id)
+    if existing is not None:
+        return state.save(record_with_update(existing, body))
+    sent = body.model_dump(exclude_unset=True)
+    try:
+        complete = create_schema.model_validate({**sent, "id": record_id})
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        raise RequestValidationError(errors) from exc
+    response.status_code = status.HTTP_201_CREATED
+    return state.save(record_from_create(kind, complete))
 
 
 def delete_any(state: ServiceState, kind: Kind, record_id: str) -> None:

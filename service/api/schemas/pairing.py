@@ -6,9 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+from service.api.schemas.text import Clean
+
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), Clean]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), Clean]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), Clean]
 Days = Annotated[int, Field(ge=1, le=60)]
 Mode = Literal["optimal", "stable"]
 

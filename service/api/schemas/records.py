@@ -7,22 +7,29 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from indexer.records import REQUIRED_COLUMNS, Kind
+from service.api.schemas.text import Clean
 
 RecordId = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"),
+    Clean,
 ]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), Clean]
 RequiredText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Clean
 ]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
-OptionalLongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)]
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000), Clean
+]
+OptionalLongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), Clean]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254), Clean]
 ListItem = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^;]*$")
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^;]*$"),
+    Clean,
 ]
-MetadataKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-MetadataValue = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+MetadataKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$"), Clean]
+MetadataValue = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), Clean]
 Metadata = Annotated[dict[MetadataKey, MetadataValue], Field(max_length=30)]
 Sector = Literal["kommune", "region", "stat"]
 Status = Literal["planlagt", "igangværende", "afsluttet"]
