@@ -85,14 +85,59 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser: object) -> Iterator[object]:
+def csp_violations() -> list[str]:
+    """Console messages of refusals under the pages' Content-Security-Policy."""
+    return []
+
+
+@pytest.fixture
+def page(browser: object, csp_violations: list[str]) -> Iterator[object]:
+    """A page that fails its test if anything on it breaks the CSP (inline script, say)."""
     context = browser.new_context(  # type: ignore[attr-defined]
         viewport={"width": 1200, "height": 900}, locale="da-DK", accept_downloads=True
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
+    page.on(
+        "console",
+        lambda m: csp_violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     try:
         yield page
+        assert csp_violations == [], "the page broke its own CSP"
+    finally:
+        context.close()
+
+
+def test_pages_work_under_the_csp_and_an_inline_script_is_refused(
+    server: str, browser: object
+) -> None:
+    """The docs page runs under the same CSP; a script slipped into a page does not run."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context()  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        refused: list[str] = []
+        page.on("console", lambda m: refused.append(m.text))
+        response = page.goto(server + "/docs")
+        assert response is not None
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        expect(page.locator(".swagger-ui .info .title")).to_contain_text("tvaers")
+        expect(page.locator('.opblock-summary-path[data-path="/api/search"]')).to_be_visible()
+        assert not [m for m in refused if "Content Security Policy" in m]
+
+        page.goto(server + "/?q=MitID")
+        expect(page.locator("#results .card").first).to_be_visible()  # the page's own scripts run
+        page.evaluate(
+            """() => {
+                const script = document.createElement("script");
+                script.textContent = "window.injected = true";
+                document.body.appendChild(script);
+            }"""
+        )
+        assert page.evaluate("window.injected === undefined")
+        assert [m for m in refused if "Content Security Policy" in m]
     finally:
         context.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 
 pytest_plugins = ("tests.conftest_service",)
@@ -142,3 +143,31 @@ def test_everything_is_served_locally(client: TestClient) -> None:
         response = client.get(f"/static/{asset}")
         assert response.status_code == 200
         assert "https://" not in response.text
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/?q=MitID", "/enheder/u001", "/praktik", "/docs", "/ingenting"]
+)
+def test_every_page_has_the_protective_headers(client: TestClient, path: str) -> None:
+    response = client.get(path, headers={"Accept": "text/html"})
+    assert response.headers["content-type"].startswith("text/html")
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "'unsafe-inline'" not in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+
+
+def test_no_page_carries_an_inline_script(client: TestClient) -> None:
+    """script-src 'self' refuses inline scripts, so the pages must have none to keep working."""
+    for path in ("/", "/?q=MitID", "/enheder/u001", "/praktik", "/docs"):
+        html = client.get(path).text
+        for tag in re.findall(r"<script\b[^>]*>(.*?)</script>", html, flags=re.S):
+            assert tag.strip() == "", f"inline script on {path}"
+        assert not re.search(r"\son[a-z]+\s*=", html), f"inline event handler on {path}"
+
+
+def test_files_and_the_api_have_them_too(client: TestClient) -> None:
+    for path in ("/static/search.js", "/api/search?q=MitID", "/health"):
+        response = client.get(path)
+        assert response.headers["x-content-type-options"] == "nosniff", path
