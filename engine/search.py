@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from collections import OrderedDict
 
 import numpy as np
@@ -23,6 +24,36 @@ CANDIDATES = 100
 BROAD_FILTER = 0.1  # share of items above which a filtered search uses the approximate index
 QUERY_CACHE_SIZE = 512
 MAX_QUERY_CHARS = 500
+# The budget that keeps every query near the cost of a normal one (a few words): how many of
+# its words are matched, and how many of those are expanded to the compounds holding them.
+MAX_QUERY_TERMS = 24
+MAX_EXPANDED_TERMS = 8
+MAX_COMBINING_MARKS = 2  # in a row after one letter: Danish needs at most one
+# The model's cost grows with the text: 11 tokens take 18 ms, 130 take 175 ms and 480 random
+# letters (278 tokens) 444 ms. It reads the first 160 characters (about 25 Danish words, at most
+# ~95 tokens even of random letters); the words match lexically up to MAX_QUERY_TERMS.
+EMBEDDED_QUERY_CHARS = 160
+
+
+def embedded_part(query: str) -> str:
+    """The start of the query that the model reads, cut at a word boundary where there is one."""
+    if len(query) <= EMBEDDED_QUERY_CHARS:
+        return query
+    window = query[: EMBEDDED_QUERY_CHARS + 1]
+    space = window.rfind(" ")
+    return window[:space] if space > EMBEDDED_QUERY_CHARS // 2 else query[:EMBEDDED_QUERY_CHARS]
+
+
+def normalised_query(text: str) -> str:
+    """The query as searched: NFC, runs of combining marks cut short, single spaces, capped."""
+    text = unicodedata.normalize("NFC", text[: 2 * MAX_QUERY_CHARS])
+    kept: list[str] = []
+    run = 0
+    for char in text:
+        run = run + 1 if unicodedata.combining(char) else 0
+        if run <= MAX_COMBINING_MARKS:
+            kept.append(char)
+    return " ".join("".join(kept).split())[:MAX_QUERY_CHARS]
 
 
 class SearchCaches:
@@ -84,12 +115,12 @@ class Searcher:
         self, query: str, filters: Filters | None = None, *, limit: int = 10, offset: int = 0
     ) -> SearchResults:
         started = time.perf_counter()
-        query = " ".join(query.split())[:MAX_QUERY_CHARS]
+        query = normalised_query(query)
         filters = filters or Filters()
         if not query:
             return SearchResults(query, [], 0, {}, 0.0)
         mask = self._mask(filters)
-        query_terms = list(dict.fromkeys(terms(query)))
+        query_terms = list(dict.fromkeys(terms(query)))[:MAX_QUERY_TERMS]
         corrections = correct_terms(query_terms, self.index.lexical)
         weights = self._term_weights(query_terms, corrections)
         coverage = self._coverage(weights)
@@ -158,7 +189,7 @@ class Searcher:
             term = corrections.get(term, term)
             weights[term] = 1.0
         lexical = self.index.lexical
-        for term in list(weights):
+        for term in list(weights)[:MAX_EXPANDED_TERMS]:
             found = [c for part in self._compounds for c in part.expand(term)]
             live = [c for c in found if lexical.document_frequency(c)][:MAX_EXPANSIONS]
             for compound in live:
@@ -176,6 +207,7 @@ class Searcher:
 
     def _embed_query(self, query: str) -> np.ndarray:
         """Queries repeat (typing, paging, filters), so recent vectors are kept."""
+        query = embedded_part(query)
         cache = self.caches.query_vectors
         vector = cache.get(query)
         if vector is None:

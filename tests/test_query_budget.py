@@ -1,0 +1,128 @@
+"""Every query costs about what a normal one costs: normalised text and bounded work."""
+
+from __future__ import annotations
+
+import random
+import string
+import unicodedata
+from unittest import mock
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz.distance import Levenshtein
+
+from engine import typos
+from engine.search import (
+    EMBEDDED_QUERY_CHARS,
+    MAX_EXPANDED_TERMS,
+    MAX_QUERY_TERMS,
+    Searcher,
+    embedded_part,
+    normalised_query,
+)
+from indexer.lexical import LexicalIndex
+from tests.fakes import FakeEmbedder
+
+RANDOM = random.Random(7)
+
+
+def random_letters(n: int) -> str:
+    return "".join(RANDOM.choice(string.ascii_lowercase) for _ in range(n))
+
+
+def test_query_is_nfc_and_runs_of_combining_marks_are_cut() -> None:
+    assert normalised_query("Søren  A\u030a") == "Søren Å"
+    crafted = normalised_query("e" + "\u0301" * 479 + " hjemmepleje")
+    assert crafted == "é" + "\u0301" * 2 + " hjemmepleje"  # é composed, two marks kept
+    assert unicodedata.is_normalized("NFC", crafted)
+
+
+def test_the_model_reads_at_most_the_budget(mini_searcher: Searcher) -> None:
+    embedder = mini_searcher.embedder
+    assert isinstance(embedder, FakeEmbedder)
+    for query in (random_letters(480), " ".join(random_letters(7) for _ in range(60))):
+        mini_searcher.search_by_text(query)
+        assert len(embedder.query_calls[-1][0]) <= EMBEDDED_QUERY_CHARS
+    words = "hvem ved noget om " * 20
+    cut = embedded_part(" ".join(words.split()))
+    assert len(cut) <= EMBEDDED_QUERY_CHARS and not cut.endswith(" ") and words.startswith(cut)
+
+
+def test_a_long_query_matches_a_bounded_number_of_words(mini_searcher: Searcher) -> None:
+    lexical = mini_searcher.index.lexical
+    seen: list[dict[str, float]] = []
+    original = LexicalIndex.scores
+
+    def spy(self: LexicalIndex, weights: dict[str, float]) -> object:
+        seen.append(dict(weights))
+        return original(self, weights)
+
+    words = [random_letters(8) for _ in range(80)] + list(lexical.terms[:40])
+    with mock.patch.object(LexicalIndex, "scores", spy):
+        mini_searcher.search_by_text(" ".join(words))
+    assert seen
+    exact = [t for t, w in seen[-1].items() if w == 1.0]
+    assert len(exact) <= MAX_QUERY_TERMS
+
+
+def test_compounds_are_expanded_for_the_first_few_words_only(mini_searcher: Searcher) -> None:
+    calls: list[str] = []
+    for part in mini_searcher._compounds:
+        original = part.expand
+
+        def counting(term: str, _original: object = original) -> list[str]:
+            calls.append(term)
+            return _original(term)  # type: ignore[operator]
+
+        part.expand = counting  # type: ignore[method-assign]
+    mini_searcher.search_by_text(" ".join(random_letters(9) for _ in range(40)))
+    assert calls and len(set(calls)) <= MAX_EXPANDED_TERMS
+
+
+def test_typo_correction_looks_up_a_few_unknown_words_of_sane_length() -> None:
+    vocabulary = ["hjemmepleje", "sprogscreening", "borgerservice", "velfaerdsteknologi"]
+    lexical = LexicalIndex.from_terms([[w] for w in vocabulary])
+    misspelt = ["hjemmeplaje", "sprogscreaning", "borgerservise", "velfaerdsteknoligi"]
+    noise = [random_letters(8) for _ in range(30)]
+    corrections = typos.correct_terms([*misspelt, *noise], lexical)
+    assert corrections == dict(zip(misspelt, vocabulary, strict=True))
+    with mock.patch.object(typos.process, "extract", wraps=typos.process.extract) as extract:
+        typos.correct_terms([*noise, *misspelt], lexical)
+    assert extract.call_count == typos.MAX_CORRECTED
+    long_word = "hjemmepleje" * 3 + "x"
+    assert typos.correct_terms([long_word], LexicalIndex.from_terms([[long_word[:-1]]])) == {}
+
+
+def _brute_force(term: str, lexical: LexicalIndex) -> str | None:
+    """Every indexed word, no narrowing: the truth the length buckets must agree with."""
+    limit = typos.max_edits(term)
+    close = [
+        (w, Levenshtein.distance(term, w))
+        for w in lexical.terms
+        if w[:1] == term[:1] and lexical.document_frequency(w)
+    ]
+    close = [(w, d) for w, d in close if d <= limit]
+    if not close:
+        return None
+    best = min(d for _, d in close)
+    return max((w for w, d in close if d == best), key=lexical.document_frequency, default=None)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text("abdegikls", min_size=4, max_size=12), min_size=1, max_size=60),
+    st.text("abdegikls", min_size=5, max_size=12),
+)
+def test_narrowed_candidates_find_what_a_full_scan_finds(vocabulary: list[str], term: str) -> None:
+    lexical = LexicalIndex.from_terms([[w] for w in vocabulary])
+    found = typos.correct_terms([term], lexical).get(term)
+    if lexical.column(term) is not None:
+        assert found is None
+        return
+    truth = _brute_force(term, lexical)
+    if truth is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert Levenshtein.distance(term, found) == Levenshtein.distance(term, truth)
+        assert lexical.document_frequency(found) == lexical.document_frequency(truth)
