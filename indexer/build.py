@@ -51,6 +51,7 @@ class IndexReport:
     seconds: float
     index_type: str = ""
     model_id: str = ""
+    swept_vectors: int = 0  # cached vectors no record showed (a crash's, pairing runs')
 
 
 def index_folder(

@@ -304,6 +304,8 @@ def index_data_folder(
     store = home.open_store()
     try:
         report = index_folder(folder, store, embedder, progress)
+        report = dataclasses.replace(report, swept_vectors=store.forget_unused_vectors())
+        clean(home.index_dir)  # what a crash left: staging folders, older snapshots
         head, meta = store.head(), current_meta(home.index_dir)
         if meta is None or (meta.revision, meta.log_id, meta.model_id) != (
             head.revision,

@@ -253,6 +253,34 @@ class Store:
                 _delete_vectors(conn, model_id, vectors)
                 _insert_vectors(conn, model_id, vectors)
 
+    def forget_unused_vectors(self) -> int:
+        """Forget every cached vector no record shows; returns how many.
+
+        Leftovers of a crash between caching a folder's vectors and committing it, and pairing
+        runs' offers and wishes (which are cheap to embed again and may name people). Records
+        from before the content-hash column would look unused, so nothing is swept while any
+        remains (`tvaers index` or `reindex` fills them in).
+        """
+        with self._engine.begin() as conn:
+            # Take the writers' turn, so a commit that found its vectors keeps them until it lands.
+            conn.execute(log_head_table.update().values(revision=log_head_table.c.revision))
+            unhashed = conn.execute(
+                sa.select(sa.func.count()).where(
+                    sa.or_(
+                        records_table.c.content_hash.is_(None), records_table.c.content_hash == ""
+                    )
+                )
+            ).scalar_one()
+            if unhashed:
+                return 0
+            shown = sa.select(records_table.c.content_hash)
+            swept = conn.execute(
+                embeddings_table.delete().where(embeddings_table.c.content_hash.not_in(shown))
+            ).rowcount
+        if swept:
+            self._checkpoint()
+        return int(swept)
+
     def forget_vectors(self, hashes: Iterable[str]) -> None:
         """Erase cached embeddings of texts (GDPR: a deleted person leaves no vector behind)."""
         with self._engine.begin() as conn:
@@ -309,6 +337,16 @@ class Reader:
             ).all()
             found.extend(_record(r) for r in rows)
         return found
+
+    def records_mentioning(self, needles: Sequence[str]) -> list[Record]:
+        """Records whose fields hold any of these texts (case-folded); the caller checks where."""
+        needles = [n for n in needles if n]
+        if not needles:
+            return []
+        text = sa.func.lower(records_table.c.fields)
+        conditions = [text.contains(n.lower(), autoescape=True) for n in needles]
+        rows = self._conn.execute(sa.select(records_table).where(sa.or_(*conditions))).all()
+        return [_record(r) for r in rows]
 
     def hashes_of(self, keys: Sequence[tuple[str, str]]) -> set[str]:
         """The content hashes these records have now (records from before the column: none)."""

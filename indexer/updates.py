@@ -6,6 +6,8 @@ rewrites their documents (and only theirs) in the same revision.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from indexer.build import commit_plan
 from indexer.embedders import Embedder
 from indexer.errors import AlreadyExistsError, DataError, NotFoundError, Problem
@@ -56,12 +58,43 @@ def upsert_record(store: Store, embedder: Embedder, record: Record, *, new: bool
     return revision
 
 
-def delete_record(store: Store, embedder: Embedder, kind: Kind, record_id: str) -> int:
-    """Delete a record and every trace of it (row, cached vector; every index follows)."""
+# Where other records name a person: a unit's contact, a trial action's contact person.
+UNIT_CONTACT_FIELDS = ("contact_name", "contact_email")
+TRIAL_CONTACT_FIELD = "contact_person_id"
+
+
+@dataclass(frozen=True)
+class Cleared:
+    """Fields of another record that named an erased person, emptied in the same revision."""
+
+    kind: Kind
+    id: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Deletion:
+    revision: int
+    cleared: list[Cleared]
+
+
+def delete_record(store: Store, embedder: Embedder, kind: Kind, record_id: str) -> Deletion:
+    """Delete a record and every trace of it (row, cached vector; every index follows).
+
+    A person is also erased where other records name them: a unit's contact (by e-mail, or by
+    name in their own unit) and a trial action's contact person lose those fields in the same
+    transaction, and the answer says which.
+    """
+    cleared: list[Cleared] = []
 
     def plan(reader: Reader) -> Plan:
-        if reader.get(kind, record_id) is None:
+        record = reader.get(kind, record_id)
+        if record is None:
             raise NotFoundError(kind, record_id)
+        cleared.clear()  # a retried plan starts again
+        if kind == "person":
+            upserts = _without_contact(record, reader, cleared)
+            return Plan(upserts, deletes=[(kind, record_id)])
         if kind == "unit":
             dependants = reader.records_of_unit(record_id)
             if dependants:
@@ -78,4 +111,48 @@ def delete_record(store: Store, embedder: Embedder, kind: Kind, record_id: str) 
         return Plan(deletes=[(kind, record_id)])
 
     revision, _ = commit_plan(store, embedder, plan)
-    return revision
+    return Deletion(revision, list(cleared))
+
+
+def _without_contact(person: Record, reader: Reader, cleared: list[Cleared]) -> list[StoredRecord]:
+    """The units and trial actions that name this person, with those fields emptied."""
+    email = person.get("email").strip().casefold()
+    name = " ".join(person.get("name").split()).casefold()
+    changed: list[Record] = []
+    # E-mails and ids are ASCII, which SQL's lower() folds everywhere; names are matched only
+    # in the person's own unit, read directly.
+    own_unit = reader.get("unit", person.get("unit_id"))
+    candidates = {(r.kind, r.id): r for r in reader.records_mentioning([email, person.id])}
+    if own_unit is not None:
+        candidates[("unit", own_unit.id)] = own_unit
+    for other in candidates.values():
+        if other.kind == "unit":
+            fields = [
+                f
+                for f in UNIT_CONTACT_FIELDS
+                if other.get(f)
+                and (
+                    (email and other.get("contact_email").strip().casefold() == email)
+                    or (
+                        other.id == person.get("unit_id")
+                        and " ".join(other.get("contact_name").split()).casefold() == name
+                    )
+                )
+            ]
+        elif other.kind == "trial" and other.get(TRIAL_CONTACT_FIELD) == person.id:
+            fields = [TRIAL_CONTACT_FIELD]
+        else:
+            continue
+        if fields:
+            changed.append(Record(other.kind, other.id, other.fields | dict.fromkeys(fields, "")))
+            cleared.append(Cleared(other.kind, other.id, tuple(fields)))
+    if not changed:
+        return []
+    units = {r.id: r for r in changed if r.kind == "unit"}
+    for unit_id in {r.get("unit_id") for r in changed if r.kind == "trial"} - set(units):
+        unit = reader.get("unit", unit_id)
+        assert unit is not None  # a stored trial action's unit exists
+        units[unit_id] = unit
+    context = [*units.values(), *(r for r in changed if r.kind != "unit")]
+    documents = {(d.kind, d.id): d for d in documents_from_records(context)}
+    return [StoredRecord(r, documents[(r.kind, r.id)].content_hash) for r in changed]

@@ -214,6 +214,8 @@ def _echo_report(report: IndexReport, home: Home) -> None:
         f"Embeddede {report.embedded} tekster; genbrugte {report.reused} fra cachen. "
         f"Model: {report.model_id}; indekstype: {report.index_type}."
     )
+    if report.swept_vectors:
+        click.echo(f"Glemte {report.swept_vectors} gemte vektorer, som ingen post viste længere.")
 
 
 class _progress_bar:

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     # replicas, `tvaers index`); and how soon a deletion is out of the snapshot on disk too.
     follow_interval: float = Field(default=0.5, gt=0, le=60)
     erasure_snapshot_delay: float = Field(default=60.0, ge=0)  # a snapshot at 100k costs ~5 s
+    # A pairing proposal names interns: it stays downloadable this long, then it is gone.
+    proposal_ttl_hours: float = Field(default=24.0, gt=0)
     # Bearer key for writes through the HTTP API; writes are off when unset.
     api_key: SecretStr | None = None
 

@@ -123,7 +123,7 @@ def run_pairing(state: ServiceState, week: Week, mode: str) -> tuple[str, Pairin
         weights=state.settings.pairing_weights(),
     )
     proposal_id = secrets.token_urlsafe(12)
-    state.keep_proposal(proposal_id, proposal)
+    state.proposals.keep(proposal_id, proposal)
     return proposal_id, proposal
 
 

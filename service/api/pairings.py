@@ -23,9 +23,13 @@ from service.api.pairing_input import (
     week_from_json,
     week_from_uploads,
 )
-from service.api.schemas.pairing import PairingPublic, PairingRequest
+from service.api.schemas.pairing import PairingPublic, PairingRequest, ProposalDeleted
 
 router = APIRouter(prefix="/api/pairings", tags=["praktik"])
+GONE = (
+    "Forslaget findes ikke (længere): forslag slettes efter et døgn, når nogen beder om det, "
+    "og når en person i det bliver slettet. Lav forslaget igen, og hent det derefter."
+)
 UPLOAD_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["hosts", "interns"],
@@ -80,17 +84,30 @@ def download(
     proposal_id: Annotated[str, Path(min_length=1, max_length=64)],
     format: Annotated[Format, Query(description="csv eller xlsx")] = "csv",
 ) -> Response:
-    proposal = state.proposal(proposal_id)
+    proposal = state.proposals.get(proposal_id)
     if proposal is None:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND,
-            "Forslaget findes ikke (længere). Lav forslaget igen, og hent det derefter.",
-        )
+        raise HTTPException(status.HTTP_404_NOT_FOUND, GONE)
     return Response(
         proposal_bytes(proposal, format),
         media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="praktikforslag.{format}"'},
     )
+
+
+@router.delete(
+    "/{proposal_id}",
+    response_model=ProposalDeleted,
+    summary="Slet et forslag",
+)
+def delete_proposal(
+    state: StateDep, proposal_id: Annotated[str, Path(min_length=1, max_length=64)]
+) -> ProposalDeleted:
+    """Proposals name interns: delete one once it is sent on (they also expire by themselves).
+
+    Like the download, it needs only the proposal's id, which is known to whoever made it."""
+    if not state.proposals.delete(proposal_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, GONE)
+    return ProposalDeleted(id=proposal_id, message="Forslaget er slettet.")
 
 
 def _json_week(body: bytes) -> PairingRequest:

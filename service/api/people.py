@@ -9,11 +9,18 @@ from fastapi import APIRouter, Path, Response, status
 from indexer.records import Record
 from service.api.convert import person_public
 from service.api.deps import StateDep, WriteAccess
-from service.api.schemas.records import Deleted, PersonCreate, PersonPublic, PersonUpdate
+from service.api.schemas.records import (
+    ClearedPublic,
+    PersonCreate,
+    PersonDeleted,
+    PersonPublic,
+    PersonUpdate,
+)
 from service.api.state import ServiceState
 from service.api.writes import create_record, delete_any, put_record
 
 router = APIRouter(prefix="/api/people", tags=["kolleger"])
+KIND_NAMES = {"unit": "enheden", "person": "personen", "trial": "prøvehandlingen"}
 PersonId = Annotated[
     str, Path(min_length=1, max_length=200, description="Personens id", examples=["p001"])
 ]
@@ -56,11 +63,26 @@ def put_person(
 
 @router.delete(
     "/{person_id}",
-    response_model=Deleted,
+    response_model=PersonDeleted,
     dependencies=[WriteAccess],
     summary="Slet en kollega og alle spor af dem",
 )
-def delete_person(state: StateDep, person_id: PersonId) -> Deleted:
-    """Removes the person from the database, the search index and every cache."""
-    delete_any(state, "person", person_id)
-    return Deleted(id=person_id, message=f"Personen '{person_id}' og alle spor af dem er slettet.")
+def delete_person(state: StateDep, person_id: PersonId) -> PersonDeleted:
+    """Removes the person from the database, the search index and every cache.
+
+    Units and trial actions that name them as contact lose those fields in the same write, and
+    pairing proposals that name them are deleted; the answer lists both."""
+    erasure = delete_any(state, "person", person_id)
+    cleared = [ClearedPublic(kind=c.kind, id=c.id, fields=list(c.fields)) for c in erasure.cleared]
+    message = f"Personen '{person_id}' og alle spor af dem er slettet."
+    if cleared:
+        where = "; ".join(f"{KIND_NAMES[c.kind]} {c.id} ({', '.join(c.fields)})" for c in cleared)
+        message += f" De er fjernet som kontakt på: {where}."
+    if erasure.proposals_dropped:
+        message += f" Praktikforslag, der nævnte dem, er slettet: {erasure.proposals_dropped}."
+    return PersonDeleted(
+        id=person_id,
+        message=message,
+        cleared=cleared,
+        proposals_dropped=erasure.proposals_dropped,
+    )

@@ -8,13 +8,12 @@ shows it, so its answer and the next search read the write. Other processes foll
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import numpy as np
 
-from engine.pairing import PairingProposal
 from engine.search import LiveSearcher, Searcher
 from indexer.build import Home
 from indexer.caching import CachedEmbedder
@@ -23,12 +22,12 @@ from indexer.errors import NotFoundError
 from indexer.index import SearchIndex
 from indexer.live import LiveIndex, LivePolicy
 from indexer.records import Kind, Record
-from indexer.updates import delete_record, upsert_record
+from indexer.updates import Cleared, delete_record, upsert_record
 from service.api.hits import facets_of
+from service.api.proposals import ProposalShelf
 from service.api.schemas.search import FacetsPublic
 from service.config import Settings
 
-KEPT_PROPOSALS = 20
 MODEL_BATCH = 1  # passages per model call: the most a write or pairing run delays a query
 QUERIES_PER_PASSAGE_BATCH = 3
 
@@ -50,10 +49,10 @@ class ServiceState:
         except BaseException:
             self.store.close()
             raise
+        self.store.forget_unused_vectors()  # a crash's leftovers, earlier pairing runs'
         self.searchers = LiveSearcher(self.live, self.embedder)
-        self.proposals: OrderedDict[str, PairingProposal] = OrderedDict()
+        self.proposals = ProposalShelf(settings.proposal_ttl_hours * 3600)
         self._facets: tuple[SearchIndex, FacetsPublic] | None = None
-        self._proposals_lock = threading.Lock()
 
     @property
     def index(self) -> SearchIndex:
@@ -96,27 +95,24 @@ class ServiceState:
         self._shown(revision)
         return self.record(record.kind, record.id)
 
-    def delete(self, kind: Kind, record_id: str) -> None:
-        """Delete a record and every trace of it (GDPR erasure for people)."""
-        revision = delete_record(self.store, self.embedder, kind, record_id)
-        self._shown(revision)
+    def delete(self, kind: Kind, record_id: str) -> Erasure:
+        """Delete a record and every trace of it (GDPR erasure for people).
+
+        A person's name and e-mail also leave the units and trial actions that named them as
+        contact (in the same revision) and every kept pairing proposal that names them.
+        """
+        record = self.record(kind, record_id)
+        deletion = delete_record(self.store, self.embedder, kind, record_id)
+        dropped = 0
+        if kind == "person":
+            dropped = self.proposals.forget_naming(record.get("name"), record.get("email"))
+        self._shown(deletion.revision)
+        return Erasure(deletion.cleared, dropped)
 
     def _shown(self, revision: int) -> None:
         """Wait until search shows the write; cached queries that may name it are dropped."""
         self.live.wait_for(revision)
         self.searchers.current()
-
-    # Pairing proposals, kept for download ------------------------------------------------
-
-    def keep_proposal(self, proposal_id: str, proposal: PairingProposal) -> None:
-        with self._proposals_lock:
-            self.proposals[proposal_id] = proposal
-            while len(self.proposals) > KEPT_PROPOSALS:
-                self.proposals.popitem(last=False)
-
-    def proposal(self, proposal_id: str) -> PairingProposal | None:
-        with self._proposals_lock:
-            return self.proposals.get(proposal_id)
 
 
 class SerializedEmbedder:
@@ -178,6 +174,14 @@ class SerializedEmbedder:
                 self._busy = False
                 self._queries_ahead = self._queries_ahead + 1 if is_query else 0
                 self._turns.notify_all()
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What a delete did besides removing the record itself."""
+
+    cleared: list[Cleared]  # fields of other records that named the person, now empty
+    proposals_dropped: int
 
 
 def _policy(settings: Settings) -> LivePolicy:

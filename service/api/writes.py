@@ -10,7 +10,7 @@ from indexer.errors import DataError
 from indexer.records import Kind, Record
 from service.api.convert import record_from_create, record_with_update
 from service.api.errors import ConflictError
-from service.api.state import ServiceState
+from service.api.state import Erasure, ServiceState
 
 
 def create_record(state: ServiceState, kind: Kind, body: BaseModel) -> Record:
@@ -43,9 +43,9 @@ def put_record(
     return state.save(record_from_create(kind, complete))
 
 
-def delete_any(state: ServiceState, kind: Kind, record_id: str) -> None:
+def delete_any(state: ServiceState, kind: Kind, record_id: str) -> Erasure:
     try:
-        state.delete(kind, record_id)
+        return state.delete(kind, record_id)
     except DataError as exc:  # a unit that still has people or trial actions
         raise ConflictError(
             f"Enheden '{record_id}' kan ikke slettes: "

@@ -109,3 +109,8 @@ class PairingPublic(BaseModel):
     blocking_pairs: list[tuple[str, str]]
     model_id: str
     downloads: Downloads
+
+
+class ProposalDeleted(BaseModel):
+    id: str
+    message: str

@@ -177,3 +177,16 @@ class Deleted(BaseModel):
     id: str
     deleted: Literal[True] = True
     message: str
+
+
+class ClearedPublic(BaseModel):
+    """Fields of another record that named the erased person and are now empty."""
+
+    kind: Kind
+    id: str
+    fields: list[str]
+
+
+class PersonDeleted(Deleted):
+    cleared: list[ClearedPublic]
+    proposals_dropped: int
