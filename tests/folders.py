@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from indexer.build import Home
@@ -57,3 +59,20 @@ def snapshot_of(home: Home) -> SearchIndex:
     index = load_newest(home.index_dir)
     assert index is not None, f"no snapshot in {home.index_dir}"
     return index
+
+
+def traces(home: Path, needles: Sequence[bytes]) -> list[str]:
+    """Every file under a home folder (database, its journal, snapshots) holding a needle."""
+    found = []
+    for path in sorted(p for p in home.rglob("*") if p.is_file()):
+        data = path.read_bytes().lower()
+        found += [f"{path.relative_to(home)}: {n.decode()}" for n in needles if n in data]
+    return found
+
+
+def assert_no_traces_soon(home: Path, needles: Sequence[bytes], seconds: float = 15.0) -> None:
+    """An erasure reaches the snapshot on disk within the (test) erasure delay."""
+    deadline = time.monotonic() + seconds
+    while traces(home, needles) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert traces(home, needles) == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from indexer.analysis import terms
+from tests.folders import assert_no_traces_soon, traces
 
 pytest_plugins = ("tests.conftest_service",)
 
@@ -221,14 +221,6 @@ def test_writes_survive_a_restart(
 # GDPR erasure ---------------------------------------------------------------------------------
 
 
-def _traces(home: Path, needles: list[bytes]) -> list[str]:
-    found = []
-    for path in sorted(p for p in home.rglob("*") if p.is_file()):
-        data = path.read_bytes().lower()
-        found += [f"{path.relative_to(home)}: {n.decode()}" for n in needles if n in data]
-    return found
-
-
 def _assert_p001_forgotten(client: TestClient, name: str, email: str) -> None:
     """Neither search, pages nor API answers show person p001 (Ingeborg Skovsgaard) any more."""
     for query in (name, "Ingeborg", "Skovsgaard", email, "Ingebor Skovsgard"):
@@ -255,7 +247,7 @@ def test_delete_person_erases_every_trace(
         # Before: found everywhere (so the checks below can see traces at all).
         assert _ids(client, name)[0] == "p001"
         assert _ids(client, "Ingeborg")[0] == "p001"
-        assert _traces(home, needles)
+        assert traces(home, needles)
 
         response = client.delete("/api/people/p001", headers=auth)
         assert response.status_code == 200
@@ -267,19 +259,12 @@ def test_delete_person_erases_every_trace(
         if restart:
             with TestClient(app_factory(home)) as restarted:
                 _assert_p001_forgotten(restarted, name, email)
-                _assert_no_traces_soon(home, [*needles, email.encode()])
+                assert_no_traces_soon(home, [*needles, email.encode()])
         else:
             _assert_p001_forgotten(client, name, email)
             # No file in the home folder (database included) holds the name, its terms or the
             # email once the erasure snapshot is written (`erasure_snapshot_delay`, 0 here).
-            _assert_no_traces_soon(home, [*needles, email.encode()])
-
-
-def _assert_no_traces_soon(home: Path, needles: list[bytes], seconds: float = 15.0) -> None:
-    deadline = time.monotonic() + seconds
-    while _traces(home, needles) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert _traces(home, needles) == []
+            assert_no_traces_soon(home, [*needles, email.encode()])
 
 
 def test_renamed_person_leaves_no_trace_of_the_old_name(
@@ -293,4 +278,4 @@ def test_renamed_person_leaves_no_trace_of_the_old_name(
     assert "skovsgaard" not in str(hits).lower()
     # The database forgets the old text at once; a snapshot on disk with the next snapshot.
     client.app.state.tvaers.live.snapshot()  # type: ignore[attr-defined]
-    assert _traces(home, [b"skovsgaard"]) == []
+    assert traces(home, [b"skovsgaard"]) == []

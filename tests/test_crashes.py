@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from indexer.build import Home
 from indexer.records import documents_from_records
 from indexer.snapshots import current_name
 from tests.conftest_service import PEOPLE, UNITS, write_csv
+from tests.folders import assert_no_traces_soon
 
 pytest_plugins = ("tests.conftest_service",)
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,22 +60,6 @@ def assert_healed(client: TestClient, home: Path) -> None:
     assert not list(home.glob("index.*"))
 
 
-def traces(home: Path, needle: bytes) -> list[str]:
-    return [
-        str(p.relative_to(home))
-        for p in home.rglob("*")
-        if p.is_file() and needle in p.read_bytes().lower()
-    ]
-
-
-def assert_no_traces_soon(home: Path, needle: bytes, seconds: float = 15.0) -> None:
-    """The erasure snapshot follows within the (test) erasure delay."""
-    deadline = time.monotonic() + seconds
-    while traces(home, needle) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert traces(home, needle) == []
-
-
 def hits(client: TestClient, query: str) -> list[str]:
     found = client.get("/api/search", params={"q": query, "limit": 5}).json()["hits"]
     return [h["id"] for h in found if query.lower() in str(h).lower()]
@@ -99,7 +83,7 @@ def test_index_killed_at_each_step(
         assert_healed(client, home)
         assert bool(hits(client, "Skovsgaard")) is not committed
         if committed:
-            assert_no_traces_soon(home, b"skovsgaard")
+            assert_no_traces_soon(home, [b"skovsgaard"])
 
 
 @pytest.mark.parametrize("point", POINTS)
@@ -151,7 +135,7 @@ def test_write_stream_killed_at_each_step(
         for record_id in deleted:
             assert state.store.get("person", record_id) is None
         if deleted:
-            assert_no_traces_soon(home, f"kamma nyborg{sorted(deleted)[0][2:]}".encode())
+            assert_no_traces_soon(home, [f"kamma nyborg{sorted(deleted)[0][2:]}".encode()])
 
 
 # What the i-th write of the child's stream touches (create, update, unit rename, delete).

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -16,26 +15,11 @@ from indexer.build import Home
 from service import cli
 from service.api.proposals import ProposalShelf
 from tests.fakes import FakeEmbedder
+from tests.folders import assert_no_traces_soon, traces
 
 pytest_plugins = ("tests.conftest_service",)
 
 NAME, EMAIL = "Anne Holm", "anne.holm@faxe.dk"  # u001's contact in the service test data
-
-
-def _traces(home: Path, needles: list[bytes]) -> list[str]:
-    """Every file under the home folder (database, snapshots, logs) that holds a needle."""
-    found = []
-    for path in sorted(p for p in home.rglob("*") if p.is_file()):
-        data = path.read_bytes().lower()
-        found += [f"{path.relative_to(home)}: {n.decode()}" for n in needles if n in data]
-    return found
-
-
-def _no_traces_soon(home: Path, needles: list[bytes], seconds: float = 15.0) -> list[str]:
-    deadline = time.monotonic() + seconds
-    while _traces(home, needles) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return _traces(home, needles)
 
 
 def _add_anne(client: TestClient, auth: dict[str, str]) -> None:
@@ -64,7 +48,7 @@ def test_deleting_a_contact_clears_every_record_that_names_them(
 ) -> None:
     _add_anne(client, auth)
     needles = [NAME.lower().encode(), EMAIL.encode()]
-    assert _traces(home, needles)  # the check below can see traces at all
+    assert traces(home, needles)  # the check below can see traces at all
 
     response = client.delete("/api/people/p70", headers=auth)
 
@@ -82,7 +66,7 @@ def test_deleting_a_contact_clears_every_record_that_names_them(
     assert "anne holm" not in str(hits).lower() and EMAIL not in str(hits).lower()
     page = client.get("/enheder/u001").text.lower()
     assert "anne holm" not in page and EMAIL not in page
-    assert _no_traces_soon(home, needles) == []
+    assert_no_traces_soon(home, needles)
 
 
 def test_a_namesake_in_another_unit_keeps_their_contact(
@@ -203,4 +187,4 @@ def test_tvaers_index_sweeps_orphaned_vectors_and_leftover_folders(
     assert "Glemte 1 gemte vektorer" in result.output
     assert not _cached(home, model_id, digest)
     assert [f for f in leftovers if f.exists()] == []
-    assert _traces(home, [b"fjernet person"]) == []
+    assert traces(home, [b"fjernet person"]) == []
