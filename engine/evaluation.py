@@ -105,3 +105,66 @@ def _aggregate(outcomes: list[QueryOutcome]) -> dict[str, float]:
     result = {k: round(v / n, 4) for k, v in sums.items()}
     result["queries"] = n
     return result
+
+
+# Similar units ----------------------------------------------------------------------------
+
+SIMILAR_COLUMNS = ("unit_id", "similar")
+SIMILAR_CUTOFF = 3
+
+
+@dataclass(frozen=True)
+class LabelledUnit:
+    unit_id: str
+    similar: frozenset[str]  # the units that do the same job: they belong in its top 3
+
+
+def is_similar_units_file(path: Path) -> bool:
+    """A similar-units set (unit_id,similar) rather than a query set."""
+    return set(SIMILAR_COLUMNS) <= set(read_table(path).columns)
+
+
+def load_similar_units(path: Path) -> list[LabelledUnit]:
+    table = read_table(path)
+    problems = table.missing_columns(SIMILAR_COLUMNS)
+    labelled = []
+    for row in table.rows:
+        similar = frozenset(split_list(row.values["similar"])) - {row.values["unit_id"]}
+        if not row.values["unit_id"] or not similar:
+            problems.append(Problem(table.name, "unit_id og similar skal udfyldes", row.line))
+            continue
+        labelled.append(LabelledUnit(row.values["unit_id"], similar))
+    if problems:
+        raise DataError(problems)
+    return labelled
+
+
+def similar_units_metrics(
+    searcher: Searcher, labelled: list[LabelledUnit]
+) -> dict[str, dict[str, float]]:
+    """recall@3 over expected pairs (all; in another organisation; in the same) and MRR@10.
+
+    A pair is found when the neighbour is in the anchor's top 3; MRR is per anchor, on its
+    first expected neighbour in the top 10.
+    """
+    found: dict[str, list[bool]] = defaultdict(list)
+    reciprocal = []
+    for item in labelled:
+        anchor = searcher.document("unit", item.unit_id)
+        ranked = [h.id for h in searcher.similar_units(item.unit_id, limit=CUTOFF)]
+        first = next((i for i, h in enumerate(ranked) if h in item.similar), None)
+        reciprocal.append(0.0 if first is None else 1.0 / (first + 1))
+        for neighbour in sorted(item.similar):
+            elsewhere = searcher.document("unit", neighbour).organisation != anchor.organisation
+            hit = neighbour in ranked[:SIMILAR_CUTOFF]
+            found["all"].append(hit)
+            found["other organisation" if elsewhere else "same organisation"].append(hit)
+    metrics = {
+        group: {"pairs": float(len(hits)), "recall@3": round(sum(hits) / len(hits), 4)}
+        for group, hits in found.items()
+        if hits
+    }
+    if reciprocal:
+        metrics["all"]["mrr@10"] = round(sum(reciprocal) / len(reciprocal), 4)
+        metrics["all"]["units"] = float(len(reciprocal))
+    return metrics

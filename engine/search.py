@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import unicodedata
 from collections import OrderedDict
+from functools import cached_property
 
 import numpy as np
 
@@ -33,6 +34,10 @@ MAX_COMBINING_MARKS = 2  # in a row after one letter: Danish needs at most one
 # letters (278 tokens) 444 ms. It reads the first 160 characters (about 25 Danish words, at most
 # ~95 tokens even of random letters); the words match lexically up to MAX_QUERY_TERMS.
 EMBEDDED_QUERY_CHARS = 160
+# A unit's text starts with its organisation's name, which pulls one organisation's units
+# together. "Similar units" compares each unit minus this share of its organisation's mean
+# unit vector: what it does and knows, not where it sits (`tvaers eval` on similar_units.csv).
+ORGANISATION_SHARE = 0.3
 
 
 def embedded_part(query: str) -> str:
@@ -159,7 +164,8 @@ class Searcher:
         if other_organisations:
             mask &= ~self._facet_is("organisation", fold(unit.organisation))
         rows = np.flatnonzero(mask)
-        scores = self.index.vectors[rows] @ self.index.vectors[row]
+        units, profiles = self._unit_profiles
+        scores = profiles[np.searchsorted(units, rows)] @ profiles[np.searchsorted(units, row)]
         top = np.argsort(-scores, kind="stable")[:limit]
         source_terms = self._distinctive_terms(row)
         return [
@@ -167,6 +173,22 @@ class Searcher:
         ]
 
     # Internals ---------------------------------------------------------------------------
+
+    @cached_property
+    def _unit_profiles(self) -> tuple[np.ndarray, np.ndarray]:
+        """The live unit rows (sorted) and their vectors, each minus `ORGANISATION_SHARE` of
+        its organisation's mean unit vector, renormalised (once per index version)."""
+        units = np.flatnonzero(self._facet_is("kind", "unit"))
+        vectors = self.index.vectors[units]
+        if not len(units):
+            return units, vectors
+        codes = self.index.facets["organisation"][1][units]
+        sums = np.zeros((int(codes.max()) + 1, vectors.shape[1]), dtype=np.float32)
+        np.add.at(sums, codes, vectors)
+        counts = np.bincount(codes, minlength=len(sums)).astype(np.float32)
+        shifted = vectors - ORGANISATION_SHARE * (sums / np.maximum(counts, 1)[:, None])[codes]
+        norms = np.linalg.norm(shifted, axis=1, keepdims=True)
+        return units, shifted / np.maximum(norms, 1e-12)
 
     def _mask(self, filters: Filters) -> np.ndarray | None:
         mask: np.ndarray | None = None

@@ -13,7 +13,15 @@ from typing import Any, TypeVar
 import click
 from tqdm import tqdm
 
-from engine.evaluation import evaluation_json, load_queries, metrics_of, run_queries
+from engine.evaluation import (
+    evaluation_json,
+    is_similar_units_file,
+    load_queries,
+    load_similar_units,
+    metrics_of,
+    run_queries,
+    similar_units_metrics,
+)
 from engine.pairing import PairingWeights
 from engine.results import Filters, Hit
 from engine.search import Searcher
@@ -171,7 +179,18 @@ def similar(
 @click.pass_obj
 @translate_errors
 def evaluate(app: AppContext, queries_csv: Path, as_json: bool) -> None:
-    """Mål søgekvaliteten på et mærket forespørgselssæt (qid,query,kind,relevant,qtype)."""
+    """Mål søgekvaliteten på et mærket forespørgselssæt (qid,query,kind,relevant,qtype) eller
+    lignende enheder på et mærket sæt af enheder (unit_id,similar)."""
+    if is_similar_units_file(queries_csv):
+        metrics = similar_units_metrics(app.searcher(), load_similar_units(queries_csv))
+        if as_json:
+            click.echo(json.dumps({"metrics": metrics}, ensure_ascii=False, indent=2))
+            return
+        click.echo(f"{'lignende enheder':<22}{'par':>5}{'recall@3':>11}{'mrr@10':>11}")
+        for group, values in metrics.items():
+            mrr = f"{values['mrr@10']:>11.3f}" if "mrr@10" in values else ""
+            click.echo(f"{group:<22}{int(values['pairs']):>5}{values['recall@3']:>11.3f}{mrr}")
+        return
     outcomes = run_queries(app.searcher(), load_queries(queries_csv))
     if as_json:
         click.echo(json.dumps(evaluation_json(outcomes), ensure_ascii=False, indent=2))

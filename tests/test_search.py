@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -156,3 +158,33 @@ def test_filtered_search_on_an_approximate_index_matches_exact_search(
         want = mini_searcher.search_by_text(query, filters, limit=10).hits
         got = Searcher(approximate, fake_embedder).search_by_text(query, filters, limit=10).hits
         assert [h.id for h in got] == [h.id for h in want]
+
+
+def test_similar_units_metrics_count_pairs_by_organisation(
+    mini_searcher: Searcher, tmp_path: Path
+) -> None:
+    from engine.evaluation import load_similar_units, similar_units_metrics
+
+    labelled_csv = tmp_path / "similar.csv"
+    labelled_csv.write_text("unit_id,similar\nu1,u6;u2\nu6,u1\n", encoding="utf-8")
+    labelled = load_similar_units(labelled_csv)
+    metrics = similar_units_metrics(mini_searcher, labelled)
+    assert metrics["all"]["pairs"] == 3
+    assert metrics["other organisation"]["pairs"] == 2  # u1–u6 both ways: Faxe and Køge
+    assert metrics["same organisation"]["pairs"] == 1
+    top3 = {
+        unit: {h.id for h in mini_searcher.similar_units(unit, limit=3)} for unit in ("u1", "u6")
+    }
+    found = [n in top3[item.unit_id] for item in labelled for n in sorted(item.similar)]
+    assert metrics["all"]["recall@3"] == round(sum(found) / len(found), 4)
+    assert 0 < metrics["all"]["mrr@10"] <= 1
+
+
+def test_similar_units_file_needs_neighbours(tmp_path: Path) -> None:
+    from engine.evaluation import load_similar_units
+    from indexer.errors import DataError
+
+    labelled_csv = tmp_path / "similar.csv"
+    labelled_csv.write_text("unit_id,similar\nu1,\n", encoding="utf-8")
+    with pytest.raises(DataError, match="similar"):
+        load_similar_units(labelled_csv)
