@@ -308,10 +308,10 @@ def _order(first: bool, suggestion: Suggestion) -> tuple[int, int, int, str]:
 def _chosen(
     ranked: list[tuple[tuple[int, int, int, str], Suggestion]], limit: int
 ) -> list[Suggestion]:
-    """At most `limit`, a mix of kinds: no kind takes more than half while others wait; then
+    """At most `limit`, a mix of kinds: each kind first gets an equal share; then
     grouped by kind, the groups in the order of their best suggestion."""
     kinds = {s.kind for _, s in ranked}
-    cap = max(1, -(-limit // 2)) if len(kinds) > 1 else limit
+    cap = -(-limit // max(1, len(kinds)))  # an equal share each, then the rest by rank
     picked: list[int] = []
     taken: dict[str, int] = {}
     for number, (_, suggestion) in enumerate(ranked):
