@@ -8,7 +8,8 @@
    shared and noisy): one plain lexical lookup (BM25 scores of one common term over every row)
    and the work behind an uncached GET /api/facets.
 2. Writes: a stream of single-record writes (new units, as `LiveIndex` applies them); per write,
-   the time the suggester needs to follow the new version, against `SearchIndex.applied` itself.
+   the time the suggester needs to follow the new version, against `SearchIndex.applied` itself;
+   then suggestion latency again, with the written rows in runs beside the base block.
 3. The first build of the base block (done at service start).
 
 The corpus is bench/synthetic.py's (as bench_live writes it: units with competencies, people
@@ -144,6 +145,11 @@ def writes(
         index = index.applied([], [document], vector, revision=index.revision + 1)
         apply_ms.append((time.perf_counter() - started) * 1000)
         follow_ms.append(timed(lambda: suggester.warm(index)))  # noqa: B023 - called at once
+    queries = typed_queries(list(index.live_documents()), rng, 200)
+    after = {
+        name: stats([timed(lambda q=q: suggester.suggest(index, q)) for q in queries[name]])  # type: ignore[misc]
+        for name in ("1 letters", "3 letters", "two-word prefix")
+    }
     found = suggester.suggest(index, f"skrivestue {count - 1}").suggestions
     assert [s.text for s in found] == [f"Skrivestue {count - 1}"], found
     runs = suggester._runs[1].runs if suggester._runs else ()
@@ -153,13 +159,14 @@ def writes(
         "index_applied": stats(apply_ms),
         "follow_per_applied_p50": round(float(np.median(follow_ms) / np.median(apply_ms)), 3),
         "runs_after": len(runs),
+        "suggest_after_the_writes": after,
     }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--queries", type=int, default=300, help="queries per shape")
-    parser.add_argument("--writes", type=int, default=300)
+    parser.add_argument("--writes", type=int, default=2000, help="single-record writes")
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
@@ -222,6 +229,8 @@ def print_block(size: int, block: dict[str, Any]) -> None:
         f"p99 {w['suggester_follow']['p99_ms']} ms, max {w['suggester_follow']['max_ms']} ms "
         f"(index.applied p50 {w['index_applied']['p50_ms']} ms); {w['runs_after']} runs after"
     )
+    for name, row in w["suggest_after_the_writes"].items():
+        print(f"      then {name:16s} p50 {row['p50_ms']:7.3f} ms  p99 {row['p99_ms']:7.3f} ms")
 
 
 if __name__ == "__main__":
