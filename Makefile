@@ -64,6 +64,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.bench_pairing
 	$(BIN)/python -m bench.bench_live
 	$(BIN)/python -m bench.bench_hostile
+	$(BIN)/python -m bench.bench_suggest
 
 ## make eval: search quality on our two labelled Danish query sets (own and validation).
 eval: $(VENV)/.installed

@@ -68,6 +68,11 @@ class LexicalIndex:
         return self._base.terms
 
     @property
+    def base_size(self) -> int:
+        """Rows in the base block: rows [0, base_size) are the same in every version sharing it."""
+        return int(self._base.rows.shape[0])
+
+    @property
     def added_terms(self) -> list[str]:
         return self.terms[len(self._base.terms) :]
 

@@ -249,3 +249,42 @@ def test_pairing_page_shows_problems_in_danish(
     page.locator("#pairing-submit").click()
     expect(page.locator(".error-box")).to_contain_text("Ret disse fejl")
     expect(page.locator(".error-box")).to_contain_text("kolonne 'capacity': kolonnen mangler")
+
+
+def test_suggestions_while_typing(server: str, page: object) -> None:
+    """A listbox under the box: arrow down + Enter opens a unit; a competency runs a search."""
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto(server + "/")
+    box = page.locator("#q")
+    listbox = page.locator("#suggestions")
+    expect(box).to_have_attribute("aria-expanded", "false")
+    box.press_sequentially("plejec", delay=20)
+    expect(listbox).to_be_visible()
+    expect(box).to_have_attribute("aria-expanded", "true")
+    options = listbox.locator("[role=option]")
+    expect(options.first).to_contain_text("Plejecenter Solgården")
+    expect(options.first).to_contain_text("Enhed")
+    _shot(page, "suggestions.png")
+    box.press("ArrowDown")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    expect(box).to_have_attribute("aria-activedescendant", "suggestion-0")
+    box.press("Enter")
+    page.wait_for_url("**/enheder/u006")
+    expect(page.locator("h1")).to_have_text("Plejecenter Solgården")
+
+    page.goto(server + "/")
+    box.press_sequentially("telem", delay=20)
+    expect(options.first).to_contain_text("telemedicin")
+    box.press("Escape")  # closes the list, keeps the text
+    expect(listbox).to_be_hidden()
+    expect(box).to_have_value("telem")
+    box.press("ArrowDown")  # opens it again
+    expect(options.first).to_be_visible()
+    options.filter(has_text="telemedicin").first.click()
+    expect(box).to_have_value("telemedicin")
+    expect(listbox).to_be_hidden()
+    expect(page.locator("#status")).to_contain_text("for »telemedicin«")
+    expect(page.locator("#results .card").first).to_be_visible()
+    assert "q=telemedicin" in page.url

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.search import LiveSearcher, Searcher
+from engine.suggest import Suggester
 from indexer.build import Home
 from indexer.caching import CachedEmbedder
 from indexer.embedders import Embedder
@@ -51,6 +52,8 @@ class ServiceState:
             raise
         self.store.forget_unused_vectors()  # a crash's leftovers, earlier pairing runs'
         self.searchers = LiveSearcher(self.live, self.embedder)
+        self.suggester = Suggester()
+        self.suggester.warm(self.live.current)  # not in the first user's keystroke
         self.proposals = ProposalShelf(settings.proposal_ttl_hours * 3600)
         self._facets: tuple[SearchIndex, FacetsPublic] | None = None
 
