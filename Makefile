@@ -71,6 +71,7 @@ eval: $(VENV)/.installed
 	$(BIN)/tvaers --home $(HOME_DIR) index $(SAMPLE)
 	$(BIN)/tvaers --home $(HOME_DIR) eval tests/data/queries.csv
 	$(BIN)/tvaers --home $(HOME_DIR) eval tests/data/queries_validation.csv
+	$(BIN)/tvaers --home $(HOME_DIR) eval tests/data/similar_units.csv
 
 ## make tune: compare scoring settings on both labelled query sets (how the defaults were chosen).
 tune: $(VENV)/.installed
