@@ -10,19 +10,23 @@ KIND_LABELS = {"unit": "Enhed", "person": "Kollega", "trial": "Prøvehandling"}
 PHONE_KEYS = ("phone", "telefon", "tlf", "contact_phone")
 
 
+def record_url(kind: str, record_id: str, unit_id: str | None) -> str:
+    """The page that shows a record: a unit's own, or its unit's with the record in view."""
+    if kind == "unit":
+        return f"/enheder/{record_id}"
+    return f"/enheder/{unit_id}#{'person' if kind == 'person' else 'trial'}-{record_id}"
+
+
 def hit_public(hit: Hit, index: SearchIndex) -> HitPublic:
     """Trial actions have no contact of their own: their unit's contact is shown."""
     meta = hit.metadata
     if hit.kind == "unit":
         contact = _unit_contact(meta)
-        url = f"/enheder/{hit.id}"
     elif hit.kind == "person":
         contact = ContactPublic(name=hit.title, email=meta.get("email", ""), phone=_phone(meta))
-        url = f"/enheder/{hit.unit_id}#person-{hit.id}"
     else:
         unit = index.document(f"unit:{hit.unit_id}")
         contact = _unit_contact(unit.metadata if unit is not None else {})
-        url = f"/enheder/{hit.unit_id}#trial-{hit.id}"
     explanation = hit.explanation
     return HitPublic(
         id=hit.id,
@@ -35,7 +39,7 @@ def hit_public(hit: Hit, index: SearchIndex) -> HitPublic:
         area=hit.area,
         unit_id=hit.unit_id,
         unit_name=hit.unit_name,
-        url=url,
+        url=record_url(hit.kind, hit.id, hit.unit_id),
         contact=contact,
         explanation=ExplanationPublic(
             matched_by=explanation.matched_by,

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query
 
 from engine.suggest import DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERY_CHARS, Suggestion
 from service.api.deps import StateDep
+from service.api.hits import KIND_LABELS, record_url
 from service.api.schemas.suggest import SuggestionPublic, SuggestPublic
 
 router = APIRouter(prefix="/api", tags=["søgning"])
-KIND_LABELS = {"unit": "Enhed", "person": "Kollega", "competency": "Kompetence"}
+SUGGESTION_LABELS = {**KIND_LABELS, "competency": "Kompetence"}
 
 
 @router.get("/suggest", response_model=SuggestPublic, summary="Forslag, mens der skrives")
@@ -32,16 +33,13 @@ def suggest(
 
 
 def _public(suggestion: Suggestion) -> SuggestionPublic:
-    if suggestion.kind == "unit":
-        url: str | None = f"/enheder/{suggestion.id}"
-    elif suggestion.kind == "person":
-        url = f"/enheder/{suggestion.unit_id}#person-{suggestion.id}"
-    else:
-        url = None
+    url = None  # a competency is searched for, not opened
+    if suggestion.kind != "competency" and suggestion.id is not None:
+        url = record_url(suggestion.kind, suggestion.id, suggestion.unit_id)
     return SuggestionPublic(
         text=suggestion.text,
         kind=suggestion.kind,
-        kind_label=KIND_LABELS[suggestion.kind],
+        kind_label=SUGGESTION_LABELS[suggestion.kind],
         id=suggestion.id,
         unit_name=suggestion.unit_name,
         url=url,
