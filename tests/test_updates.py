@@ -216,3 +216,35 @@ def test_deleting_a_person_leaves_no_term_of_their_name_in_the_vocabulary(
     stored = faiss.rev_swig_ptr(dense.get_xb(), dense.ntotal * dense.d).reshape(dense.ntotal, -1)
     assert not np.any(np.all(np.isclose(stored, erased_vector), axis=1))
     store.close()
+
+
+def test_similar_units_follow_writes_and_keep_the_base_blocks_profiles(live: Live) -> None:
+    """Unit profiles are worked out once per base block; units written since are profiled on
+    the spot, and a deleted unit is never similar to anything."""
+    from engine.search import SearchCaches, Searcher
+
+    caches = SearchCaches()
+    before = Searcher(live.index, FakeEmbedder(), caches=caches)
+    assert {h.id for h in before.similar_units("u1")} == {"u2", "u3"}
+    base = caches.profiles_of(live.index)
+
+    twin = Record(
+        "unit",
+        "u9",
+        live.record("unit", "u1").fields
+        | {"name": "Hjemmeplejen Stevns", "organisation": "Stevns"},
+    )
+    upsert_record(live.store, live.embedder, twin)
+    delete_record(live.store, live.embedder, "person", "p3")  # u2 must be empty to go
+    delete_record(live.store, live.embedder, "unit", "u2")
+    after = Searcher(live.index, FakeEmbedder(), caches=caches)
+    assert caches.profiles_of(live.index) is base
+    similar = [h.id for h in after.similar_units("u1")]
+    assert similar[0] == "u9" and "u2" not in similar
+    assert after.similar_units("u9")[0].id == "u1"
+    # The written unit's profile is the one a fresh base block would give it.
+    row = live.index.row_of("unit:u9")
+    assert row is not None
+    np.testing.assert_allclose(
+        after._unit_profiles(np.array([row])), base.profile_of(live.index, np.array([row]))
+    )
