@@ -113,6 +113,10 @@ class SearchCaches:
         self._base_profiles: tuple[list[str], UnitProfiles] | None = None
         self._lock = threading.Lock()
 
+    def has_profiles_of(self, index: SearchIndex) -> bool:
+        cached = self._base_profiles
+        return cached is not None and cached[0] is index.lexical.base_terms
+
     def profiles_of(self, index: SearchIndex) -> UnitProfiles:
         identity = index.lexical.base_terms
         with self._lock:  # requests in parallel after a compaction build it once

@@ -237,8 +237,13 @@ class Suggester:
         self._runs: tuple[object, _Runs] | None = None
 
     def warm(self, index: SearchIndex) -> None:
-        """Build what this version needs now (at start), not in the first user's request."""
+        """Build what this version needs now (in the background), not in a user's request."""
         self._blocks(index)
+
+    def is_warm(self, index: SearchIndex) -> bool:
+        """Whether this version's base block is built (its runs are cheap either way)."""
+        base = self._base
+        return base is not None and base[0] is index.lexical.base_terms
 
     def suggest(self, index: SearchIndex, query: str, limit: int = DEFAULT_LIMIT) -> Suggestions:
         started = time.perf_counter()

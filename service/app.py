@@ -41,7 +41,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        state.live.follow()  # while serving: other writers' changes, snapshots, compaction
+        state.follow()  # while serving: other writers' changes, compaction, warm caches
         yield
         state.close()
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 pytest_plugins = ("tests.conftest_service",)
@@ -75,3 +78,29 @@ def test_a_written_and_deleted_unit_shows_at_once(client: TestClient, auth: dict
     assert client.delete("/api/units/u77", headers=auth).status_code in (200, 204)
     assert client.get("/api/suggest", params={"q": "kyst"}).json()["suggestions"] == []
     assert client.get("/api/suggest", params={"q": "stormf"}).json()["suggestions"] == []
+
+
+def test_a_compaction_is_warmed_in_the_background(
+    app: FastAPI, client: TestClient, auth: dict[str, str]
+) -> None:
+    """After a compaction the new base block's suggestions and unit profiles are built by the
+    service's own thread, so no user's request waits for them."""
+    state = app.state.tvaers
+    unit = {
+        "id": "u78",
+        "name": "Digebyg Køge",
+        "organisation": "Køge Kommune",
+        "sector": "kommune",
+        "area": "Klima og kyst",
+        "description": "Vi bygger diger.",
+    }
+    assert client.post("/api/units", json=unit, headers=auth).status_code == 201
+    state.live.compact()
+    compacted = state.live.current
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not (
+        state.suggester.is_warm(compacted) and state.searchers.caches.has_profiles_of(compacted)
+    ):
+        time.sleep(0.05)
+    assert state.suggester.is_warm(compacted)
+    assert state.searchers.caches.has_profiles_of(compacted)

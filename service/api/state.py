@@ -7,6 +7,7 @@ shows it, so its answer and the next search read the write. Other processes foll
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -29,6 +30,8 @@ from service.api.proposals import ProposalShelf
 from service.api.schemas.search import FacetsPublic
 from service.config import Settings
 
+log = logging.getLogger("tvaers.service")
+WARM_INTERVAL = 1.0  # seconds between looks for a new base block (after a compaction)
 MODEL_BATCH = 1  # passages per model call: the most a write or pairing run delays a query
 QUERIES_PER_PASSAGE_BATCH = 3
 
@@ -53,15 +56,42 @@ class ServiceState:
         self.store.forget_unused_vectors()  # a crash's leftovers, earlier pairing runs'
         self.searchers = LiveSearcher(self.live, self.embedder)
         self.suggester = Suggester()
-        self.suggester.warm(self.live.current)  # not in the first user's keystroke
         self.proposals = ProposalShelf(settings.proposal_ttl_hours * 3600)
         self._facets: tuple[SearchIndex, FacetsPublic] | None = None
+        self._warmer: threading.Thread | None = None
+        self._stop_warming = threading.Event()
 
     @property
     def index(self) -> SearchIndex:
         return self.live.current
 
+    def follow(self) -> None:
+        """While serving: follow the database (other writers, snapshots, compaction), and keep
+        ready what each new base block needs, in the background rather than in a request."""
+        self.live.follow()
+        self._warmer = threading.Thread(target=self._keep_warm, name="tvaers-warm", daemon=True)
+        self._warmer.start()
+
+    def warm(self) -> None:
+        """Suggestions and unit profiles of the newest version (at 100k documents a new base
+        block's suggestions take ~6 s, its unit profiles ~0.3 s)."""
+        index = self.live.current
+        self.suggester.warm(index)
+        self.searchers.caches.profiles_of(index)
+
+    def _keep_warm(self) -> None:
+        while True:
+            try:
+                self.warm()
+            except Exception:
+                log.exception("warming suggestions failed; retrying")
+            if self._stop_warming.wait(WARM_INTERVAL):
+                return
+
     def close(self) -> None:
+        self._stop_warming.set()
+        if self._warmer is not None:
+            self._warmer.join(timeout=10)
         self.live.close()
         self.store.close()
 
