@@ -119,5 +119,3 @@ def shot(page: object, name: str, **kwargs: object) -> Path:
     path = SCREENSHOTS / name
     page.screenshot(path=str(path), **kwargs)  # type: ignore[attr-defined]
     return path
-
-
