@@ -116,6 +116,11 @@ class Store:
                     log_head_table.insert(), {"id": 1, "log_id": str(uuid.uuid4()), "revision": 0}
                 )
 
+    @property
+    def engine(self) -> sa.Engine:
+        """For tables of other features in the same database (indexer/search_gaps.py)."""
+        return self._engine
+
     def close(self) -> None:
         self._engine.dispose()
 
