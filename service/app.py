@@ -26,6 +26,7 @@ from service.api.errors import install_error_handlers
 from service.api.schemas.pairing import PairingRequest
 from service.api.state import ServiceState
 from service.config import Settings, make_embedder
+from service.gaps_web import router as gaps_page_router
 from service.web import install_web
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -57,6 +58,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(api_router)
     install_web(app)
+    app.include_router(gaps_page_router)
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_api_route("/docs", _swagger_ui, include_in_schema=False)

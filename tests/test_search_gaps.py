@@ -205,3 +205,41 @@ def test_erasure_of_one_query_and_of_all_leaves_no_trace_in_the_home_folder(
     _signed_in(app, Role.admin)
     assert client.delete("/api/search-gaps").json() == {"deleted": 1}
     assert _rows(app) == [] and traces(home, [b"giraffodring"]) == []
+
+
+def test_the_page_lists_gaps_with_a_link_to_the_search_for_coordinators(
+    gaps_client: tuple[FastAPI, TestClient],
+) -> None:
+    app, client = gaps_client
+    client.get("/api/search", params={"q": "Klarsprog", **NOWHERE})
+    page = {"Accept": "text/html"}
+    assert client.get("/soegehuller", headers=page).status_code == 401
+    _signed_in(app, Role.reader)
+    refused = client.get("/soegehuller", headers=page)
+    assert refused.status_code == 403 and "koordinator" in refused.text
+    _signed_in(app, Role.coordinator)
+    answer = client.get("/soegehuller", params={"dage": 7}, headers=page)
+    assert answer.status_code == 200
+    assert "Det leder folk efter, som ingen har skrevet om" in answer.text
+    assert '<a href="/?q=klarsprog">klarsprog</a>' in answer.text
+    assert "ingen resultater" in answer.text and "visitkort" in answer.text
+
+
+def test_the_cli_lists_and_erases_the_counts(home: Path) -> None:
+    from click.testing import CliRunner
+
+    from service import cli
+
+    store = Store(f"sqlite:///{home / 'tvaers.db'}")
+    log = SearchGapLog(store.engine)
+    log.count(_asking("hundeskov"))
+    log.count(_asking("hundeskov"))
+    log.flush()
+    store.close()
+    runner = CliRunner()
+    listed = runner.invoke(cli.main, ["--home", str(home), "search-gaps", "--days", "7"])
+    assert listed.exit_code == 0, listed.output
+    assert "     2  hundeskov  [ingen resultater" in listed.output
+    erased = runner.invoke(cli.main, ["--home", str(home), "search-gaps", "--erase-all"])
+    assert "Slettede 1 rækker" in erased.output
+    assert traces(home, [b"hundeskov"]) == []
