@@ -40,6 +40,9 @@ def counted_query(text: str) -> str:
     must read as someone typed it. Two askings that differ only in case or spacing are one.
     """
     text = unicodedata.normalize("NFC", text).casefold()
+    # Control and format characters (NUL, bidi marks) are no part of a question; PostgreSQL
+    # would refuse a NUL, and the whole batch with it.
+    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf") else c for c in text)
     return " ".join(text.split())[:MAX_GAP_QUERY_CHARS].strip()
 
 

@@ -54,6 +54,7 @@ def test_a_query_is_counted_as_nfc_lower_case_single_spaced_text() -> None:
     assert counted_query("A\u030angstrøm") == counted_query("Ångstrøm") == "ångstrøm"
     assert counted_query("x" * 600) == "x" * 200
     assert counted_query("   ") == ""
+    assert counted_query("mit\x00id\u202e") == "mit id"  # no NUL or bidi marks in the table
 
 
 def _log(tmp_path: Path) -> SearchGapLog:
