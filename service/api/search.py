@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from engine.results import Filters
 from engine.search import MAX_QUERY_CHARS
 from service.api.deps import StateDep
-from service.api.hits import hit_public
+from service.api.hits import facet_counts_public, hit_public
 from service.api.schemas.search import FacetsPublic, SearchPublic
 
 router = APIRouter(prefix="/api", tags=["søgning"])
@@ -36,8 +36,11 @@ def search(
     """Hits with why they matched (highlight spans in the snippet), the total and the time taken."""
     filters = Filters(kind, organisation or None, sector or None, area or None)
     with state.reading() as searcher:
-        results = searcher.search_by_text(q, filters, limit=limit, offset=offset)
+        results = searcher.search_by_text(
+            q, filters, limit=limit, offset=offset, with_facet_counts=True
+        )
         hits = [hit_public(h, searcher.index) for h in results.hits]
+        counts = facet_counts_public(results.facet_counts, state.facets)
     if counted:
         state.gaps.count(q, results, offset=offset)
     return SearchPublic(
@@ -48,6 +51,7 @@ def search(
         offset=offset,
         corrections=results.corrections,
         hits=hits,
+        facet_counts=counts,
     )
 
 
