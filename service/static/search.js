@@ -78,6 +78,7 @@
     if (controller) controller.abort();
     controller = new AbortController();
     search.set("limit", "20");
+    counted = counted && query.toLowerCase() !== lastCounted; // once per question on this page
     search.set("counted", counted ? "true" : "false");
     if (counted) {
       clearTimeout(settleTimer);
