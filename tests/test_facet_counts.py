@@ -85,3 +85,5 @@ def test_the_api_and_the_page_show_a_count_beside_every_filter_value(client: Tes
     page = client.get("/", params={"q": "skærmbesøg", "sector": "kommune"}).text
     assert f">kommune ({counts['sector']['kommune']})</option>" in page
     assert f">Kolleger ({counts['kind']['person']})</option>" in page
+    plain = client.get("/api/search", params={"q": "skærmbesøg", "facet_counts": "false"}).json()
+    assert plain["facet_counts"] is None and plain["total"] > 0

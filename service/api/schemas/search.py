@@ -54,8 +54,9 @@ class SearchPublic(BaseModel):
     offset: int
     corrections: dict[str, str]
     hits: list[HitPublic]
-    facet_counts: FacetCountsPublic = Field(
-        description="Antal resultater pr. filterværdi: hver med de andre filtre, ikke sit eget"
+    facet_counts: FacetCountsPublic | None = Field(
+        description="Antal resultater pr. filterværdi: hver med de andre filtre, ikke sit eget "
+        "(null med facet_counts=false)"
     )
 
 
