@@ -119,6 +119,11 @@ class Store:
     def close(self) -> None:
         self._engine.dispose()
 
+    @property
+    def engine(self) -> sa.Engine:
+        """For the service's own tables (sign-in, keys) in the same database."""
+        return self._engine
+
     # Reading -----------------------------------------------------------------------------
 
     def read(self, function: Callable[[Reader], T]) -> T:

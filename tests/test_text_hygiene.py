@@ -77,7 +77,7 @@ def test_api_refuses_nul_in_danish(client: TestClient, auth: dict[str, str], fie
 
 
 def test_pairing_json_names_lose_bidi_controls(
-    client: TestClient, week_rows: dict[str, list[dict[str, str]]]
+    client: TestClient, auth: dict[str, str], week_rows: dict[str, list[dict[str, str]]]
 ) -> None:
     hosts = [
         {
