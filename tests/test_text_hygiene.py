@@ -95,9 +95,7 @@ def test_pairing_json_names_lose_bidi_controls(
         }
         for i in week_rows["interns"]
     ]
-    response = client.post(
-        "/api/pairings", json={"hosts": hosts, "interns": interns}, headers=auth
-    )
+    response = client.post("/api/pairings", json={"hosts": hosts, "interns": interns}, headers=auth)
     assert response.status_code == 200, response.text
     names = [p["intern_name"] for p in response.json()["pairs"]]
     assert names and not any(RLO in n for n in names)

@@ -35,8 +35,12 @@ def test_search_page_offers_the_filters_in_the_index(client: TestClient) -> None
         assert f'<option value="{value}">' in page.text
 
 
-def test_search_page_with_results(client: TestClient) -> None:
-    page = client.get("/", params={"q": "skærmbesøg om natten"}).text
+def test_search_page_with_results(
+    client: TestClient, key_headers: dict[str, dict[str, str]]
+) -> None:
+    """With a key (or a session) the hits carry contact details."""
+    headers = key_headers["test-reader"]
+    page = client.get("/", params={"q": "skærmbesøg om natten"}, headers=headers).text
     first = page.index('data-id="u001"')
     assert first < page.index('data-id="p001"')
     assert re.search(r"resultater for »skærmbesøg om natten«", page)

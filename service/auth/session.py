@@ -14,6 +14,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from service.auth.contact import reset_contact_visible, set_contact_visible
 from service.auth.roles import Role, User
 from service.auth.state import AuthState
 
@@ -115,7 +116,11 @@ class AuthMiddleware:
                 response = RedirectResponse(f"/log-ind?next={quote(target)}", 303)
             await response(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        token = set_contact_visible(user is not None)  # e-mail and phone: signed in or a key
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            reset_contact_visible(token)
 
     def _user(self, session: dict[str, Any], bearer: str | None) -> User | None:
         data = session.get("user")
