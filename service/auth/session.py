@@ -19,6 +19,7 @@ from service.auth.roles import Role, User
 from service.auth.state import AuthState
 
 USER_KEY = "tvaers.user"
+EXPIRY_NOTICE_GRACE = 3600  # seconds
 EXPIRED_KEY = "tvaers.session_expired"
 BAD_KEY_KEY = "tvaers.bad_key"
 SESSION_COOKIE = "tvaers_session"
@@ -59,7 +60,9 @@ def install_sessions(app: Any, auth: AuthState) -> None:
         SessionMiddleware,
         secret_key=secret,
         session_cookie=SESSION_COOKIE,
-        max_age=settings.session_max_age,
+        # The cookie outlives the session a little, so a session past its expiry still reaches
+        # the server, which refuses it and says why (the browser would drop it without a word).
+        max_age=settings.session_max_age + EXPIRY_NOTICE_GRACE,
         same_site="lax",
         https_only=settings.session_https_only,
     )
@@ -123,6 +126,10 @@ class AuthMiddleware:
             reset_contact_visible(token)
 
     def _user(self, session: dict[str, Any], bearer: str | None) -> User | None:
+        """A key sent on purpose counts over the session cookie that comes along."""
+        if bearer:
+            key = self.auth.keys.authenticate(bearer)
+            return key.user if key is not None else None
         data = session.get("user")
         if isinstance(data, dict):
             subject = str(data["sub"])
@@ -134,9 +141,6 @@ class AuthMiddleware:
                 role=Role(data["role"]),
                 units=self.auth.editors.units_of([email, subject]),
             )
-        if bearer:
-            key = self.auth.keys.authenticate(bearer)
-            return key.user if key is not None else None
         return None
 
 
