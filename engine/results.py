@@ -74,3 +74,8 @@ class SearchResults:
     total: int  # every document that matched, before paging
     corrections: dict[str, str]  # typed word → the indexed word it was read as
     took_ms: float
+    # The evidence of the best results: the highest cosine similarity (meaning) and the largest
+    # share of the query's word weight one result holds (words). Search gaps tell weak
+    # results from good ones by these (service/gaps.py).
+    best_cosine: float = 0.0
+    best_coverage: float = 0.0

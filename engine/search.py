@@ -205,7 +205,11 @@ class Searcher:
             for i in page
         ]
         took = (time.perf_counter() - started) * 1000
-        return SearchResults(query, hits, len(order), corrections, round(took, 2))
+        best_cosine = float(cosine[order].max()) if order else 0.0
+        best_coverage = float(coverage[candidates][order].max()) if order else 0.0
+        return SearchResults(
+            query, hits, len(order), corrections, round(took, 2), best_cosine, best_coverage
+        )
 
     def similar_units(
         self, unit_id: str, *, limit: int = 10, other_organisations: bool = False

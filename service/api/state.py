@@ -29,6 +29,7 @@ from service.api.hits import facets_of
 from service.api.proposals import ProposalShelf
 from service.api.schemas.search import FacetsPublic
 from service.config import Settings
+from service.gaps import SearchGaps
 
 log = logging.getLogger("tvaers.service")
 WARM_INTERVAL = 1.0  # seconds between looks for a new base block (after a compaction)
@@ -57,6 +58,7 @@ class ServiceState:
         self.searchers = LiveSearcher(self.live, self.embedder)
         self.suggester = Suggester()
         self.proposals = ProposalShelf(settings.proposal_ttl_hours * 3600)
+        self.gaps = SearchGaps(settings, self.store)
         self._facets: tuple[SearchIndex, FacetsPublic] | None = None
         self._warmer: threading.Thread | None = None
         self._stop_warming = threading.Event()
@@ -85,6 +87,10 @@ class ServiceState:
                 self.warm()
             except Exception:
                 log.exception("warming suggestions failed; retrying")
+            try:
+                self.gaps.maintain()
+            except Exception:
+                log.exception("writing search counts failed; retrying")
             if self._stop_warming.wait(WARM_INTERVAL):
                 return
 
@@ -92,6 +98,10 @@ class ServiceState:
         self._stop_warming.set()
         if self._warmer is not None:
             self._warmer.join(timeout=10)
+        try:
+            self.gaps.maintain()  # the last counts
+        except Exception:
+            log.exception("writing search counts failed at close")
         self.live.close()
         self.store.close()
 

@@ -1,4 +1,6 @@
 // Results follow the typing (debounced), filters apply at once, the URL stays shareable.
+// Searches while typing are not counted as asked (counted=false); the query counts once when
+// the typing rests (SETTLE_MS), on Enter, or when a result is opened before that (search gaps).
 "use strict";
 (function () {
   const form = document.getElementById("search-form");
@@ -7,8 +9,11 @@
   const corrections = document.getElementById("corrections");
   const list = document.getElementById("results");
   const DELAY_MS = 250;
+  const SETTLE_MS = 2000;
   let timer = null;
+  let settleTimer = null;
   let controller = null;
+  let lastCounted = input.value.trim().toLowerCase(); // the page itself counted this one
 
   function params() {
     const data = new FormData(form);
@@ -32,7 +37,19 @@
     corrections.textContent = read.length ? "Læst som: " + read.map(([a, b]) => a + " → " + b).join(", ") : "";
   }
 
-  async function run() {
+  function countAsked() {
+    clearTimeout(settleTimer);
+    settleTimer = null;
+    const query = input.value.trim();
+    if (!query || query.toLowerCase() === lastCounted) return;
+    lastCounted = query.toLowerCase();
+    const search = params();
+    search.set("limit", "1");
+    search.set("counted", "true");
+    fetch("/api/search?" + search.toString(), { keepalive: true, headers: { Accept: "application/json" } }).catch(() => {});
+  }
+
+  async function run(counted) {
     const query = input.value.trim();
     const search = params();
     history.replaceState(null, "", search.toString() ? "/?" + search.toString() : "/");
@@ -46,6 +63,12 @@
     if (controller) controller.abort();
     controller = new AbortController();
     search.set("limit", "20");
+    search.set("counted", counted ? "true" : "false");
+    if (counted) {
+      clearTimeout(settleTimer);
+      settleTimer = null;
+      lastCounted = query.toLowerCase();
+    }
     status.textContent = "Søger …";
     try {
       const response = await fetch("/api/search?" + search.toString(), {
@@ -66,17 +89,22 @@
 
   function later() {
     clearTimeout(timer);
-    timer = setTimeout(run, DELAY_MS);
+    timer = setTimeout(() => run(false), DELAY_MS);
+    clearTimeout(settleTimer);
+    settleTimer = setTimeout(countAsked, SETTLE_MS);
   }
 
   input.addEventListener("input", later);
   form.addEventListener("change", (event) => {
-    if (event.target !== input) run();
+    if (event.target !== input) run(false); // the same question, narrowed: not asked again
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     clearTimeout(timer);
-    run();
+    run(true);
+  });
+  list.addEventListener("click", (event) => {
+    if (settleTimer && event.target.closest("a")) countAsked(); // opened before the rest
   });
   document.addEventListener("keydown", (event) => {
     const typing = ["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement.tagName);
@@ -86,7 +114,9 @@
       input.select();
     } else if (event.key === "Escape" && document.activeElement === input && input.value) {
       input.value = "";
-      run();
+      clearTimeout(settleTimer);
+      settleTimer = null;
+      run(false);
     }
   });
 })();

@@ -1,0 +1,221 @@
+"""What people searched for, counted as normalised text per day: no user, no address, no time.
+
+One row per (query, day): how many times it was asked, and the best outcome it had that day
+(the most hits, the best evidence), so "no results" and "weak results" can be told apart. The
+table lives in the store's database (SQLite or PostgreSQL) beside the records, in its own
+metadata: it is no part of the log, and the search index never sees it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import unicodedata
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+MAX_GAP_QUERY_CHARS = 200  # longer texts are pasted pages, not questions; they are cut here
+
+_metadata = sa.MetaData()
+search_gaps_table = sa.Table(
+    "search_gaps",
+    _metadata,
+    sa.Column("query", sa.String(MAX_GAP_QUERY_CHARS), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True, index=True),
+    sa.Column("count", sa.Integer, nullable=False),
+    # The best outcome one asking had that day: the most hits, the highest cosine similarity
+    # (meaning) and the largest share of the query's word weight a hit held (words).
+    sa.Column("hits", sa.Integer, nullable=False),
+    sa.Column("best_cosine", sa.Float, nullable=False),
+    sa.Column("best_coverage", sa.Float, nullable=False),
+)
+
+
+def counted_query(text: str) -> str:
+    """The text a search is counted under: NFC, lower case, single spaces, at most 200 chars.
+
+    Not stemmed and not reordered: the page shows it to people, and "hjemmepleje om natten"
+    must read as someone typed it. Two askings that differ only in case or spacing are one.
+    """
+    text = unicodedata.normalize("NFC", text).casefold()
+    # Control and format characters (NUL, bidi marks) are no part of a question; PostgreSQL
+    # would refuse a NUL, and the whole batch with it.
+    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf") else c for c in text)
+    return " ".join(text.split())[:MAX_GAP_QUERY_CHARS].strip()
+
+
+@dataclass(frozen=True)
+class Asking:
+    """One search as a person asked it, with its outcome."""
+
+    query: str  # counted_query() of what was typed
+    day: dt.date
+    hits: int
+    best_cosine: float  # see engine.results.SearchResults
+    best_coverage: float
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A query over a period: how often, and its best outcome in that period."""
+
+    query: str
+    count: int
+    hits: int
+    best_cosine: float
+    best_coverage: float
+    last_day: dt.date
+
+
+@dataclass
+class _Tally:
+    count: int
+    hits: int
+    best_cosine: float
+    best_coverage: float
+
+
+class SearchGapLog:
+    """Counts askings in memory and writes them in batches (`flush`): a search never waits for
+    the database. Several processes on one database add up (an upsert adds counts)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+        _metadata.create_all(engine)
+        self._pending: dict[tuple[str, dt.date], _Tally] = {}
+        self._lock = threading.Lock()
+
+    def count(self, asking: Asking) -> None:
+        if not asking.query:
+            return
+        key = (asking.query, asking.day)
+        with self._lock:
+            tally = self._pending.get(key)
+            if tally is None:
+                self._pending[key] = _Tally(
+                    1, asking.hits, asking.best_cosine, asking.best_coverage
+                )
+            else:
+                tally.count += 1
+                tally.hits = max(tally.hits, asking.hits)
+                tally.best_cosine = max(tally.best_cosine, asking.best_cosine)
+                tally.best_coverage = max(tally.best_coverage, asking.best_coverage)
+
+    def flush(self) -> int:
+        """Write what was counted since the last flush; returns how many rows it touched."""
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        if not pending:
+            return 0
+        rows = [
+            {
+                "query": q,
+                "day": d,
+                "count": t.count,
+                "hits": t.hits,
+                "best_cosine": t.best_cosine,
+                "best_coverage": t.best_coverage,
+            }
+            for (q, d), t in pending.items()
+        ]
+        with self._engine.begin() as conn:
+            conn.execute(_upsert(conn.dialect.name), rows)
+        return len(rows)
+
+    def forget_before(self, day: dt.date) -> int:
+        """Retention: delete every row of a day before `day`; returns how many."""
+        with self._engine.begin() as conn:
+            result = conn.execute(search_gaps_table.delete().where(search_gaps_table.c.day < day))
+        return int(result.rowcount)
+
+    def erase(self, query: str | None = None) -> int:
+        """Delete every row, or every row of one query (as typed: it is normalised here),
+        pending ones too; returns how many rows left the database."""
+        with self._lock:
+            if query is None:
+                self._pending.clear()
+            else:
+                query = counted_query(query)
+                self._pending = {k: t for k, t in self._pending.items() if k[0] != query}
+        statement = search_gaps_table.delete()
+        if query is not None:
+            statement = statement.where(search_gaps_table.c.query == query)
+        with self._engine.begin() as conn:
+            deleted = int(conn.execute(statement).rowcount)
+        if self._engine.dialect.name == "sqlite":  # the deleted rows' old pages leave the WAL too
+            with self._engine.connect() as checkpoint:
+                checkpoint.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return deleted
+
+    def gaps(self, since: dt.date, weak: Weak, *, limit: int = 50) -> list[Gap]:
+        """The most asked queries since `since` whose best outcome in the period was no hits
+        or weak ones, most asked first."""
+        table = search_gaps_table
+        hits = sa.func.max(table.c.hits)
+        cosine = sa.func.max(table.c.best_cosine)
+        coverage = sa.func.max(table.c.best_coverage)
+        total = sa.func.sum(table.c.count)
+        weak_outcome = sa.and_(cosine < weak.cosine_below, coverage < weak.coverage_below)
+        query = (
+            sa.select(table.c.query, total, hits, cosine, coverage, sa.func.max(table.c.day))
+            .where(table.c.day >= since)
+            .group_by(table.c.query)
+            .having(sa.or_(hits == 0, weak_outcome))
+            .order_by(total.desc(), table.c.query)
+            .limit(limit)
+        )
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            Gap(r[0], int(r[1]), int(r[2]), float(r[3]), float(r[4]), _as_date(r[5])) for r in rows
+        ]
+
+    def rows(self) -> list[tuple[str, dt.date, int]]:
+        """Every stored (query, day, count), oldest first (tests; what is kept)."""
+        with self._engine.connect() as conn:
+            result = conn.execute(
+                sa.select(search_gaps_table).order_by(
+                    search_gaps_table.c.day, search_gaps_table.c.query
+                )
+            ).all()
+        return [(str(r[0]), _as_date(r[1]), int(r[2])) for r in result]
+
+
+@dataclass(frozen=True)
+class Weak:
+    """Results are weak when no hit is close in meaning and none holds much of the query's
+    words (both below these); chosen on the labelled query sets (service/config.py)."""
+
+    cosine_below: float
+    coverage_below: float
+
+
+def _upsert(dialect: str) -> sa.Insert:
+    """Insert, or add to the row another flush (or process) wrote first."""
+    table = search_gaps_table
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    larger = sa.func.greatest if dialect == "postgresql" else sa.func.max
+    excluded = insert.excluded
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.query, table.c.day],
+        set_={
+            "count": table.c.count + excluded["count"],
+            "hits": larger(table.c.hits, excluded.hits),
+            "best_cosine": larger(table.c.best_cosine, excluded.best_cosine),
+            "best_coverage": larger(table.c.best_coverage, excluded.best_coverage),
+        },
+    )
+
+
+def _as_date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def days_back(today: dt.date, days: int) -> dt.date:
+    return today - dt.timedelta(days=days)

@@ -1,0 +1,246 @@
+"""Search gaps: normalised counts per day, batched writes, retention, off switch, erasure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from indexer.search_gaps import Asking, SearchGapLog, Weak, counted_query
+from indexer.store import Store
+from service.app import create_app
+from service.auth import Role, User, current_user
+from service.config import Settings
+from tests.fakes import FakeEmbedder
+from tests.folders import traces
+
+pytest_plugins = ("tests.conftest_service",)
+
+TODAY = dt.datetime.now(dt.UTC).date()
+WEAK = Weak(cosine_below=0.85, coverage_below=0.4)
+NOWHERE = {"organisation": "Digitaliseringsstyrelsen", "kind": "trial"}  # no such record
+
+
+def _signed_in(app: FastAPI, role: Role) -> None:
+    app.dependency_overrides[current_user] = lambda: User("s1", "Test", role)
+
+
+@pytest.fixture
+def gaps_client(
+    home: Path, settings_factory: Callable[..., Settings]
+) -> Iterator[tuple[FastAPI, TestClient]]:
+    app = create_app(settings_factory(home), embedder=FakeEmbedder())
+    with TestClient(app) as client:
+        yield app, client
+
+
+def _rows(app: FastAPI) -> list[tuple[str, dt.date, int]]:
+    state = app.state.tvaers
+    state.gaps.maintain()
+    rows: list[tuple[str, dt.date, int]] = state.gaps.log.rows()
+    return rows
+
+
+# Normalisation and the table --------------------------------------------------------------
+
+
+def test_a_query_is_counted_as_nfc_lower_case_single_spaced_text() -> None:
+    decomposed = "Ældrepleje  om\tNATTEN "
+    assert counted_query(decomposed) == "ældrepleje om natten"
+    assert counted_query("A\u030angstrøm") == counted_query("Ångstrøm") == "ångstrøm"
+    assert counted_query("x" * 600) == "x" * 200
+    assert counted_query("   ") == ""
+    assert counted_query("mit\x00id\u202e") == "mit id"  # no NUL or bidi marks in the table
+
+
+def _log(tmp_path: Path) -> SearchGapLog:
+    return SearchGapLog(Store(f"sqlite:///{tmp_path / 'gaps.db'}").engine)
+
+
+def _asking(query: str, day: dt.date = TODAY, hits: int = 0, cosine: float = 0.0) -> Asking:
+    return Asking(counted_query(query), day, hits, cosine, 0.0)
+
+
+def test_counts_add_up_across_flushes_and_keep_the_best_outcome(tmp_path: Path) -> None:
+    log = _log(tmp_path)
+    log.count(_asking("Robotstøvsuger"))
+    log.count(_asking("robotstøvsuger ", hits=3, cosine=0.5))
+    assert log.rows() == []  # nothing is written until a flush
+    assert log.flush() == 1
+    log.count(_asking("ROBOTSTØVSUGER"))
+    log.flush()
+    assert log.rows() == [("robotstøvsuger", TODAY, 3)]
+    [gap] = log.gaps(TODAY, WEAK)
+    assert (gap.count, gap.hits, gap.best_cosine) == (3, 3, 0.5)
+
+
+def test_no_results_and_weak_results_are_told_apart_and_good_ones_are_left_out(
+    tmp_path: Path,
+) -> None:
+    log = _log(tmp_path)
+    for _ in range(3):
+        log.count(_asking("hundeskov"))  # no results
+    log.count(_asking("vindmøller", hits=12, cosine=0.80))  # weak: far in meaning, few words
+    log.count(_asking("hjemmepleje", hits=40, cosine=0.90))  # a good answer
+    log.count(Asking("klarsprog", TODAY, 5, 0.70, 1.0))  # holds every word: not weak
+    log.flush()
+    gaps = log.gaps(TODAY, WEAK)
+    assert [(g.query, g.count, g.hits) for g in gaps] == [
+        ("hundeskov", 3, 0),
+        ("vindmøller", 1, 12),
+    ]
+
+
+def test_a_query_answered_well_once_in_the_period_is_no_gap(tmp_path: Path) -> None:
+    log = _log(tmp_path)
+    log.count(_asking("mitid", day=TODAY - dt.timedelta(days=3)))
+    log.count(_asking("mitid", hits=8, cosine=0.9))
+    log.flush()
+    assert log.gaps(TODAY, WEAK) == []  # today it was answered
+    assert [g.query for g in log.gaps(TODAY - dt.timedelta(days=5), WEAK)] == []
+
+
+def test_retention_deletes_days_before_the_oldest_kept(tmp_path: Path) -> None:
+    log = _log(tmp_path)
+    log.count(_asking("gammel", day=TODAY - dt.timedelta(days=90)))
+    log.count(_asking("ny", day=TODAY - dt.timedelta(days=89)))
+    log.flush()
+    assert log.forget_before(TODAY - dt.timedelta(days=89)) == 1
+    assert [r[0] for r in log.rows()] == ["ny"]
+
+
+def test_counts_on_postgres_add_up_like_on_sqlite(postgres_url: str) -> None:
+    store = Store(postgres_url)
+    log = SearchGapLog(store.engine)
+    log.count(_asking("sprogscreening"))
+    log.flush()
+    log.count(_asking("Sprogscreening", hits=2, cosine=0.3))
+    log.flush()
+    assert log.rows() == [("sprogscreening", TODAY, 2)]
+    [gap] = log.gaps(TODAY, WEAK)
+    assert (gap.hits, gap.best_cosine) == (2, 0.3)
+    assert log.erase("SPROGSCREENING") == 1 and log.rows() == []
+    store.close()
+
+
+# Through the service ----------------------------------------------------------------------
+
+
+def test_searches_people_ask_are_counted_typing_and_paging_are_not(
+    gaps_client: tuple[FastAPI, TestClient],
+) -> None:
+    app, client = gaps_client
+    assert client.get("/api/search", params={"q": "Skærmbesøg"}).status_code == 200
+    assert client.get("/api/search", params={"q": "skærmbesøg", "offset": 10}).status_code == 200
+    client.get("/api/search", params={"q": "skærm", "counted": "false"})  # while typing
+    client.get("/api/suggest", params={"q": "skærmb"})
+    assert client.get("/", params={"q": "skærmbesøg  "}).status_code == 200  # the page's form
+    assert _rows(app) == [("skærmbesøg", TODAY, 2)]
+
+
+def test_counting_can_be_switched_off(
+    home: Path, settings_factory: Callable[..., Settings]
+) -> None:
+    app = create_app(settings_factory(home, search_gaps=False), embedder=FakeEmbedder())
+    with TestClient(app) as client:
+        client.get("/api/search", params={"q": "skærmbesøg"})
+        client.get("/", params={"q": "skærmbesøg"})
+        assert _rows(app) == []
+        _signed_in(app, Role.coordinator)
+        assert client.get("/api/search-gaps").json()["enabled"] is False
+
+
+def test_retention_setting_drops_old_rows_when_the_service_writes(
+    home: Path, settings_factory: Callable[..., Settings]
+) -> None:
+    app = create_app(settings_factory(home, search_gaps_retention_days=7), embedder=FakeEmbedder())
+    with TestClient(app) as client:
+        gaps = app.state.tvaers.gaps
+        gaps.log.count(_asking("for længe siden", day=TODAY - dt.timedelta(days=7)))
+        gaps.log.count(_asking("i sidste uge", day=TODAY - dt.timedelta(days=6)))
+        gaps.log.flush()
+        gaps._last_retention = 0.0  # as at start: the next write applies the retention
+        client.get("/api/search", params={"q": "kørekort"})
+        assert [r[0] for r in _rows(app)] == ["i sidste uge", "kørekort"]
+
+
+def test_the_api_lists_gaps_to_coordinators_only(gaps_client: tuple[FastAPI, TestClient]) -> None:
+    app, client = gaps_client
+    client.get("/api/search", params={"q": "xqzv blorp"})  # nothing like it: weak
+    client.get("/api/search", params={"q": "xqzv blorp"})
+    client.get("/api/search", params={"q": "klarsprog", **NOWHERE})  # no results
+    client.get("/api/search", params={"q": "klarsprog breve"})  # found well
+    assert client.get("/api/search-gaps").status_code == 401
+    _signed_in(app, Role.reader)
+    assert client.get("/api/search-gaps").status_code == 403
+    _signed_in(app, Role.unit_editor)
+    assert client.get("/api/search-gaps").status_code == 403
+    _signed_in(app, Role.coordinator)
+    body = client.get("/api/search-gaps", params={"days": 7}).json()
+    assert [(g["query"], g["count"], g["outcome"]) for g in body["gaps"]] == [
+        ("xqzv blorp", 2, "weak"),
+        ("klarsprog", 1, "none"),
+    ]
+    assert body["retention_days"] == 90
+    assert client.delete("/api/search-gaps").status_code == 403  # erasing is the admin's
+
+
+def test_erasure_of_one_query_and_of_all_leaves_no_trace_in_the_home_folder(
+    gaps_client: tuple[FastAPI, TestClient], home: Path, auth: dict[str, str]
+) -> None:
+    app, client = gaps_client
+    client.get("/api/search", params={"q": "zebrafodring i haven"})
+    client.get("/api/search", params={"q": "giraffodring"})
+    _rows(app)
+    assert traces(home, [b"zebrafodring", b"giraffodring"]) != []
+    erased = client.delete(
+        "/api/search-gaps", params={"q": "Zebrafodring  i HAVEN"}, headers=auth
+    )  # the legacy key counts as admin
+    assert erased.status_code == 200 and erased.json() == {"deleted": 1}
+    assert traces(home, [b"zebrafodring"]) == []
+    assert [r[0] for r in _rows(app)] == ["giraffodring"]
+    _signed_in(app, Role.admin)
+    assert client.delete("/api/search-gaps").json() == {"deleted": 1}
+    assert _rows(app) == [] and traces(home, [b"giraffodring"]) == []
+
+
+def test_the_page_lists_gaps_with_a_link_to_the_search_for_coordinators(
+    gaps_client: tuple[FastAPI, TestClient],
+) -> None:
+    app, client = gaps_client
+    client.get("/api/search", params={"q": "Klarsprog", **NOWHERE})
+    page = {"Accept": "text/html"}
+    assert client.get("/soegehuller", headers=page).status_code == 401
+    _signed_in(app, Role.reader)
+    refused = client.get("/soegehuller", headers=page)
+    assert refused.status_code == 403 and "koordinator" in refused.text
+    _signed_in(app, Role.coordinator)
+    answer = client.get("/soegehuller", params={"dage": 7}, headers=page)
+    assert answer.status_code == 200
+    assert "Det leder folk efter, som ingen har skrevet om" in answer.text
+    assert '<a href="/?q=klarsprog">klarsprog</a>' in answer.text
+    assert "ingen resultater" in answer.text and "visitkort" in answer.text
+
+
+def test_the_cli_lists_and_erases_the_counts(home: Path) -> None:
+    from click.testing import CliRunner
+
+    from service import cli
+
+    store = Store(f"sqlite:///{home / 'tvaers.db'}")
+    log = SearchGapLog(store.engine)
+    log.count(_asking("hundeskov"))
+    log.count(_asking("hundeskov"))
+    log.flush()
+    store.close()
+    runner = CliRunner()
+    listed = runner.invoke(cli.main, ["--home", str(home), "search-gaps", "--days", "7"])
+    assert listed.exit_code == 0, listed.output
+    assert "     2  hundeskov  [ingen resultater" in listed.output
+    erased = runner.invoke(cli.main, ["--home", str(home), "search-gaps", "--erase-all"])
+    assert "Slettede 1 rækker" in erased.output
+    assert traces(home, [b"hundeskov"]) == []
