@@ -96,6 +96,7 @@ def test_proposals_naming_a_deleted_person_are_dropped(
     client: TestClient, auth: dict[str, str], week_files: Any
 ) -> None:
     _add_anne(client, auth)
+    client.headers.update(auth)  # pairing needs a coordinator (or admin)
     naming = _pairing_with(client, week_files, NAME)
     other = _pairing_with(client, week_files, "Bo Jensen")
     download = f"/api/pairings/{naming}/download"
@@ -108,7 +109,10 @@ def test_proposals_naming_a_deleted_person_are_dropped(
     assert client.get(f"/api/pairings/{other}/download").status_code == 200
 
 
-def test_a_proposal_can_be_deleted(client: TestClient, week_files: Any) -> None:
+def test_a_proposal_can_be_deleted(
+    client: TestClient, auth: dict[str, str], week_files: Any
+) -> None:
+    client.headers.update(auth)  # pairing needs a coordinator (or admin)
     proposal_id = _pairing_with(client, week_files, "Bo Jensen")
     assert client.delete(f"/api/pairings/{proposal_id}").status_code == 200
     assert client.get(f"/api/pairings/{proposal_id}/download").status_code == 404
