@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -149,6 +150,26 @@ class SearchGapLog:
                 checkpoint.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         return deleted
 
+    def erase_mentioning(self, words: Iterable[str]) -> int:
+        """Delete every row (pending ones too) whose query holds one of these words anywhere,
+        as a part of a longer word too (an erased person's name and address); returns how
+        many rows left the database."""
+        needles = sorted({counted_query(w) for w in words} - {""})
+        if not needles:
+            return 0
+        with self._lock:
+            self._pending = {
+                k: t for k, t in self._pending.items() if not any(n in k[0] for n in needles)
+            }
+        column = search_gaps_table.c.query
+        condition = sa.or_(*(column.contains(n, autoescape=True) for n in needles))
+        with self._engine.begin() as conn:
+            deleted = int(conn.execute(search_gaps_table.delete().where(condition)).rowcount)
+        if deleted and self._engine.dialect.name == "sqlite":
+            with self._engine.connect() as checkpoint:
+                checkpoint.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return deleted
+
     def gaps(self, since: dt.date, weak: Weak, *, limit: int = 50) -> list[Gap]:
         """The most asked queries since `since` whose best outcome in the period was no hits
         or weak ones, most asked first."""
@@ -190,6 +211,12 @@ class Weak:
 
     cosine_below: float
     coverage_below: float
+
+    def holds(self, hits: int, best_cosine: float, best_coverage: float) -> bool:
+        """No results, or only weak ones."""
+        return hits == 0 or (
+            best_cosine < self.cosine_below and best_coverage < self.coverage_below
+        )
 
 
 def _upsert(dialect: str) -> sa.Insert:

@@ -28,14 +28,22 @@ class SearchGaps:
         self.log = SearchGapLog(store.engine)
         self._last_retention = 0.0
         self._lock = threading.Lock()
+        self._erased: set[str] = set()  # words of erased people's names, in memory only
 
     def count(self, typed: str, results: SearchResults, *, offset: int = 0) -> None:
-        """Count one search a person asked (never later pages), with its outcome."""
+        """Count one search a person asked (never later pages) that found nothing or only weak
+        results. Searches answered well are not written at all: the page never shows them, and
+        people search for colleagues by name."""
         if not self.enabled or offset:
+            return
+        if not self.weak.holds(results.total, results.best_cosine, results.best_coverage):
+            return
+        query = counted_query(typed)
+        if any(word in query for word in self._erased):
             return
         self.log.count(
             Asking(
-                counted_query(typed),
+                query,
                 _today(),
                 results.total,
                 results.best_cosine,
@@ -65,6 +73,18 @@ class SearchGaps:
     def erase(self, query: str | None = None) -> int:
         with self._lock:
             return self.log.erase(query)
+
+    def forget_person(self, name: str, email: str) -> int:
+        """An erased person: every counted query holding a word of their name (3 letters or
+        more) or their address goes too. Counts of others' queries may go along: harmless."""
+        words = [w for w in name.split() if len(w) >= 3]
+        if email:
+            words.append(email)
+        with self._lock:
+            # A search for them right after (the person is gone, so it finds little) is not
+            # written either, by this process until it stops: never to disk (test_api_write).
+            self._erased.update(w for w in map(counted_query, words) if w)
+            return self.log.erase_mentioning(words)
 
 
 def _today() -> dt.date:

@@ -16,7 +16,7 @@ from service.app import create_app
 from service.auth import Role, User, current_user
 from service.config import Settings
 from tests.fakes import FakeEmbedder
-from tests.folders import traces
+from tests.folders import assert_no_traces_soon, traces
 
 pytest_plugins = ("tests.conftest_service",)
 
@@ -134,12 +134,41 @@ def test_searches_people_ask_are_counted_typing_and_paging_are_not(
     gaps_client: tuple[FastAPI, TestClient],
 ) -> None:
     app, client = gaps_client
-    assert client.get("/api/search", params={"q": "Skærmbesøg"}).status_code == 200
-    assert client.get("/api/search", params={"q": "skærmbesøg", "offset": 10}).status_code == 200
-    client.get("/api/search", params={"q": "skærm", "counted": "false"})  # while typing
-    client.get("/api/suggest", params={"q": "skærmb"})
-    assert client.get("/", params={"q": "skærmbesøg  "}).status_code == 200  # the page's form
-    assert _rows(app) == [("skærmbesøg", TODAY, 2)]
+    assert client.get("/api/search", params={"q": "Xqzv blorp"}).status_code == 200
+    assert client.get("/api/search", params={"q": "xqzv blorp", "offset": 10}).status_code == 200
+    client.get("/api/search", params={"q": "xqzv", "counted": "false"})  # while typing
+    client.get("/api/suggest", params={"q": "xqzv blo"})
+    assert client.get("/", params={"q": "xqzv  blorp "}).status_code == 200  # the page's form
+    assert _rows(app) == [("xqzv blorp", TODAY, 2)]
+
+
+def test_searches_answered_well_are_not_written_at_all(
+    gaps_client: tuple[FastAPI, TestClient],
+) -> None:
+    """People search for colleagues by name; a search that finds them leaves no row."""
+    app, client = gaps_client
+    for query in ("Ingeborg Skovsgaard", "skærmbesøg om natten", "klarsprog"):
+        assert client.get("/api/search", params={"q": query}).json()["total"] > 0
+        client.get("/", params={"q": query})
+    assert _rows(app) == []
+
+
+def test_erasing_a_person_erases_the_counted_queries_naming_them(
+    gaps_client: tuple[FastAPI, TestClient], home: Path, auth: dict[str, str]
+) -> None:
+    app, client = gaps_client
+    gaps = app.state.tvaers.gaps
+    gaps.log.count(_asking("hvor sidder skovsgaard nu"))  # e.g. a weak search for her office
+    gaps.log.count(_asking("ingeborg.skovsgaard@faxe.dk"))
+    _rows(app)
+    gaps.log.count(_asking("ingeborgs kalender"))  # not written yet: goes too
+    gaps.log.count(_asking("hundeskov"))
+    assert client.delete("/api/people/p001", headers=auth).status_code == 200
+    assert _rows(app) == [("hundeskov", TODAY, 1)]
+    client.get("/api/search", params={"q": "Ingeborg Skovsgaard"})  # gone: finds little now
+    assert _rows(app) == [("hundeskov", TODAY, 1)]  # and is not counted by this process
+    assert traces(home, [b"skovsgaard nu", b"ingeborgs kalender"]) == []
+    assert_no_traces_soon(home, [b"ingeborg.skovsgaard@faxe.dk"])  # her record: the snapshot
 
 
 def test_counting_can_be_switched_off(
@@ -147,8 +176,8 @@ def test_counting_can_be_switched_off(
 ) -> None:
     app = create_app(settings_factory(home, search_gaps=False), embedder=FakeEmbedder())
     with TestClient(app) as client:
-        client.get("/api/search", params={"q": "skærmbesøg"})
-        client.get("/", params={"q": "skærmbesøg"})
+        client.get("/api/search", params={"q": "xqzv blorp"})
+        client.get("/", params={"q": "xqzv blorp"})
         assert _rows(app) == []
         _signed_in(app, Role.coordinator)
         assert client.get("/api/search-gaps").json()["enabled"] is False
@@ -164,8 +193,8 @@ def test_retention_setting_drops_old_rows_when_the_service_writes(
         gaps.log.count(_asking("i sidste uge", day=TODAY - dt.timedelta(days=6)))
         gaps.log.flush()
         gaps._last_retention = 0.0  # as at start: the next write applies the retention
-        client.get("/api/search", params={"q": "kørekort"})
-        assert [r[0] for r in _rows(app)] == ["i sidste uge", "kørekort"]
+        client.get("/api/search", params={"q": "xqzv blorp"})
+        assert [r[0] for r in _rows(app)] == ["i sidste uge", "xqzv blorp"]
 
 
 def test_the_api_lists_gaps_to_coordinators_only(gaps_client: tuple[FastAPI, TestClient]) -> None:
