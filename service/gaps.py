@@ -17,7 +17,7 @@ from indexer.search_gaps import Asking, Gap, SearchGapLog, Weak, counted_query, 
 from indexer.store import Store
 from service.config import Settings
 
-RETENTION_EVERY_S = 3600.0  # rows older than the retention leave at most an hour late
+RETENTION_EVERY_S = 600.0  # rows older than the retention leave at most 10 minutes late
 
 
 class SearchGaps:
@@ -25,7 +25,7 @@ class SearchGaps:
         self.enabled = settings.search_gaps
         self.retention_days = settings.search_gaps_retention_days
         self.weak = Weak(settings.search_gaps_weak_cosine, settings.search_gaps_weak_coverage)
-        self.log = SearchGapLog(store.engine)
+        self.log = SearchGapLog(store.engine, min_askings=settings.search_gaps_min_askings)
         self._last_retention = 0.0
         self._lock = threading.Lock()
         self._erased: set[str] = set()  # words of erased people's names, in memory only

@@ -30,7 +30,8 @@ def coordinator_server(
 
     home = tmp_path_factory.mktemp("browser-gaps") / "home"
     shutil.copytree(indexed_home, home)
-    app: FastAPI = create_app(Settings(home=home, api_key=None), embedder=FakeEmbedder())
+    settings = Settings(home=home, api_key=None, search_gaps_min_askings=1)
+    app: FastAPI = create_app(settings, embedder=FakeEmbedder())
     app.dependency_overrides[current_user] = lambda: User("k1", "Koordinator", Role.coordinator)
     with serve(app) as url:
         yield url

@@ -33,7 +33,8 @@ def _signed_in(app: FastAPI, role: Role) -> None:
 def gaps_client(
     home: Path, settings_factory: Callable[..., Settings]
 ) -> Iterator[tuple[FastAPI, TestClient]]:
-    app = create_app(settings_factory(home), embedder=FakeEmbedder())
+    """Every asked query is written at once (the threshold has its own test)."""
+    app = create_app(settings_factory(home, search_gaps_min_askings=1), embedder=FakeEmbedder())
     with TestClient(app) as client:
         yield app, client
 
@@ -102,6 +103,39 @@ def test_a_query_answered_well_once_in_the_period_is_no_gap(tmp_path: Path) -> N
     log.flush()
     assert log.gaps(TODAY, WEAK) == []  # today it was answered
     assert [g.query for g in log.gaps(TODAY - dt.timedelta(days=5), WEAK)] == []
+
+
+def test_a_query_is_written_once_it_was_asked_often_enough_that_day(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'gaps.db'}")
+    log = SearchGapLog(store.engine, min_askings=2)
+    log.count(_asking("ingeborg skovsgaard"))  # once: a name, say
+    log.count(_asking("hundeskov"))
+    log.flush()
+    assert log.rows() == []
+    log.count(_asking("hundeskov"))
+    log.flush()
+    assert log.rows() == [("hundeskov", TODAY, 2)]
+    log.count(_asking("hundeskov"))  # past the threshold: every asking is written
+    log.flush()
+    assert log.rows() == [("hundeskov", TODAY, 3)]
+    log.count(_asking("ingeborg skovsgaard", day=TODAY - dt.timedelta(days=1)))
+    log.forget_before(TODAY - dt.timedelta(days=30))  # yesterday's one-offs are dropped unwritten
+    log.count(_asking("ingeborg skovsgaard", day=TODAY - dt.timedelta(days=1)))
+    log.flush()
+    assert log.rows() == [("hundeskov", TODAY, 3)]
+    assert traces(tmp_path, [b"ingeborg"]) == []
+    store.close()
+
+
+def test_the_service_holds_one_off_queries_in_memory(
+    home: Path, settings_factory: Callable[..., Settings]
+) -> None:
+    app = create_app(settings_factory(home), embedder=FakeEmbedder())  # the default: 2
+    with TestClient(app) as client:
+        client.get("/api/search", params={"q": "xqzv blorp"})
+        assert _rows(app) == []
+        client.get("/api/search", params={"q": "Xqzv Blorp"})
+        assert _rows(app) == [("xqzv blorp", TODAY, 2)]
 
 
 def test_retention_deletes_days_before_the_oldest_kept(tmp_path: Path) -> None:
@@ -186,7 +220,8 @@ def test_counting_can_be_switched_off(
 def test_retention_setting_drops_old_rows_when_the_service_writes(
     home: Path, settings_factory: Callable[..., Settings]
 ) -> None:
-    app = create_app(settings_factory(home, search_gaps_retention_days=7), embedder=FakeEmbedder())
+    settings = settings_factory(home, search_gaps_retention_days=7, search_gaps_min_askings=1)
+    app = create_app(settings, embedder=FakeEmbedder())
     with TestClient(app) as client:
         gaps = app.state.tvaers.gaps
         gaps.log.count(_asking("for længe siden", day=TODAY - dt.timedelta(days=7)))
