@@ -118,7 +118,7 @@ class Store:
 
     @property
     def engine(self) -> sa.Engine:
-        """For tables of other features in the same database (indexer/search_gaps.py)."""
+        """For tables of other features in the same database (search gaps, keys, editors)."""
         return self._engine
 
     def close(self) -> None:

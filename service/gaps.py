@@ -39,7 +39,8 @@ class SearchGaps:
         if not self.weak.holds(results.total, results.best_cosine, results.best_coverage):
             return
         query = counted_query(typed)
-        if any(word in query for word in self._erased):
+        words = query.split()
+        if any(w in words or (len(w) >= 4 and w in query) for w in self._erased):
             return
         self.log.count(
             Asking(
@@ -74,17 +75,13 @@ class SearchGaps:
         with self._lock:
             return self.log.erase(query)
 
-    def forget_person(self, name: str, email: str) -> int:
-        """An erased person: every counted query holding a word of their name (3 letters or
-        more) or their address goes too. Counts of others' queries may go along: harmless."""
-        words = [w for w in name.split() if len(w) >= 3]
-        if email:
-            words.append(email)
+    def forget_naming(self, *texts: str) -> int:
+        """An erased person's name leaves the counted searches too (even with counting off),
+        and this process counts no search holding it from then on (the person is gone, so a
+        search for them finds little): the words are held in memory only, never on disk."""
         with self._lock:
-            # A search for them right after (the person is gone, so it finds little) is not
-            # written either, by this process until it stops: never to disk (test_api_write).
-            self._erased.update(w for w in map(counted_query, words) if w)
-            return self.log.erase_mentioning(words)
+            self._erased.update(w for t in texts for w in counted_query(t).split() if len(w) >= 2)
+            return self.log.forget_naming(*texts)
 
 
 def _today() -> dt.date:

@@ -29,6 +29,8 @@ from service.api.pairing_input import (
 )
 from service.api.schemas.search import FacetCountsPublic, HitPublic
 from service.api.units import unit_detail
+from service.auth import CurrentUser, Role, User, csrf_token, verify_csrf
+from service.auth.session import USER_KEY, take_notice
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 PAGE_SIZE = 20
@@ -56,8 +58,24 @@ def highlighted(snippet: str, spans: list[tuple[int, int]]) -> list[tuple[str, b
     return parts
 
 
+def user_of(request: Request) -> User | None:
+    user: User | None = request.scope.get(USER_KEY)
+    return user
+
+
+def editing_enabled(request: Request) -> bool:
+    return bool(request.app.state.auth.editing_enabled)
+
+
 templates.env.globals.update(
-    highlighted=highlighted, kinds=KINDS, matched_by=MATCHED_BY, max_query=MAX_QUERY_CHARS
+    highlighted=highlighted,
+    kinds=KINDS,
+    matched_by=MATCHED_BY,
+    max_query=MAX_QUERY_CHARS,
+    csrf_token=csrf_token,
+    take_notice=take_notice,
+    user_of=user_of,
+    editing_enabled=editing_enabled,
 )
 
 
@@ -120,14 +138,29 @@ def unit_page(request: Request, unit_id: str) -> HTMLResponse:
     return _page(request, "unit.html", unit=unit, similar=similar_hits, other=other)
 
 
+def _pairing_refusal(request: Request, user: User | None) -> HTMLResponse | None:
+    """Innovationspraktik needs a coordinator (a first upload costs ~14 s of embedding)."""
+    if user is not None and user.has(Role.coordinator):
+        return None
+    enabled = editing_enabled(request)
+    code = status.HTTP_403_FORBIDDEN if user is not None or not enabled else 401
+    return _page(request, "pairing_closed.html", code, user=user, enabled=enabled)
+
+
 @router.get("/praktik", response_class=HTMLResponse)
-def pairing_page(request: Request) -> HTMLResponse:
+def pairing_page(request: Request, user: CurrentUser) -> HTMLResponse:
+    refusal = _pairing_refusal(request, user)
+    if refusal is not None:
+        return refusal
     return _page(request, "pairing.html", result=None, problems=[], error=None, mode="optimal")
 
 
 @router.post("/praktik", response_class=HTMLResponse)
-async def pairing_upload(request: Request) -> Response:
+async def pairing_upload(request: Request, user: CurrentUser) -> Response:
     """The same as POST /api/pairings, shown as a page with the figures and downloads."""
+    refusal = _pairing_refusal(request, user)
+    if refusal is not None:
+        return refusal
     state = get_state(request)
     context: dict[str, Any] = {"result": None, "problems": [], "error": None, "mode": "optimal"}
     try:
@@ -135,6 +168,7 @@ async def pairing_upload(request: Request) -> Response:
     except UploadTooLargeError as exc:
         context["error"] = str(exc)
         return _page(request, "pairing.html", status.HTTP_413_CONTENT_TOO_LARGE, **context)
+    verify_csrf(request, form.csrf_token)
     mode = context["mode"] = "stable" if form.mode == "stable" else "optimal"
     if form.missing:
         labels = {"hosts": "værter", "interns": "praktikanter"}

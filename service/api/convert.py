@@ -6,6 +6,7 @@ from pydantic import BaseModel
 
 from indexer.records import REQUIRED_COLUMNS, Kind, Record, cell_text, split_list
 from service.api.schemas.records import PersonPublic, TrialPublic, UnitPublic
+from service.auth.contact import shown, without_contact
 
 
 def record_from_create(kind: Kind, body: BaseModel) -> Record:
@@ -39,8 +40,8 @@ def unit_public(record: Record) -> UnitPublic:
         description=record.get("description"),
         competencies=split_list(record.get("competencies")),
         contact_name=record.get("contact_name"),
-        contact_email=record.get("contact_email"),
-        metadata=record.extra,
+        contact_email=shown(record.get("contact_email")),
+        metadata=without_contact(record.extra),
     )
 
 
@@ -53,8 +54,8 @@ def person_public(record: Record, unit: Record) -> PersonPublic:
         unit_name=unit.get("name"),
         organisation=unit.get("organisation"),
         expertise=split_list(record.get("expertise")),
-        email=record.get("email"),
-        metadata=record.extra,
+        email=shown(record.get("email")),
+        metadata=without_contact(record.extra),
     )
 
 
@@ -70,5 +71,5 @@ def trial_public(record: Record, unit: Record) -> TrialPublic:
         status=record.get("status"),
         year=int(year) if year.isdigit() else None,
         learnings=record.get("learnings"),
-        metadata=record.extra,
+        metadata=without_contact(record.extra),
     )

@@ -12,6 +12,7 @@ from service.api.schemas.search import (
     FacetsPublic,
     HitPublic,
 )
+from service.auth.contact import shown, without_contact
 
 KIND_LABELS = {"unit": "Enhed", "person": "Kollega", "trial": "Prøvehandling"}
 PHONE_KEYS = ("phone", "telefon", "tlf", "contact_phone")
@@ -30,7 +31,9 @@ def hit_public(hit: Hit, index: SearchIndex) -> HitPublic:
     if hit.kind == "unit":
         contact = _unit_contact(meta)
     elif hit.kind == "person":
-        contact = ContactPublic(name=hit.title, email=meta.get("email", ""), phone=_phone(meta))
+        contact = ContactPublic(
+            name=hit.title, email=shown(meta.get("email", "")), phone=shown(_phone(meta))
+        )
     else:
         unit = index.document(f"unit:{hit.unit_id}")
         contact = _unit_contact(unit.metadata if unit is not None else {})
@@ -54,13 +57,15 @@ def hit_public(hit: Hit, index: SearchIndex) -> HitPublic:
             snippet=explanation.snippet,
             highlights=[(int(a), int(b)) for a, b in explanation.highlights],
         ),
-        metadata=dict(meta),
+        metadata=without_contact(meta),
     )
 
 
 def _unit_contact(meta: dict[str, str]) -> ContactPublic:
     return ContactPublic(
-        name=meta.get("contact_name", ""), email=meta.get("contact_email", ""), phone=_phone(meta)
+        name=meta.get("contact_name", ""),
+        email=shown(meta.get("contact_email", "")),
+        phone=shown(_phone(meta)),
     )
 
 

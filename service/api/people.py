@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Response, status
 
 from indexer.records import Record
 from service.api.convert import person_public
-from service.api.deps import StateDep, WriteAccess
+from service.api.deps import StateDep, Writer
 from service.api.schemas.records import (
     ClearedPublic,
     PersonCreate,
@@ -39,40 +39,39 @@ def read_person(state: StateDep, person_id: PersonId) -> PersonPublic:
     "",
     response_model=PersonPublic,
     status_code=status.HTTP_201_CREATED,
-    dependencies=[WriteAccess],
     summary="Opret en kollega",
 )
-def create_person(state: StateDep, body: PersonCreate) -> PersonPublic:
-    return _public(state, create_record(state, "person", body))
+def create_person(state: StateDep, writer: Writer, body: PersonCreate) -> PersonPublic:
+    return _public(state, create_record(state, writer, "person", body))
 
 
 @router.put(
     "/{person_id}",
     response_model=PersonPublic,
-    dependencies=[WriteAccess],
     summary="Opret eller ret en kollega",
 )
 def put_person(
-    state: StateDep, person_id: PersonId, body: PersonUpdate, response: Response
+    state: StateDep, writer: Writer, person_id: PersonId, body: PersonUpdate, response: Response
 ) -> PersonPublic:
     """Creates the record when the id is new (with every field POST needs); otherwise the fields
     sent replace theirs and the others keep their value. Sending the same PUT again changes
     nothing, so a lost answer can be retried."""
-    return _public(state, put_record(state, "person", person_id, body, PersonCreate, response))
+    return _public(
+        state, put_record(state, writer, "person", person_id, body, PersonCreate, response)
+    )
 
 
 @router.delete(
     "/{person_id}",
     response_model=PersonDeleted,
-    dependencies=[WriteAccess],
     summary="Slet en kollega og alle spor af dem",
 )
-def delete_person(state: StateDep, person_id: PersonId) -> PersonDeleted:
+def delete_person(state: StateDep, writer: Writer, person_id: PersonId) -> PersonDeleted:
     """Removes the person from the database, the search index and every cache.
 
     Units and trial actions that name them as contact lose those fields in the same write, and
     pairing proposals that name them are deleted; the answer lists both."""
-    erasure = delete_any(state, "person", person_id)
+    erasure = delete_any(state, writer, "person", person_id)
     cleared = [ClearedPublic(kind=c.kind, id=c.id, fields=list(c.fields)) for c in erasure.cleared]
     message = f"Personen '{person_id}' og alle spor af dem er slettet."
     if cleared:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from service.api.convert import person_public, trial_public, unit_public
-from service.api.deps import StateDep, WriteAccess
+from service.api.deps import StateDep, Writer
 from service.api.hits import hit_public
 from service.api.schemas.records import Deleted, UnitCreate, UnitDetail, UnitPublic, UnitUpdate
 from service.api.schemas.search import SimilarPublic
@@ -50,30 +50,28 @@ def similar_units(
     "",
     response_model=UnitPublic,
     status_code=status.HTTP_201_CREATED,
-    dependencies=[WriteAccess],
     summary="Opret en enhed",
 )
-def create_unit(state: StateDep, body: UnitCreate) -> UnitPublic:
-    return unit_public(create_record(state, "unit", body))
+def create_unit(state: StateDep, writer: Writer, body: UnitCreate) -> UnitPublic:
+    return unit_public(create_record(state, writer, "unit", body))
 
 
 @router.put(
     "/{unit_id}",
     response_model=UnitPublic,
-    dependencies=[WriteAccess],
     summary="Opret eller ret en enhed",
 )
-def put_unit(state: StateDep, unit_id: UnitId, body: UnitUpdate, response: Response) -> UnitPublic:
+def put_unit(
+    state: StateDep, writer: Writer, unit_id: UnitId, body: UnitUpdate, response: Response
+) -> UnitPublic:
     """Creates the unit when the id is new (with every field POST needs); otherwise the fields
     sent replace theirs and the others keep their value. Its people and trial actions follow a
     new name. Sending the same PUT again changes nothing, so a lost answer can be retried."""
-    return unit_public(put_record(state, "unit", unit_id, body, UnitCreate, response))
+    return unit_public(put_record(state, writer, "unit", unit_id, body, UnitCreate, response))
 
 
-@router.delete(
-    "/{unit_id}", response_model=Deleted, dependencies=[WriteAccess], summary="Slet en enhed"
-)
-def delete_unit(state: StateDep, unit_id: UnitId) -> Deleted:
+@router.delete("/{unit_id}", response_model=Deleted, summary="Slet en enhed")
+def delete_unit(state: StateDep, writer: Writer, unit_id: UnitId) -> Deleted:
     """Only a unit without people and trial actions can be deleted (409 otherwise)."""
-    delete_any(state, "unit", unit_id)
+    delete_any(state, writer, "unit", unit_id)
     return Deleted(id=unit_id, message=f"Enheden '{unit_id}' er slettet.")
