@@ -110,7 +110,9 @@ def test_no_results_and_weak_results_are_told_apart_and_good_ones_are_left_out(
     ]
 
 
-def test_a_query_answered_well_once_in_the_period_is_no_gap(tmp_path: Path) -> None:
+def test_rows_of_good_outcomes_are_not_listed_as_gaps(tmp_path: Path) -> None:
+    """The service writes only poor outcomes; rows written under an older threshold (or by hand)
+    are judged by the current one, over the best outcome of the period."""
     log = _log(tmp_path)
     log.count(_asking("mitid", day=TODAY - dt.timedelta(days=3)))
     log.count(_asking("mitid", hits=8, cosine=0.9))
