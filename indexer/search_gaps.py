@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 MAX_GAP_QUERY_CHARS = 200  # longer texts are pasted pages, not questions; they are cut here
+MAX_HELD = 50_000  # queries held in memory below the threshold (~10 MB)
 
 _metadata = sa.MetaData()
 search_gaps_table = sa.Table(
@@ -85,10 +86,14 @@ class SearchGapLog:
     """Counts askings in memory and writes them in batches (`flush`): a search never waits for
     the database. Several processes on one database add up (an upsert adds counts)."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, *, min_askings: int = 1) -> None:
         self._engine = engine
         _metadata.create_all(engine)
+        # A query reaches the database once this process has seen it asked `min_askings` times
+        # that day; until then it is held in memory only (one-off queries: names, case numbers).
+        self.min_askings = min_askings
         self._pending: dict[tuple[str, dt.date], _Tally] = {}
+        self._written: set[tuple[str, dt.date]] = set()  # keys past the threshold
         self._lock = threading.Lock()
 
     def count(self, asking: Asking) -> None:
@@ -110,7 +115,16 @@ class SearchGapLog:
     def flush(self) -> int:
         """Write what was counted since the last flush; returns how many rows it touched."""
         with self._lock:
-            pending, self._pending = self._pending, {}
+            held = {
+                k: t
+                for k, t in self._pending.items()
+                if t.count < self.min_askings and k not in self._written
+            }
+            if len(held) > MAX_HELD:  # a flood of distinct one-off queries: forget the oldest
+                held = dict(list(held.items())[-MAX_HELD:])
+            pending = {k: t for k, t in self._pending.items() if k not in held}
+            self._pending = held
+            self._written.update(pending)
         if not pending:
             return 0
         rows = [
@@ -129,7 +143,12 @@ class SearchGapLog:
         return len(rows)
 
     def forget_before(self, day: dt.date) -> int:
-        """Retention: delete every row of a day before `day`; returns how many."""
+        """Retention: delete every row of a day before `day`; returns how many. Queries of
+        past days still held below the threshold are dropped unwritten."""
+        with self._lock:
+            today = dt.datetime.now(dt.UTC).date()
+            self._pending = {k: t for k, t in self._pending.items() if k[1] >= today}
+            self._written = {k for k in self._written if k[1] >= today}
         with self._engine.begin() as conn:
             result = conn.execute(search_gaps_table.delete().where(search_gaps_table.c.day < day))
         return int(result.rowcount)
@@ -158,6 +177,7 @@ class SearchGapLog:
     ) -> int:
         with self._lock:
             self._pending = {k: t for k, t in self._pending.items() if not pending_matches(k[0])}
+            self._written = {k for k in self._written if not pending_matches(k[0])}
         statement = search_gaps_table.delete()
         if where is not None:
             statement = statement.where(where)
@@ -209,6 +229,12 @@ class Weak:
 
     cosine_below: float
     coverage_below: float
+
+    def holds(self, hits: int, best_cosine: float, best_coverage: float) -> bool:
+        """No results, or only weak ones."""
+        return hits == 0 or (
+            best_cosine < self.cosine_below and best_coverage < self.coverage_below
+        )
 
 
 def _upsert(dialect: str) -> sa.Insert:
