@@ -79,3 +79,6 @@ class SearchResults:
     # results from good ones by these (service/gaps.py).
     best_cosine: float = 0.0
     best_coverage: float = 0.0
+    # Asked for: per facet ("kind", "organisation", "sector", "area"), folded value → how many
+    # results the search has with the other facets' filters (not its own).
+    facet_counts: dict[str, dict[str, int]] | None = None

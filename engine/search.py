@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 import unicodedata
 from collections import OrderedDict
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -172,29 +174,31 @@ class Searcher:
     # Search ------------------------------------------------------------------------------
 
     def search_by_text(
-        self, query: str, filters: Filters | None = None, *, limit: int = 10, offset: int = 0
+        self,
+        query: str,
+        filters: Filters | None = None,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        with_facet_counts: bool = False,
     ) -> SearchResults:
+        """Hits for a free-text query; `with_facet_counts`: also how many results each filter
+        value has, each facet counted with the other facets' filters but not its own."""
         started = time.perf_counter()
         query = normalised_query(query)
         filters = filters or Filters()
         if not query:
-            return SearchResults(query, [], 0, {}, 0.0)
-        mask = self._mask(filters)
-        query_terms = list(dict.fromkeys(terms(query)))[:MAX_QUERY_TERMS]
-        corrections = correct_terms(query_terms, self.index.lexical)
-        weights = self._term_weights(query_terms, corrections)
-        coverage = self._coverage(weights)
-        query_vector = self._embed_query(query)
-
-        candidates = self._candidates(query_vector, coverage, mask)
-        cosine = self.index.vectors[candidates] @ query_vector
-        fused = self.fusion.combine(cosine, coverage[candidates])
+            return SearchResults(
+                query, [], 0, {}, 0.0, facet_counts={} if with_facet_counts else None
+            )
+        analysed = self._analyse(query)
+        ranked = self._ranked(analysed, self._mask(filters))
+        candidates, cosine, order = ranked.candidates, ranked.cosine, ranked.order
+        fused, coverage = ranked.fused, analysed.coverage
         dense_rank = np.empty(len(candidates), dtype=np.int64)
         dense_rank[np.argsort(-cosine, kind="stable")] = np.arange(len(candidates))
-        relevant = (coverage[candidates] > 0) | (rescaled(cosine) >= self.fusion.dense_floor)
-        order = [i for i in np.argsort(-fused, kind="stable") if relevant[i]]
         page = order[offset : offset + limit]
-        matched = set(weights)
+        matched = set(analysed.weights)
         hits = [
             self._hit(
                 int(candidates[i]),
@@ -204,12 +208,56 @@ class Searcher:
             )
             for i in page
         ]
+        counts = self._facet_counts(analysed, filters, ranked) if with_facet_counts else None
         took = (time.perf_counter() - started) * 1000
         best_cosine = float(cosine[order].max()) if order else 0.0
         best_coverage = float(coverage[candidates][order].max()) if order else 0.0
         return SearchResults(
-            query, hits, len(order), corrections, round(took, 2), best_cosine, best_coverage
+            query,
+            hits,
+            len(order),
+            analysed.corrections,
+            round(took, 2),
+            best_cosine,
+            best_coverage,
+            counts,
         )
+
+    def _analyse(self, query: str) -> _Analysed:
+        """What a query gives before any filter: its words, their weights, the vector."""
+        query_terms = list(dict.fromkeys(terms(query)))[:MAX_QUERY_TERMS]
+        corrections = correct_terms(query_terms, self.index.lexical)
+        weights = self._term_weights(query_terms, corrections)
+        return _Analysed(corrections, weights, self._coverage(weights), self._embed_query(query))
+
+    def _ranked(self, analysed: _Analysed, mask: np.ndarray | None) -> _Ranked:
+        """The results within a filter mask: candidates, their scores, the shown ones in order."""
+        candidates = self._candidates(analysed.vector, analysed.coverage, mask)
+        cosine = self.index.vectors[candidates] @ analysed.vector
+        coverage = analysed.coverage[candidates]
+        fused = self.fusion.combine(cosine, coverage)
+        relevant = (coverage > 0) | (rescaled(cosine) >= self.fusion.dense_floor)
+        order = [int(i) for i in np.argsort(-fused, kind="stable") if relevant[i]]
+        return _Ranked(candidates, cosine, fused, order)
+
+    def _facet_counts(
+        self, analysed: _Analysed, filters: Filters, ranked: _Ranked
+    ) -> dict[str, dict[str, int]]:
+        """Per facet, (folded) value → results: the search with every other facet's filter,
+        as faceted search does, so the counts say what choosing another value would keep."""
+        counts: dict[str, dict[str, int]] = {}
+        by_mask: dict[Filters, _Ranked] = {filters: ranked}
+        for facet in FACETS:
+            others = dataclasses.replace(filters, **{facet: None})
+            if others not in by_mask:
+                by_mask[others] = self._ranked(analysed, self._mask(others))
+            shown = by_mask[others]
+            rows = shown.candidates[np.array(shown.order, dtype=np.int64)]
+            lookup, codes = self.index.facets[facet]
+            names = {code: value for value, code in lookup.items()}
+            found = np.bincount(codes[rows], minlength=len(lookup))
+            counts[facet] = {names[c]: int(n) for c, n in enumerate(found) if n and names[c]}
+        return counts
 
     def similar_units(
         self, unit_id: str, *, limit: int = 10, other_organisations: bool = False
@@ -248,7 +296,7 @@ class Searcher:
 
     def _mask(self, filters: Filters) -> np.ndarray | None:
         mask: np.ndarray | None = None
-        for facet in ("kind", "organisation", "sector", "area"):
+        for facet in FACETS:
             value = getattr(filters, facet)
             if value:
                 selected = self._facet_is(facet, value if facet == "kind" else fold(value.strip()))
@@ -372,6 +420,25 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
         return np.argsort(-scores, kind="stable")
     part = np.argpartition(-scores, k)[:k]
     return part[np.argsort(-scores[part], kind="stable")]
+
+
+FACETS = ("kind", "organisation", "sector", "area")
+
+
+@dataclass(frozen=True)
+class _Analysed:
+    corrections: dict[str, str]
+    weights: dict[str, float]
+    coverage: np.ndarray  # per row
+    vector: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    candidates: np.ndarray  # rows
+    cosine: np.ndarray  # per candidate
+    fused: np.ndarray
+    order: list[int]  # positions in `candidates` of the results, best first
 
 
 class LiveSearcher:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -38,8 +39,11 @@ def counted_query(text: str) -> str:
 
     Not stemmed and not reordered: the page shows it to people, and "hjemmepleje om natten"
     must read as someone typed it. Two askings that differ only in case or spacing are one.
+    A query holding an e-mail address counts as nothing ("").
     """
     text = unicodedata.normalize("NFC", text).casefold()
+    if "@" in text:  # an e-mail address names a person, not a topic: never counted
+        return ""
     # Control and format characters (NUL, bidi marks) are no part of a question; PostgreSQL
     # would refuse a NUL, and the whole batch with it.
     text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf") else c for c in text)
@@ -133,15 +137,30 @@ class SearchGapLog:
     def erase(self, query: str | None = None) -> int:
         """Delete every row, or every row of one query (as typed: it is normalised here),
         pending ones too; returns how many rows left the database."""
+        if query is None:
+            return self._delete(lambda _: True, None)
+        query = counted_query(query)
+        return self._delete(lambda q: q == query, search_gaps_table.c.query == query)
+
+    def forget_naming(self, *texts: str) -> int:
+        """Delete every query that holds a word of these texts (an erased person's name and
+        e-mail): a counted "ingeborg skovsgaard" is a trace of her too. Errs on deleting more."""
+        words = sorted({w for t in texts for w in counted_query(t).split() if len(w) >= 2})
+        if not words:
+            return 0
+        column = search_gaps_table.c.query
+        return self._delete(
+            lambda q: any(w in q for w in words), sa.or_(*(column.contains(w) for w in words))
+        )
+
+    def _delete(
+        self, pending_matches: Callable[[str], bool], where: sa.ColumnElement[bool] | None
+    ) -> int:
         with self._lock:
-            if query is None:
-                self._pending.clear()
-            else:
-                query = counted_query(query)
-                self._pending = {k: t for k, t in self._pending.items() if k[0] != query}
+            self._pending = {k: t for k, t in self._pending.items() if not pending_matches(k[0])}
         statement = search_gaps_table.delete()
-        if query is not None:
-            statement = statement.where(search_gaps_table.c.query == query)
+        if where is not None:
+            statement = statement.where(where)
         with self._engine.begin() as conn:
             deleted = int(conn.execute(statement).rowcount)
         if self._engine.dialect.name == "sqlite":  # the deleted rows' old pages leave the WAL too

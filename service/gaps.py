@@ -66,6 +66,11 @@ class SearchGaps:
         with self._lock:
             return self.log.erase(query)
 
+    def forget_naming(self, *texts: str) -> int:
+        """An erased person's name leaves the counted searches too (even with counting off)."""
+        with self._lock:
+            return self.log.forget_naming(*texts)
+
 
 def _today() -> dt.date:
     """Days in UTC: one boundary for every replica."""

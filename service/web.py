@@ -19,7 +19,7 @@ from engine.search import MAX_QUERY_CHARS
 from indexer.errors import DataError, NotFoundError
 from service.api.deps import get_state
 from service.api.errors import problems_json
-from service.api.hits import hit_public
+from service.api.hits import facet_counts_public, hit_public
 from service.api.pairing_input import (
     UploadTooLargeError,
     proposal_public,
@@ -27,7 +27,7 @@ from service.api.pairing_input import (
     run_pairing,
     week_from_uploads,
 )
-from service.api.schemas.search import HitPublic
+from service.api.schemas.search import FacetCountsPublic, HitPublic
 from service.api.units import unit_detail
 from service.auth import CurrentUser, Role, User, csrf_token, verify_csrf
 from service.auth.session import USER_KEY, take_notice
@@ -97,6 +97,7 @@ def search_page(request: Request) -> HTMLResponse:
     kind = chosen["kind"] if chosen["kind"] in KINDS else None
     hits: list[HitPublic] = []
     results = None
+    counts: FacetCountsPublic | None = None
     with state.reading() as searcher:
         facets = state.facets
         if q.strip():
@@ -106,12 +107,20 @@ def search_page(request: Request) -> HTMLResponse:
                 chosen["sector"] or None,
                 chosen["area"] or None,
             )
-            results = searcher.search_by_text(q, filters, limit=PAGE_SIZE)
+            results = searcher.search_by_text(q, filters, limit=PAGE_SIZE, with_facet_counts=True)
             hits = [hit_public(h, searcher.index) for h in results.hits]
+            counts = facet_counts_public(results.facet_counts, facets)
     if results is not None:
         state.gaps.count(q, results)  # the form sent without JS, or a link to a search
     return _page(
-        request, "search.html", q=q, chosen=chosen, facets=facets, results=results, hits=hits
+        request,
+        "search.html",
+        q=q,
+        chosen=chosen,
+        facets=facets,
+        results=results,
+        hits=hits,
+        counts=counts,
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -55,6 +56,19 @@ def test_a_query_is_counted_as_nfc_lower_case_single_spaced_text() -> None:
     assert counted_query("x" * 600) == "x" * 200
     assert counted_query("   ") == ""
     assert counted_query("mit\x00id\u202e") == "mit id"  # no NUL or bidi marks in the table
+    assert counted_query("hvem er anne.holm@faxe.dk") == ""  # an address names a person
+
+
+def test_an_erased_persons_name_leaves_the_counted_searches(tmp_path: Path) -> None:
+    log = SearchGapLog(sa.create_engine(f"sqlite:///{tmp_path / 'gaps.db'}"))
+    day = dt.date(2026, 12, 1)
+    for query in ("Ingeborg Skovsgaard", "skovsgaard sprog", "hjemmepleje om natten"):
+        log.count(Asking(counted_query(query), day, 0, 0.0, 0.0))
+    log.flush()
+    log.count(Asking("ingeborg", day, 0, 0.0, 0.0))  # still pending when she is erased
+    assert log.forget_naming("Ingeborg Skovsgaard", "ingeborg.skovsgaard@faxe.dk") == 2
+    log.flush()
+    assert [q for q, _, _ in log.rows()] == ["hjemmepleje om natten"]
 
 
 def _log(tmp_path: Path) -> SearchGapLog:

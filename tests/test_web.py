@@ -32,7 +32,7 @@ def test_search_page_offers_the_filters_in_the_index(client: TestClient) -> None
     assert '<html lang="da">' in page.text
     assert "Skriv et par ord for at søge." in page.text
     for value in ("Region Sjælland", "Digitaliseringsstyrelsen", "Ældre og sundhed", "stat"):
-        assert f'<option value="{value}">' in page.text
+        assert f'<option value="{value}" data-label="{value}">' in page.text
 
 
 def test_search_page_with_results(
@@ -50,7 +50,7 @@ def test_search_page_with_results(
 
 def test_search_page_keeps_the_filters(client: TestClient) -> None:
     page = client.get("/", params={"q": "skærmbesøg", "sector": "region"}).text
-    assert '<option value="region" selected>' in page
+    assert '<option value="region" data-label="region" selected>region (' in page
     assert 'data-id="u001"' not in page and 'data-id="u003"' in page
 
 

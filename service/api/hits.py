@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from engine.results import Hit
+from indexer.analysis import fold
 from indexer.index import SearchIndex
-from service.api.schemas.search import ContactPublic, ExplanationPublic, FacetsPublic, HitPublic
+from service.api.schemas.search import (
+    ContactPublic,
+    ExplanationPublic,
+    FacetCountsPublic,
+    FacetsPublic,
+    HitPublic,
+)
 from service.auth.contact import shown, without_contact
 
 KIND_LABELS = {"unit": "Enhed", "person": "Kollega", "trial": "Prøvehandling"}
@@ -76,4 +83,23 @@ def facets_of(index: SearchIndex) -> FacetsPublic:
         organisations=distinct([d.organisation for d in units]),
         sectors=distinct([d.sector for d in units]),
         areas=distinct([d.area for d in units]),
+    )
+
+
+def facet_counts_public(
+    counts: dict[str, dict[str, int]] | None, facets: FacetsPublic
+) -> FacetCountsPublic:
+    """The engine's counts (by folded value) under the values the filters show, 0 included."""
+    counts = counts or {}
+
+    def shown(facet: str, values: list[str]) -> dict[str, int]:
+        found = counts.get(facet, {})
+        return {v: found.get(fold(v.strip()), 0) for v in values}
+
+    kinds = counts.get("kind", {})
+    return FacetCountsPublic(
+        kind={k: kinds.get(k, 0) for k in KIND_LABELS},
+        organisation=shown("organisation", facets.organisations),
+        sector=shown("sector", facets.sectors),
+        area=shown("area", facets.areas),
     )

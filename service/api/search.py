@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from engine.results import Filters
 from engine.search import MAX_QUERY_CHARS
 from service.api.deps import StateDep
-from service.api.hits import hit_public
+from service.api.hits import facet_counts_public, hit_public
 from service.api.schemas.search import FacetsPublic, SearchPublic
 
 router = APIRouter(prefix="/api", tags=["søgning"])
@@ -28,6 +28,9 @@ def search(
     area: FacetText = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    facet_counts: Annotated[
+        bool, Query(description="false: uden antal pr. filterværdi (sparer en søgning pr. filter)")
+    ] = True,
     counted: Annotated[
         bool,
         Query(description="false: not a person's search (the page while typing); not counted"),
@@ -36,8 +39,11 @@ def search(
     """Hits with why they matched (highlight spans in the snippet), the total and the time taken."""
     filters = Filters(kind, organisation or None, sector or None, area or None)
     with state.reading() as searcher:
-        results = searcher.search_by_text(q, filters, limit=limit, offset=offset)
+        results = searcher.search_by_text(
+            q, filters, limit=limit, offset=offset, with_facet_counts=facet_counts
+        )
         hits = [hit_public(h, searcher.index) for h in results.hits]
+        counts = facet_counts_public(results.facet_counts, state.facets) if facet_counts else None
     if counted:
         state.gaps.count(q, results, offset=offset)
     return SearchPublic(
@@ -48,6 +54,7 @@ def search(
         offset=offset,
         corrections=results.corrections,
         hits=hits,
+        facet_counts=counts,
     )
 
 

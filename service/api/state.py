@@ -149,6 +149,7 @@ class ServiceState:
         dropped = 0
         if kind == "person":
             dropped = self.proposals.forget_naming(record.get("name"), record.get("email"))
+            self.gaps.forget_naming(record.get("name"), record.get("email"))
         self._shown(deletion.revision)
         return Erasure(deletion.cleared, dropped)
 

@@ -37,6 +37,15 @@ class HitPublic(BaseModel):
     metadata: dict[str, str]
 
 
+class FacetCountsPublic(BaseModel):
+    """Per filter value, the results of this query with the other filters (not its own)."""
+
+    kind: dict[str, int]
+    organisation: dict[str, int]
+    sector: dict[str, int]
+    area: dict[str, int]
+
+
 class SearchPublic(BaseModel):
     query: str
     total: int
@@ -45,6 +54,10 @@ class SearchPublic(BaseModel):
     offset: int
     corrections: dict[str, str]
     hits: list[HitPublic]
+    facet_counts: FacetCountsPublic | None = Field(
+        description="Antal resultater pr. filterværdi: hver med de andre filtre, ikke sit eget "
+        "(null med facet_counts=false)"
+    )
 
 
 class SimilarPublic(BaseModel):
