@@ -51,7 +51,7 @@ FIELDS: dict[str, tuple[FormField, ...]] = {
     "person": (
         FormField("name", "Navn", required=True),
         FormField("title", "Titel"),
-        FormField("expertise", "Ved noget om", hint="Adskil med semikolon: a; b; c"),
+        FormField("expertise", "Ved noget om", required=True, hint="Adskil med semikolon: a; b; c"),
         FormField("email", "E-mail", "email"),
     ),
     "trial": (
