@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     erasure_snapshot_delay: float = Field(default=60.0, ge=0)  # a snapshot at 100k costs ~5 s
     # A pairing proposal names interns: it stays downloadable this long, then it is gone.
     proposal_ttl_hours: float = Field(default=24.0, gt=0)
+    # Records not confirmed for this many days are flagged to their editors (/mine) and admins.
+    stale_after_days: int = Field(default=365, ge=1)
     # Replaced by named keys (`tvaers keys create`); a value left here stops the service.
     api_key: SecretStr | None = None
     # Search gaps: what people searched for, counted per day as normalised text (no user, no

@@ -19,7 +19,7 @@ from engine.search import MAX_QUERY_CHARS
 from indexer.errors import DataError, NotFoundError
 from service.api.deps import get_state
 from service.api.errors import problems_json
-from service.api.hits import facet_counts_public, hit_public
+from service.api.hits import facet_counts_public, hit_public, with_confirmed
 from service.api.pairing_input import (
     UploadTooLargeError,
     proposal_public,
@@ -109,6 +109,7 @@ def search_page(request: Request) -> HTMLResponse:
             )
             results = searcher.search_by_text(q, filters, limit=PAGE_SIZE, with_facet_counts=True)
             hits = [hit_public(h, searcher.index) for h in results.hits]
+            hits = with_confirmed(hits, state.freshness)
             counts = facet_counts_public(results.facet_counts, facets)
     if results is not None:
         state.gaps.count(q, results)  # the form sent without JS, or a link to a search

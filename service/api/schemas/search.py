@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -35,6 +36,10 @@ class HitPublic(BaseModel):
     contact: ContactPublic
     explanation: ExplanationPublic
     metadata: dict[str, str]
+    confirmed_at: dt.datetime | None = Field(
+        None, description="Hvornår posten sidst blev bekræftet (UTC)"
+    )
+    confirmed_by: str | None = None
 
 
 class FacetCountsPublic(BaseModel):
