@@ -6,11 +6,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
+from engine.recommend import Reason, Recommendation, recommend_for_unit
+from indexer.index import SearchIndex
 from service.api.convert import person_public, trial_public, unit_public
 from service.api.deps import StateDep, Writer
 from service.api.hits import hit_public
 from service.api.schemas.records import Deleted, UnitCreate, UnitDetail, UnitPublic, UnitUpdate
-from service.api.schemas.search import SimilarPublic
+from service.api.schemas.search import (
+    ReasonPublic,
+    RecommendationPublic,
+    RecommendationsPublic,
+    SimilarPublic,
+)
 from service.api.state import ServiceState
 from service.api.writes import (
     IfMatch,
@@ -62,6 +69,50 @@ def similar_units(
         hits = searcher.similar_units(unit_id, limit=limit, other_organisations=other_organisations)
         public = [hit_public(h, searcher.index) for h in hits]
     return SimilarPublic(unit_id=unit_id, other_organisations=other_organisations, hits=public)
+
+
+@router.get(
+    "/{unit_id}/recommendations",
+    response_model=RecommendationsPublic,
+    summary="Prøvehandlinger og kolleger at lære af",
+)
+def recommendations(
+    state: StateDep, unit_id: UnitId, limit: Annotated[int, Query(ge=1, le=20)] = 5
+) -> RecommendationsPublic:
+    """Trial actions of similar units (other organisations first) and people in other units who
+    know about the same, each with its reason: the shared competencies and words."""
+    with state.reading() as searcher:
+        found = recommend_for_unit(searcher, unit_id, limit=limit)
+        return RecommendationsPublic(
+            unit_id=found.unit_id,
+            trials=[recommendation_public(r, searcher.index) for r in found.trials],
+            people=[recommendation_public(r, searcher.index) for r in found.people],
+        )
+
+
+def recommendation_public(item: Recommendation, index: SearchIndex) -> RecommendationPublic:
+    return RecommendationPublic(
+        hit=hit_public(item.hit, index),
+        reason=ReasonPublic(
+            competencies=item.reason.competencies,
+            words=item.reason.words,
+            text=reason_text(item.reason),
+        ),
+        other_organisation=item.other_organisation,
+    )
+
+
+def reason_text(reason: Reason) -> str:
+    """The reason in Danish, as the unit page shows it."""
+    parts = []
+    if reason.competencies:
+        parts.append("Fælles kompetencer: " + ", ".join(reason.competencies))
+    if reason.words:
+        parts.append("fælles ord: " + ", ".join(reason.words))
+    if not parts:
+        return "Ligner enheden i betydning."
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]
 
 
 @router.post(

@@ -71,6 +71,30 @@ class SimilarPublic(BaseModel):
     hits: list[HitPublic]
 
 
+class ReasonPublic(BaseModel):
+    """Why an item is recommended: the unit's competencies it shares and the rarer shared words."""
+
+    competencies: list[str]
+    words: list[str]
+    text: str = Field(description="Begrundelsen på dansk")
+
+
+class RecommendationPublic(BaseModel):
+    hit: HitPublic
+    reason: ReasonPublic
+    other_organisation: bool
+
+
+class RecommendationsPublic(BaseModel):
+    unit_id: str
+    trials: list[RecommendationPublic] = Field(
+        description="Prøvehandlinger fra lignende enheder (andre organisationer først)"
+    )
+    people: list[RecommendationPublic] = Field(
+        description="Kolleger andre steder, der ved noget om det samme"
+    )
+
+
 class FacetsPublic(BaseModel):
     """Filter values present in the index."""
 
