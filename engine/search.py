@@ -7,6 +7,7 @@ import threading
 import time
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +16,8 @@ from engine.expansion import MAX_EXPANSIONS, CompoundIndex
 from engine.explain import snippet_with_highlights
 from engine.fusion import DEFAULT_FUSION, Fusion, rescaled
 from engine.results import Explanation, Filters, Hit, MatchedBy, SearchResults
-from engine.typos import correct_terms
+from engine.synonyms import Synonyms, bundled
+from engine.typos import correct_terms, surface_form
 from indexer.analysis import Token, fold, forget_words, terms, tokens
 from indexer.embedders import Embedder
 from indexer.errors import ModelMismatchError, NotFoundError
@@ -147,6 +149,7 @@ class Searcher:
         embedder: Embedder,
         fusion: Fusion = DEFAULT_FUSION,
         caches: SearchCaches | None = None,
+        synonyms: Callable[[], Synonyms] = bundled,
     ):
         if index.meta.model_id != embedder.model_id:
             raise ModelMismatchError(index.meta.model_id, embedder.model_id)
@@ -154,6 +157,7 @@ class Searcher:
         self.embedder = embedder
         self.fusion = fusion
         self.caches = caches or SearchCaches()
+        self.synonyms = synonyms  # asked once per query: an admin's change applies at once
         lexical = index.lexical
         self._compounds = [
             self.caches.compounds_of(lexical.base_terms),
@@ -216,7 +220,7 @@ class Searcher:
             query,
             hits,
             len(order),
-            analysed.corrections,
+            self._as_written(analysed.corrections, analysed.synonyms),
             round(took, 2),
             best_cosine,
             best_coverage,
@@ -226,9 +230,21 @@ class Searcher:
     def _analyse(self, query: str) -> _Analysed:
         """What a query gives before any filter: its words, their weights, the vector."""
         query_terms = list(dict.fromkeys(terms(query)))[:MAX_QUERY_TERMS]
-        corrections = correct_terms(query_terms, self.index.lexical)
+        synonyms = self.synonyms()
+        corrections = correct_terms(query_terms, self.index.lexical, synonyms.vocabulary)
         weights = self._term_weights(query_terms, corrections)
-        return _Analysed(corrections, weights, self._coverage(weights), self._embed_query(query))
+        # After the compounds: a synonym's words count for less and are not expanded further.
+        for term, weight in synonyms.expand(list(weights)).items():
+            weights.setdefault(term, weight)
+        coverage = self._coverage(weights)
+        return _Analysed(corrections, weights, coverage, self._embed_query(query), synonyms)
+
+    def _as_written(self, corrections: dict[str, str], synonyms: Synonyms) -> dict[str, str]:
+        """Corrections as "Mente du" shows them: the words as written, not their stems."""
+        return {
+            typed: surface_form(read, self.index) or synonyms.surface(read) or read
+            for typed, read in corrections.items()
+        }
 
     def _ranked(self, analysed: _Analysed, mask: np.ndarray | None) -> _Ranked:
         """The results within a filter mask: candidates, their scores, the shown ones in order."""
@@ -431,6 +447,7 @@ class _Analysed:
     weights: dict[str, float]
     coverage: np.ndarray  # per row
     vector: np.ndarray
+    synonyms: Synonyms
 
 
 @dataclass(frozen=True)
@@ -444,12 +461,19 @@ class _Ranked:
 class LiveSearcher:
     """The Searcher of a live index's newest version: one per process, shared by requests."""
 
-    def __init__(self, live: LiveIndex, embedder: Embedder, fusion: Fusion = DEFAULT_FUSION):
+    def __init__(
+        self,
+        live: LiveIndex,
+        embedder: Embedder,
+        fusion: Fusion = DEFAULT_FUSION,
+        synonyms: Callable[[], Synonyms] = bundled,
+    ):
         self.live = live
         self.embedder = embedder
         self.fusion = fusion
+        self.synonyms = synonyms
         self.caches = SearchCaches()
-        self._searcher = Searcher(live.current, embedder, fusion, self.caches)
+        self._searcher = Searcher(live.current, embedder, fusion, self.caches, synonyms)
 
     def current(self) -> Searcher:
         """A request keeps the searcher it got: one version answers it from start to end."""
@@ -458,5 +482,7 @@ class LiveSearcher:
         if searcher.index is not index:
             # Every change may be an erasure: a cached query or word may name the person.
             self.caches.forget()
-            searcher = self._searcher = Searcher(index, self.embedder, self.fusion, self.caches)
+            searcher = self._searcher = Searcher(
+                index, self.embedder, self.fusion, self.caches, self.synonyms
+            )
         return searcher

@@ -17,6 +17,7 @@ import numpy as np
 
 from engine.search import LiveSearcher, Searcher
 from engine.suggest import Suggester
+from engine.synonyms import SynonymFile
 from indexer.build import Home
 from indexer.caching import CachedEmbedder
 from indexer.embedders import Embedder
@@ -55,7 +56,8 @@ class ServiceState:
             self.store.close()
             raise
         self.store.forget_unused_vectors()  # a crash's leftovers, earlier pairing runs'
-        self.searchers = LiveSearcher(self.live, self.embedder)
+        self.synonyms = SynonymFile(self.home.synonyms_file)
+        self.searchers = LiveSearcher(self.live, self.embedder, synonyms=self.synonyms.current)
         self.suggester = Suggester()
         self.proposals = ProposalShelf(settings.proposal_ttl_hours * 3600)
         self.gaps = SearchGaps(settings, self.store)
