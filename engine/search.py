@@ -220,7 +220,7 @@ class Searcher:
             query,
             hits,
             len(order),
-            self._as_written(analysed.corrections, analysed.synonyms),
+            self._as_written(query, analysed.corrections, analysed.synonyms),
             round(took, 2),
             best_cosine,
             best_coverage,
@@ -234,16 +234,23 @@ class Searcher:
         corrections = correct_terms(query_terms, self.index.lexical, synonyms.vocabulary)
         weights = self._term_weights(query_terms, corrections)
         # After the compounds: a synonym's words count for less and are not expanded further.
-        for term, weight in synonyms.expand(list(weights)).items():
+        added = synonyms.expand(list(weights))
+        for term, weight in added.items():
             weights.setdefault(term, weight)
-        coverage = self._coverage(weights)
+        coverage = self._coverage(weights, self._stand_ins(weights, added, synonyms))
         return _Analysed(corrections, weights, coverage, self._embed_query(query), synonyms)
 
-    def _as_written(self, corrections: dict[str, str], synonyms: Synonyms) -> dict[str, str]:
-        """Corrections as "Mente du" shows them: the words as written, not their stems."""
+    def _as_written(
+        self, query: str, corrections: dict[str, str], synonyms: Synonyms
+    ) -> dict[str, str]:
+        """Corrections as "Mente du" shows them: typed word → word read, both as written
+        (the query's own word; the read one as the documents or the lists write it), not stems."""
+        if not corrections:
+            return {}
+        typed = {t.term: t.surface.lower() for t in reversed(tokens(query))}
         return {
-            typed: surface_form(read, self.index) or synonyms.surface(read) or read
-            for typed, read in corrections.items()
+            typed.get(term, term): surface_form(read, self.index) or synonyms.surface(read) or read
+            for term, read in corrections.items()
         }
 
     def _ranked(self, analysed: _Analysed, mask: np.ndarray | None) -> _Ranked:
@@ -338,10 +345,29 @@ class Searcher:
                 weights.setdefault(compound, self.fusion.compound_weight)
         return weights
 
-    def _coverage(self, weights: dict[str, float]) -> np.ndarray:
-        """Share of the query's word weight each document holds, in [0, 1]."""
+    def _stand_ins(
+        self, weights: dict[str, float], added: dict[str, float], synonyms: Synonyms
+    ) -> dict[str, float] | None:
+        """The words a full match holds when a typed word no document holds has synonyms
+        ("xbs" for "borgerservice"): its synonyms stand in for it, so finding them counts."""
         lexical = self.index.lexical
-        best = lexical.best_possible({t: w for t, w in weights.items() if w == 1.0})
+        typed = {t: w for t, w in weights.items() if w == 1.0}
+        unknown = [t for t in typed if lexical.column(t) is None and t in synonyms.vocabulary]
+        if not unknown or not added:
+            return None
+        stand_ins = {t: w for t, w in typed.items() if t not in unknown}
+        stand_ins.update({t: w for t, w in added.items() if lexical.column(t) is not None})
+        return stand_ins
+
+    def _coverage(
+        self, weights: dict[str, float], best_of: dict[str, float] | None = None
+    ) -> np.ndarray:
+        """Share of the query's word weight each document holds, in [0, 1] (`best_of`: the
+        words a full match holds, by default the typed ones)."""
+        lexical = self.index.lexical
+        if best_of is None:
+            best_of = {t: w for t, w in weights.items() if w == 1.0}
+        best = lexical.best_possible(best_of)
         if best <= 0:
             return np.zeros(lexical.size, dtype=np.float32)
         coverage: np.ndarray = np.minimum(lexical.scores(weights) / best, 1.0)

@@ -47,13 +47,13 @@ def get_synonyms(request: Request, _: Admin) -> SynonymsPublic:
 def put_synonyms(request: Request, body: SynonymsIn, _: Admin) -> SynonymsPublic:
     if any("," in member for group in body.groups for member in group):
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
             "Et ord må ikke indeholde komma: giv hvert ord som sit eget element i gruppen.",
         )
     try:
         groups = _file(request).write(format_groups(body.groups))
     except ValueError as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from error
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from error
     return SynonymsPublic(groups=groups, bundled=len(bundled().groups))
 
 
