@@ -7,6 +7,7 @@ import threading
 import time
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +17,8 @@ from engine.expansion import MAX_EXPANSIONS, CompoundIndex
 from engine.explain import snippet_with_highlights
 from engine.fusion import DEFAULT_FUSION, Fusion, rescaled
 from engine.results import Explanation, Filters, Hit, MatchedBy, SearchResults
-from engine.typos import correct_terms
+from engine.synonyms import Synonyms, bundled
+from engine.typos import correct_terms, surface_form
 from indexer.analysis import Token, fold, forget_words, terms, tokens
 from indexer.embedders import Embedder
 from indexer.errors import ModelMismatchError, NotFoundError
@@ -188,6 +190,7 @@ class Searcher:
         embedder: Embedder,
         fusion: Fusion = DEFAULT_FUSION,
         caches: SearchCaches | None = None,
+        synonyms: Callable[[], Synonyms] = bundled,
     ):
         if index.meta.model_id != embedder.model_id:
             raise ModelMismatchError(index.meta.model_id, embedder.model_id)
@@ -195,6 +198,7 @@ class Searcher:
         self.embedder = embedder
         self.fusion = fusion
         self.caches = caches or SearchCaches()
+        self.synonyms = synonyms  # asked once per query: an admin's change applies at once
         lexical = index.lexical
         self._compounds = [
             self.caches.compounds_of(lexical.base_terms),
@@ -257,7 +261,7 @@ class Searcher:
             query,
             hits,
             len(order),
-            analysed.corrections,
+            self._as_written(query, analysed.corrections, analysed.synonyms),
             round(took, 2),
             best_cosine,
             best_coverage,
@@ -267,9 +271,28 @@ class Searcher:
     def _analyse(self, query: str) -> _Analysed:
         """What a query gives before any filter: its words, their weights, the vector."""
         query_terms = list(dict.fromkeys(terms(query)))[:MAX_QUERY_TERMS]
-        corrections = correct_terms(query_terms, self.index.lexical)
+        synonyms = self.synonyms()
+        corrections = correct_terms(query_terms, self.index.lexical, synonyms.vocabulary)
         weights = self._term_weights(query_terms, corrections)
-        return _Analysed(corrections, weights, self._coverage(weights), self._embed_query(query))
+        # After the compounds: a synonym's words count for less and are not expanded further.
+        added = synonyms.expand(list(weights))
+        for term, weight in added.items():
+            weights.setdefault(term, weight)
+        coverage = self._coverage(weights, self._stand_ins(weights, added, synonyms))
+        return _Analysed(corrections, weights, coverage, self._embed_query(query), synonyms)
+
+    def _as_written(
+        self, query: str, corrections: dict[str, str], synonyms: Synonyms
+    ) -> dict[str, str]:
+        """Corrections as "Mente du" shows them: typed word → word read, both as written
+        (the query's own word; the read one as the documents or the lists write it), not stems."""
+        if not corrections:
+            return {}
+        typed = {t.term: t.surface.lower() for t in reversed(tokens(query))}
+        return {
+            typed.get(term, term): surface_form(read, self.index) or synonyms.surface(read) or read
+            for term, read in corrections.items()
+        }
 
     def _ranked(self, analysed: _Analysed, mask: np.ndarray | None) -> _Ranked:
         """The results within a filter mask: candidates, their scores, the shown ones in order."""
@@ -372,10 +395,29 @@ class Searcher:
                 weights.setdefault(compound, self.fusion.compound_weight)
         return weights
 
-    def _coverage(self, weights: dict[str, float]) -> np.ndarray:
-        """Share of the query's word weight each document holds, in [0, 1]."""
+    def _stand_ins(
+        self, weights: dict[str, float], added: dict[str, float], synonyms: Synonyms
+    ) -> dict[str, float] | None:
+        """The words a full match holds when a typed word no document holds has synonyms
+        ("xbs" for "borgerservice"): its synonyms stand in for it, so finding them counts."""
         lexical = self.index.lexical
-        best = lexical.best_possible({t: w for t, w in weights.items() if w == 1.0})
+        typed = {t: w for t, w in weights.items() if w == 1.0}
+        unknown = [t for t in typed if lexical.column(t) is None and t in synonyms.vocabulary]
+        if not unknown or not added:
+            return None
+        stand_ins = {t: w for t, w in typed.items() if t not in unknown}
+        stand_ins.update({t: w for t, w in added.items() if lexical.column(t) is not None})
+        return stand_ins
+
+    def _coverage(
+        self, weights: dict[str, float], best_of: dict[str, float] | None = None
+    ) -> np.ndarray:
+        """Share of the query's word weight each document holds, in [0, 1] (`best_of`: the
+        words a full match holds, by default the typed ones)."""
+        lexical = self.index.lexical
+        if best_of is None:
+            best_of = {t: w for t, w in weights.items() if w == 1.0}
+        best = lexical.best_possible(best_of)
         if best <= 0:
             return np.zeros(lexical.size, dtype=np.float32)
         coverage: np.ndarray = np.minimum(lexical.scores(weights) / best, 1.0)
@@ -490,6 +532,7 @@ class _Analysed:
     weights: dict[str, float]
     coverage: np.ndarray  # per row
     vector: np.ndarray
+    synonyms: Synonyms
 
 
 @dataclass(frozen=True)
@@ -503,12 +546,19 @@ class _Ranked:
 class LiveSearcher:
     """The Searcher of a live index's newest version: one per process, shared by requests."""
 
-    def __init__(self, live: LiveIndex, embedder: Embedder, fusion: Fusion = DEFAULT_FUSION):
+    def __init__(
+        self,
+        live: LiveIndex,
+        embedder: Embedder,
+        fusion: Fusion = DEFAULT_FUSION,
+        synonyms: Callable[[], Synonyms] = bundled,
+    ):
         self.live = live
         self.embedder = embedder
         self.fusion = fusion
+        self.synonyms = synonyms
         self.caches = SearchCaches()
-        self._searcher = Searcher(live.current, embedder, fusion, self.caches)
+        self._searcher = Searcher(live.current, embedder, fusion, self.caches, synonyms)
 
     def current(self) -> Searcher:
         """A request keeps the searcher it got: one version answers it from start to end."""
@@ -517,5 +567,7 @@ class LiveSearcher:
         if searcher.index is not index:
             # Every change may be an erasure: a cached query or word may name the person.
             self.caches.forget()
-            searcher = self._searcher = Searcher(index, self.embedder, self.fusion, self.caches)
+            searcher = self._searcher = Searcher(
+                index, self.embedder, self.fusion, self.caches, self.synonyms
+            )
         return searcher

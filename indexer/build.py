@@ -46,6 +46,11 @@ class Home:
     def index_dir(self) -> Path:
         return self.path / "index"
 
+    @property
+    def synonyms_file(self) -> Path:
+        """The admins' synonym list (`engine.synonyms`): one group per line."""
+        return self.path / "synonyms.txt"
+
     def open_store(self) -> Store:
         self.path.mkdir(parents=True, exist_ok=True)
         store = Store(self.database_url or f"sqlite:///{self.path / 'tvaers.db'}")

@@ -31,6 +31,8 @@ from service.auth.state import AuthState
 from service.config import Settings, make_embedder
 from service.edit_pages import router as edit_router
 from service.gaps_web import router as gaps_page_router
+from service.synonyms_web import api as synonyms_api
+from service.synonyms_web import pages as synonyms_pages
 from service.web import install_web
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -72,6 +74,8 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     install_web(app)
     app.include_router(gaps_page_router)
     app.include_router(edit_router)
+    app.include_router(synonyms_api)
+    app.include_router(synonyms_pages)
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_api_route("/docs", _swagger_ui, include_in_schema=False)

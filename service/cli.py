@@ -25,6 +25,7 @@ from engine.evaluation import (
 from engine.pairing import PairingWeights
 from engine.results import Filters, Hit
 from engine.search import Searcher
+from engine.synonyms import SynonymFile
 from indexer.build import Home, IndexReport
 from indexer.caching import CachedEmbedder
 from indexer.embedders import Embedder
@@ -65,7 +66,8 @@ class AppContext:
         stale index without a word."""
         store = self.home.open_store()
         live = LiveIndex.open(store, self.embedder(), self.home.index_dir)
-        return Searcher(live.current, self.embedder())
+        synonyms = SynonymFile(self.home.synonyms_file)
+        return Searcher(live.current, self.embedder(), synonyms=synonyms.current)
 
 
 def translate_errors(func: F) -> F:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from engine.search import LiveSearcher, Searcher
 from engine.suggest import Suggester
+from engine.synonyms import SynonymFile
 from indexer.audit import Actor, AuditLog
 from indexer.build import Home
 from indexer.caching import CachedEmbedder
@@ -60,7 +61,8 @@ class ServiceState:
             self.store.close()
             raise
         self.store.forget_unused_vectors()  # a crash's leftovers, earlier pairing runs'
-        self.searchers = LiveSearcher(self.live, self.embedder)
+        self.synonyms = SynonymFile(self.home.synonyms_file)
+        self.searchers = LiveSearcher(self.live, self.embedder, synonyms=self.synonyms.current)
         self.suggester = Suggester()
         self.proposals = ProposalShelf(settings.proposal_ttl_hours * 3600)
         self.gaps = SearchGaps(settings, self.store)
