@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from engine.expansion import MAX_EXPANSIONS, CompoundIndex
 from engine.explain import snippet_with_highlights
 from engine.fusion import DEFAULT_FUSION, Fusion, rescaled
-from engine.results import Explanation, Filters, Hit, MatchedBy, SearchResults
+from engine.results import Explanation, Filters, Hit, MatchedBy, SearchResults, TotalRelation
 from engine.synonyms import Synonyms, bundled
 from engine.typos import correct_terms, surface_form
 from indexer.analysis import Token, fold, forget_words, terms, tokens
@@ -260,12 +260,14 @@ class Searcher:
         return SearchResults(
             query,
             hits,
-            len(order),
+            ranked.total,
             self._as_written(query, analysed.corrections, analysed.synonyms),
             round(took, 2),
             best_cosine,
             best_coverage,
             counts,
+            total_relation=ranked.total_relation,
+            available=len(order),
         )
 
     def _analyse(self, query: str) -> _Analysed:
@@ -296,13 +298,21 @@ class Searcher:
 
     def _ranked(self, analysed: _Analysed, mask: np.ndarray | None) -> _Ranked:
         """The results within a filter mask: candidates, their scores, the shown ones in order."""
-        candidates = self._candidates(analysed.vector, analysed.coverage, mask)
+        pool = self._candidates(analysed.vector, analysed.coverage, mask)
+        candidates = pool.rows
         cosine = self.index.vectors[candidates] @ analysed.vector
         coverage = analysed.coverage[candidates]
         fused = self.fusion.combine(cosine, coverage)
-        relevant = (coverage > 0) | (rescaled(cosine) >= self.fusion.dense_floor)
+        close = rescaled(cosine) >= self.fusion.dense_floor
+        relevant = (coverage > 0) | close
         order = [int(i) for i in np.argsort(-fused, kind="stable") if relevant[i]]
-        return _Ranked(candidates, cosine, fused, order)
+        # Dense-only matches are known within the pool. Rows beyond the dense pool are no
+        # closer than its farthest row, so only when that one passes may more of them pass.
+        in_dense_pool = np.isin(candidates, pool.dense_rows)
+        beyond = pool.allowed > len(pool.dense_rows)
+        lower_bound = bool(beyond and len(pool.dense_rows) and close[in_dense_pool].all())
+        total = pool.lexical_matches + int(np.count_nonzero(close & (coverage <= 0)))
+        return _Ranked(candidates, cosine, fused, order, total, "gte" if lower_bound else "eq")
 
     def _facet_counts(
         self, analysed: _Analysed, filters: Filters, ranked: _Ranked
@@ -439,17 +449,21 @@ class Searcher:
 
     def _candidates(
         self, query_vector: np.ndarray, coverage: np.ndarray, mask: np.ndarray | None
-    ) -> np.ndarray:
+    ) -> _Pool:
         """Top rows by meaning and by words, within the filters."""
         if mask is None:
             dense_rows = self.index.nearest(query_vector, CANDIDATES)
             lexical_pool = coverage
+            allowed = self.index.lexical.live_size
         else:
             dense_rows = self._dense_within(query_vector, mask)
             lexical_pool = np.where(mask, coverage, 0.0)
+            allowed = int(np.count_nonzero(mask))
         lexical_rows = _top(lexical_pool, CANDIDATES)
         lexical_rows = lexical_rows[lexical_pool[lexical_rows] > 0]
-        return np.unique(np.concatenate([dense_rows, lexical_rows]).astype(np.int64))
+        rows = np.unique(np.concatenate([dense_rows, lexical_rows]).astype(np.int64))
+        matches = int(np.count_nonzero(lexical_pool > 0))  # dead rows score 0
+        return _Pool(rows, np.asarray(dense_rows, dtype=np.int64), matches, allowed)
 
     def _dense_within(self, query_vector: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Top rows by meaning among those the filters allow (the mask holds only live rows).
@@ -536,11 +550,21 @@ class _Analysed:
 
 
 @dataclass(frozen=True)
+class _Pool:
+    rows: np.ndarray  # the candidates: the dense pool and the lexical pool
+    dense_rows: np.ndarray  # the nearest rows by meaning within the filters
+    lexical_matches: int  # rows within the filters holding a query word, in the whole index
+    allowed: int  # live rows within the filters
+
+
+@dataclass(frozen=True)
 class _Ranked:
     candidates: np.ndarray  # rows
     cosine: np.ndarray  # per candidate
     fused: np.ndarray
     order: list[int]  # positions in `candidates` of the results, best first
+    total: int  # every match (see SearchResults.total)
+    total_relation: TotalRelation
 
 
 class LiveSearcher:

@@ -150,7 +150,8 @@ def search(
     if results.corrections:
         read_as = ", ".join(f"{a} → {b}" for a, b in results.corrections.items())
         click.echo(f"(Læst som: {read_as})")
-    click.echo(f"{results.total} resultater for »{query}« ({results.took_ms:.0f} ms)\n")
+    at_least = "mindst " if results.total_relation == "gte" else ""
+    click.echo(f"{at_least}{results.total} resultater for »{query}« ({results.took_ms:.0f} ms)\n")
     _echo_hits(results.hits)
 
 

@@ -185,7 +185,8 @@ def test_searches_people_ask_are_counted_typing_and_paging_are_not(
 ) -> None:
     app, client = gaps_client
     assert client.get("/api/search", params={"q": "Xqzv blorp"}).status_code == 200
-    assert client.get("/api/search", params={"q": "xqzv blorp", "offset": 10}).status_code == 200
+    # A later page is not counted (here there is none: the offset is refused).
+    assert client.get("/api/search", params={"q": "xqzv blorp", "offset": 10}).status_code == 422
     client.get("/api/search", params={"q": "xqzv", "counted": "false"})  # while typing
     client.get("/api/suggest", params={"q": "xqzv blo"})
     assert client.get("/", params={"q": "xqzv  blorp "}).status_code == 200  # the page's form

@@ -36,7 +36,7 @@ class AuditPagePublic(BaseModel):
 def read_audit(
     state: StateDep,
     admin: Admin,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> AuditPagePublic:
     """Newest first. An erased person's values read "[slettet]"; the facts of the change stay."""

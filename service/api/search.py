@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query, status
 
 from engine.results import Filters
 from engine.search import MAX_QUERY_CHARS
@@ -36,7 +36,10 @@ def search(
         Query(description="false: not a person's search (the page while typing); not counted"),
     ] = True,
 ) -> SearchPublic:
-    """Hits with why they matched (highlight spans in the snippet), the total and the time taken."""
+    """Hits with why they matched (highlight spans in the snippet), the total and the time taken.
+
+    An offset past the ranked results (`available`) is refused with 422, naming the last one;
+    offset 0 always answers, also with no results."""
     filters = Filters(kind, organisation or None, sector or None, area or None)
     with state.reading() as searcher:
         results = searcher.search_by_text(
@@ -45,11 +48,20 @@ def search(
         hits = [hit_public(h, searcher.index) for h in results.hits]
         hits = with_confirmed(hits, state.freshness)
         counts = facet_counts_public(results.facet_counts, state.facets) if facet_counts else None
+    if offset and offset >= results.available:
+        last = max(0, results.available - 1)
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"offset {offset} er efter det sidste resultat: søgningen har {results.available} "
+            f"resultater, der kan vises. Brug en offset fra 0 til {last}.",
+        )
     if counted:
         state.gaps.count(q, results, offset=offset)
     return SearchPublic(
         query=results.query,
         total=results.total,
+        total_relation=results.total_relation,
+        available=results.available,
         took_ms=results.took_ms,
         limit=limit,
         offset=offset,

@@ -44,7 +44,8 @@
       status.textContent = "Ingen resultater for »" + query + "«. Prøv andre ord, eller fjern et filter.";
     } else {
       const noun = results.total === 1 ? "resultat" : "resultater";
-      status.textContent = results.total + " " + noun + " for »" + query + "« (" + Math.round(results.took_ms) + " ms)";
+      const atLeast = results.total_relation === "gte" ? "mindst " : "";
+      status.textContent = atLeast + results.total + " " + noun + " for »" + query + "« (" + Math.round(results.took_ms) + " ms)";
     }
     const read = Object.entries(results.corrections || {});
     corrections.hidden = read.length === 0;

@@ -53,7 +53,18 @@ class FacetCountsPublic(BaseModel):
 
 class SearchPublic(BaseModel):
     query: str
-    total: int
+    total: int = Field(
+        description="Alle dokumenter, der matcher: et ord fra søgningen (eller et sammensat ord "
+        "med det), eller en betydning over tærsklen. Med total_relation »gte« er det en nedre "
+        "grænse (mindst så mange)"
+    )
+    total_relation: Literal["eq", "gte"] = Field(
+        description="»eq«: total er præcis; »gte«: der er mindst total resultater"
+    )
+    available: int = Field(
+        description="De rangerede resultater, som sider kan nå: offset skal være under dette "
+        "tal (ellers 422)"
+    )
     took_ms: float
     limit: int
     offset: int
