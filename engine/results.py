@@ -8,6 +8,7 @@ from typing import Literal
 from indexer.records import Document, Kind
 
 MatchedBy = Literal["meaning", "words", "both"]
+TotalRelation = Literal["eq", "gte"]
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,13 @@ class Hit:
 class SearchResults:
     query: str
     hits: list[Hit]
-    total: int  # every document that matched, before paging
+    # Every document that matches, before paging: a lexical hit (it holds a query word, or a
+    # compound of one), or a dense score at or above the shown threshold (`Fusion.dense_floor`
+    # of the candidate pool's similarity range). Lexical hits are counted over the whole
+    # index; dense-only ones within the candidate pool, so when every one of the pool's
+    # nearest rows passes the threshold, rows beyond it may pass too and `total` is a lower
+    # bound: `total_relation` "gte" (as Elasticsearch's track_total_hits), else "eq".
+    total: int
     corrections: dict[str, str]  # typed word → the indexed word it was read as
     took_ms: float
     # The evidence of the best results: the highest cosine similarity (meaning) and the largest
@@ -79,3 +86,10 @@ class SearchResults:
     # results from good ones by these (service/gaps.py).
     best_cosine: float = 0.0
     best_coverage: float = 0.0
+    # Asked for: per facet ("kind", "organisation", "sector", "area"), folded value → how many
+    # results the search has with the other facets' filters (not its own).
+    facet_counts: dict[str, dict[str, int]] | None = None
+    total_relation: TotalRelation = "eq"
+    # The matches that are ranked (the candidate pool's, about 200 at most): pages reach these,
+    # so an offset at or past `available` has no hits.
+    available: int = 0

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 import unicodedata
 from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -13,8 +16,9 @@ import scipy.sparse as sp
 from engine.expansion import MAX_EXPANSIONS, CompoundIndex
 from engine.explain import snippet_with_highlights
 from engine.fusion import DEFAULT_FUSION, Fusion, rescaled
-from engine.results import Explanation, Filters, Hit, MatchedBy, SearchResults
-from engine.typos import correct_terms
+from engine.results import Explanation, Filters, Hit, MatchedBy, SearchResults, TotalRelation
+from engine.synonyms import Synonyms, bundled
+from engine.typos import correct_terms, surface_form
 from indexer.analysis import Token, fold, forget_words, terms, tokens
 from indexer.embedders import Embedder
 from indexer.errors import ModelMismatchError, NotFoundError
@@ -186,6 +190,7 @@ class Searcher:
         embedder: Embedder,
         fusion: Fusion = DEFAULT_FUSION,
         caches: SearchCaches | None = None,
+        synonyms: Callable[[], Synonyms] = bundled,
     ):
         if index.meta.model_id != embedder.model_id:
             raise ModelMismatchError(index.meta.model_id, embedder.model_id)
@@ -193,6 +198,7 @@ class Searcher:
         self.embedder = embedder
         self.fusion = fusion
         self.caches = caches or SearchCaches()
+        self.synonyms = synonyms  # asked once per query: an admin's change applies at once
         lexical = index.lexical
         self._compounds = [
             self.caches.compounds_of(lexical.base_terms),
@@ -213,29 +219,31 @@ class Searcher:
     # Search ------------------------------------------------------------------------------
 
     def search_by_text(
-        self, query: str, filters: Filters | None = None, *, limit: int = 10, offset: int = 0
+        self,
+        query: str,
+        filters: Filters | None = None,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        with_facet_counts: bool = False,
     ) -> SearchResults:
+        """Hits for a free-text query; `with_facet_counts`: also how many results each filter
+        value has, each facet counted with the other facets' filters but not its own."""
         started = time.perf_counter()
         query = normalised_query(query)
         filters = filters or Filters()
         if not query:
-            return SearchResults(query, [], 0, {}, 0.0)
-        mask = self._mask(filters)
-        query_terms = list(dict.fromkeys(terms(query)))[:MAX_QUERY_TERMS]
-        corrections = correct_terms(query_terms, self.index.lexical)
-        weights = self._term_weights(query_terms, corrections)
-        coverage = self._coverage(weights)
-        query_vector = self._embed_query(query)
-
-        candidates = self._candidates(query_vector, coverage, mask)
-        cosine = self.index.vectors[candidates] @ query_vector
-        fused = self.fusion.combine(cosine, coverage[candidates])
+            return SearchResults(
+                query, [], 0, {}, 0.0, facet_counts={} if with_facet_counts else None
+            )
+        analysed = self._analyse(query)
+        ranked = self._ranked(analysed, self._mask(filters))
+        candidates, cosine, order = ranked.candidates, ranked.cosine, ranked.order
+        fused, coverage = ranked.fused, analysed.coverage
         dense_rank = np.empty(len(candidates), dtype=np.int64)
         dense_rank[np.argsort(-cosine, kind="stable")] = np.arange(len(candidates))
-        relevant = (coverage[candidates] > 0) | (rescaled(cosine) >= self.fusion.dense_floor)
-        order = [i for i in np.argsort(-fused, kind="stable") if relevant[i]]
         page = order[offset : offset + limit]
-        matched = set(weights)
+        matched = set(analysed.weights)
         hits = [
             self._hit(
                 int(candidates[i]),
@@ -245,12 +253,85 @@ class Searcher:
             )
             for i in page
         ]
+        counts = self._facet_counts(analysed, filters, ranked) if with_facet_counts else None
         took = (time.perf_counter() - started) * 1000
         best_cosine = float(cosine[order].max()) if order else 0.0
         best_coverage = float(coverage[candidates][order].max()) if order else 0.0
         return SearchResults(
-            query, hits, len(order), corrections, round(took, 2), best_cosine, best_coverage
+            query,
+            hits,
+            ranked.total,
+            self._as_written(query, analysed.corrections, analysed.synonyms),
+            round(took, 2),
+            best_cosine,
+            best_coverage,
+            counts,
+            total_relation=ranked.total_relation,
+            available=len(order),
         )
+
+    def _analyse(self, query: str) -> _Analysed:
+        """What a query gives before any filter: its words, their weights, the vector."""
+        query_terms = list(dict.fromkeys(terms(query)))[:MAX_QUERY_TERMS]
+        synonyms = self.synonyms()
+        corrections = correct_terms(query_terms, self.index.lexical, synonyms.vocabulary)
+        weights = self._term_weights(query_terms, corrections)
+        # After the compounds: a synonym's words count for less and are not expanded further.
+        added = synonyms.expand(list(weights))
+        for term, weight in added.items():
+            weights.setdefault(term, weight)
+        coverage = self._coverage(weights, self._stand_ins(weights, added, synonyms))
+        return _Analysed(corrections, weights, coverage, self._embed_query(query), synonyms)
+
+    def _as_written(
+        self, query: str, corrections: dict[str, str], synonyms: Synonyms
+    ) -> dict[str, str]:
+        """Corrections as "Mente du" shows them: typed word → word read, both as written
+        (the query's own word; the read one as the documents or the lists write it), not stems."""
+        if not corrections:
+            return {}
+        typed = {t.term: t.surface.lower() for t in reversed(tokens(query))}
+        return {
+            typed.get(term, term): surface_form(read, self.index) or synonyms.surface(read) or read
+            for term, read in corrections.items()
+        }
+
+    def _ranked(self, analysed: _Analysed, mask: np.ndarray | None) -> _Ranked:
+        """The results within a filter mask: candidates, their scores, the shown ones in order."""
+        pool = self._candidates(analysed.vector, analysed.coverage, mask)
+        candidates = pool.rows
+        cosine = self.index.vectors[candidates] @ analysed.vector
+        coverage = analysed.coverage[candidates]
+        fused = self.fusion.combine(cosine, coverage)
+        close = rescaled(cosine) >= self.fusion.dense_floor
+        relevant = (coverage > 0) | close
+        order = [int(i) for i in np.argsort(-fused, kind="stable") if relevant[i]]
+        # Dense-only matches are known within the pool. Rows beyond the dense pool are no
+        # closer than its farthest row, so only when that one passes may more of them pass.
+        in_dense_pool = np.isin(candidates, pool.dense_rows)
+        beyond = pool.allowed > len(pool.dense_rows)
+        lower_bound = bool(beyond and len(pool.dense_rows) and close[in_dense_pool].all())
+        total = pool.lexical_matches + int(np.count_nonzero(close & (coverage <= 0)))
+        return _Ranked(candidates, cosine, fused, order, total, "gte" if lower_bound else "eq")
+
+    def _facet_counts(
+        self, analysed: _Analysed, filters: Filters, ranked: _Ranked
+    ) -> dict[str, dict[str, int]]:
+        """Per facet, (folded) value → results: the search with every other facet's filter,
+        as faceted search does, so the counts say what choosing another value would keep."""
+        counts: dict[str, dict[str, int]] = {}
+        by_mask: dict[Filters, _Ranked] = {filters: ranked}
+        for facet in FACETS:
+            others = dataclasses.replace(filters, **{facet: None})
+            if others not in by_mask:
+                by_mask[others] = self._ranked(analysed, self._mask(others))
+            shown = by_mask[others]
+            rows = shown.candidates[np.array(shown.order, dtype=np.int64)]
+            lookup, codes = self.index.facets[facet]
+            names = {code: value for value, code in lookup.items()}
+            found = np.bincount(codes[rows], minlength=len(lookup))
+            counts[facet] = {names[c]: int(n) for c, n in enumerate(found) if n and names[c]}
+        return counts
 
     def similar_units(
         self, unit_id: str, *, limit: int = 10, other_organisations: bool = False
@@ -298,7 +379,7 @@ class Searcher:
 
     def _mask(self, filters: Filters) -> np.ndarray | None:
         mask: np.ndarray | None = None
-        for facet in ("kind", "organisation", "sector", "area"):
+        for facet in FACETS:
             value = getattr(filters, facet)
             if value:
                 selected = self._facet_is(facet, value if facet == "kind" else fold(value.strip()))
@@ -324,10 +405,29 @@ class Searcher:
                 weights.setdefault(compound, self.fusion.compound_weight)
         return weights
 
-    def _coverage(self, weights: dict[str, float]) -> np.ndarray:
-        """Share of the query's word weight each document holds, in [0, 1]."""
+    def _stand_ins(
+        self, weights: dict[str, float], added: dict[str, float], synonyms: Synonyms
+    ) -> dict[str, float] | None:
+        """The words a full match holds when a typed word no document holds has synonyms
+        ("xbs" for "borgerservice"): its synonyms stand in for it, so finding them counts."""
         lexical = self.index.lexical
-        best = lexical.best_possible({t: w for t, w in weights.items() if w == 1.0})
+        typed = {t: w for t, w in weights.items() if w == 1.0}
+        unknown = [t for t in typed if lexical.column(t) is None and t in synonyms.vocabulary]
+        if not unknown or not added:
+            return None
+        stand_ins = {t: w for t, w in typed.items() if t not in unknown}
+        stand_ins.update({t: w for t, w in added.items() if lexical.column(t) is not None})
+        return stand_ins
+
+    def _coverage(
+        self, weights: dict[str, float], best_of: dict[str, float] | None = None
+    ) -> np.ndarray:
+        """Share of the query's word weight each document holds, in [0, 1] (`best_of`: the
+        words a full match holds, by default the typed ones)."""
+        lexical = self.index.lexical
+        if best_of is None:
+            best_of = {t: w for t, w in weights.items() if w == 1.0}
+        best = lexical.best_possible(best_of)
         if best <= 0:
             return np.zeros(lexical.size, dtype=np.float32)
         coverage: np.ndarray = np.minimum(lexical.scores(weights) / best, 1.0)
@@ -349,17 +449,21 @@ class Searcher:
 
     def _candidates(
         self, query_vector: np.ndarray, coverage: np.ndarray, mask: np.ndarray | None
-    ) -> np.ndarray:
+    ) -> _Pool:
         """Top rows by meaning and by words, within the filters."""
         if mask is None:
             dense_rows = self.index.nearest(query_vector, CANDIDATES)
             lexical_pool = coverage
+            allowed = self.index.lexical.live_size
         else:
             dense_rows = self._dense_within(query_vector, mask)
             lexical_pool = np.where(mask, coverage, 0.0)
+            allowed = int(np.count_nonzero(mask))
         lexical_rows = _top(lexical_pool, CANDIDATES)
         lexical_rows = lexical_rows[lexical_pool[lexical_rows] > 0]
-        return np.unique(np.concatenate([dense_rows, lexical_rows]).astype(np.int64))
+        rows = np.unique(np.concatenate([dense_rows, lexical_rows]).astype(np.int64))
+        matches = int(np.count_nonzero(lexical_pool > 0))  # dead rows score 0
+        return _Pool(rows, np.asarray(dense_rows, dtype=np.int64), matches, allowed)
 
     def _dense_within(self, query_vector: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Top rows by meaning among those the filters allow (the mask holds only live rows).
@@ -433,15 +537,52 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
     return part[np.argsort(-scores[part], kind="stable")]
 
 
+FACETS = ("kind", "organisation", "sector", "area")
+
+
+@dataclass(frozen=True)
+class _Analysed:
+    corrections: dict[str, str]
+    weights: dict[str, float]
+    coverage: np.ndarray  # per row
+    vector: np.ndarray
+    synonyms: Synonyms
+
+
+@dataclass(frozen=True)
+class _Pool:
+    rows: np.ndarray  # the candidates: the dense pool and the lexical pool
+    dense_rows: np.ndarray  # the nearest rows by meaning within the filters
+    lexical_matches: int  # rows within the filters holding a query word, in the whole index
+    allowed: int  # live rows within the filters
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    candidates: np.ndarray  # rows
+    cosine: np.ndarray  # per candidate
+    fused: np.ndarray
+    order: list[int]  # positions in `candidates` of the results, best first
+    total: int  # every match (see SearchResults.total)
+    total_relation: TotalRelation
+
+
 class LiveSearcher:
     """The Searcher of a live index's newest version: one per process, shared by requests."""
 
-    def __init__(self, live: LiveIndex, embedder: Embedder, fusion: Fusion = DEFAULT_FUSION):
+    def __init__(
+        self,
+        live: LiveIndex,
+        embedder: Embedder,
+        fusion: Fusion = DEFAULT_FUSION,
+        synonyms: Callable[[], Synonyms] = bundled,
+    ):
         self.live = live
         self.embedder = embedder
         self.fusion = fusion
+        self.synonyms = synonyms
         self.caches = SearchCaches()
-        self._searcher = Searcher(live.current, embedder, fusion, self.caches)
+        self._searcher = Searcher(live.current, embedder, fusion, self.caches, synonyms)
 
     def current(self) -> Searcher:
         """A request keeps the searcher it got: one version answers it from start to end."""
@@ -450,5 +591,7 @@ class LiveSearcher:
         if searcher.index is not index:
             # Every change may be an erasure: a cached query or word may name the person.
             self.caches.forget()
-            searcher = self._searcher = Searcher(index, self.embedder, self.fusion, self.caches)
+            searcher = self._searcher = Searcher(
+                index, self.embedder, self.fusion, self.caches, self.synonyms
+            )
         return searcher

@@ -46,6 +46,7 @@ STRETCH_BEST = 64
 # took 36 ms); until compaction a tail of 20k rows is then ~80 runs, each a bisection.
 MAX_RUN_ROWS = 256
 CANDIDATES_PER_LIMIT = 2  # entries of each kind taken per suggestion asked for, per block
+MANY_ROWS = 16
 
 _WORD = re.compile(r"[^\W_]+")
 _CONTACT = re.compile(r"@|\d[\d ]{5,}")  # an e-mail address or phone number is never suggested
@@ -94,6 +95,10 @@ class _Entry:
     text: str
     words: tuple[str, ...]  # folded
     rows: tuple[int, ...]  # the records that carry it (namesakes share an entry)
+    folded: str  # the text folded, for ties in the ranking
+    # The rows as an array when there are many (a common competency): counting the live ones
+    # row by row was a third of a one-letter request after writes.
+    row_array: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,9 @@ class _Block:
             number = len(self.entries)
             starts = [m.start() for m in _WORD.finditer(folded)]
             words = tuple(_WORD.findall(folded))
-            self.entries.append(_Entry(kind, text, words, tuple(dict.fromkeys(entry_rows))))
+            unique = tuple(dict.fromkeys(entry_rows))
+            array = np.array(unique, dtype=np.int64) if len(unique) > MANY_ROWS else None
+            self.entries.append(_Entry(kind, text, words, unique, folded, array))
             keyed += [(folded[start:], number, position) for position, start in enumerate(starts)]
         keyed.sort()
         self.keys = [k for k, _, _ in keyed]
@@ -178,7 +185,13 @@ class _Block:
         lo, hi = ranges[anchor]
         whole = bisect_left(self.keys, words[anchor] + "!", lo, hi)  # "w" and "w ..." sort first
         seen: set[int] = set()
-        wanted_of = dict.fromkeys(_KINDS, wanted)
+        # A kind with no key in the range cannot be found: without this, every run (written
+        # units, no people) was scanned to its end looking for people, after 2,000 writes
+        # ~200 candidates per letter instead of ~50 (bench/bench_suggest.py).
+        present = np.bincount(self.kind_of[lo:hi], minlength=len(_KINDS))
+        wanted_of = {k: wanted if present[n] else 0 for n, k in enumerate(_KINDS)}
+        if not any(wanted_of.values()):
+            return
         for part in (self.ranked_range(lo, whole), self.ranked_range(whole, hi)):
             for key in part.tolist():
                 number = int(self.entry_of[key])
@@ -278,18 +291,23 @@ def _ranked(
     """Live suggestions from every block, merged (a competency's records are summed) and
     ranked: first-word or whole-word matches, then more records, then shorter."""
     alive, documents, size = index.alive, index.documents, index.size
-    competencies: dict[str, tuple[bool, str, int]] = {}
-    named: dict[tuple[str, str], tuple[bool, Suggestion]] = {}
+    competencies: dict[str, tuple[bool, str, int, str]] = {}
+    named: dict[tuple[str, str], tuple[bool, Suggestion, str]] = {}
     for block in blocks:
         for candidate in block.candidates(words, limit * CANDIDATES_PER_LIMIT):
             entry = candidate.entry
+            if entry.kind == "competency":
+                live_count = _live_count(entry, alive, size)
+                if not live_count:
+                    continue
+                key = " ".join(entry.words)
+                first, text, count, folded = competencies.get(
+                    key, (False, entry.text, 0, entry.folded)
+                )
+                competencies[key] = (first or candidate.first, text, count + live_count, folded)
+                continue
             live = [r for r in entry.rows if r < size and alive[r]]
             if not live:
-                continue
-            if entry.kind == "competency":
-                folded = " ".join(entry.words)
-                first, text, count = competencies.get(folded, (False, entry.text, 0))
-                competencies[folded] = (first or candidate.first, text, count + len(live))
                 continue
             for row in live[:limit]:
                 document = documents[row]
@@ -298,14 +316,16 @@ def _ranked(
                 suggestion = Suggestion(
                     entry.text, entry.kind, document.id, unit_id, document.unit_name, 1
                 )
-                named.setdefault((entry.kind, document.id), (candidate.first, suggestion))
+                named.setdefault(
+                    (entry.kind, document.id), (candidate.first, suggestion, entry.folded)
+                )
     ranked = [
-        (_order(first, s), s)
-        for first, s in [
+        (_order(first, s, folded), s)
+        for first, s, folded in [
             *named.values(),
             *(
-                (first, Suggestion(text, "competency", None, None, None, count))
-                for first, text, count in competencies.values()
+                (first, Suggestion(text, "competency", None, None, None, count), folded)
+                for first, text, count, folded in competencies.values()
             ),
         ]
     ]
@@ -313,8 +333,17 @@ def _ranked(
     return ranked
 
 
-def _order(first: bool, suggestion: Suggestion) -> tuple[int, int, int, str]:
-    return (0 if first else 1, -suggestion.count, len(suggestion.text), fold(suggestion.text))
+def _live_count(entry: _Entry, alive: np.ndarray, size: int) -> int:
+    if entry.row_array is None:
+        return sum(1 for r in entry.rows if r < size and alive[r])
+    rows = entry.row_array
+    return int(np.count_nonzero(alive[rows[rows < size]]))
+
+
+def _order(first: bool, suggestion: Suggestion, folded: str) -> tuple[int, int, int, str]:
+    """First-word or whole-word matches, then more records, then shorter; `folded` breaks ties
+    (the block folded it once: folding here was a fifth of a one-letter request)."""
+    return (0 if first else 1, -suggestion.count, len(suggestion.text), folded)
 
 
 def _chosen(

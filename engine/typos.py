@@ -7,16 +7,22 @@ compared with indexed words of the same first letter and nearly the same length.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Set
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from indexer.analysis import tokens
+from indexer.index import SearchIndex
 from indexer.lexical import LexicalIndex
 
 MIN_LENGTH = 5  # shorter stems are too often other real words (gaml → saml)
 MAX_LENGTH = 30  # longer than "arbejdsmiljørepræsentanter": not a word someone mistyped
 MAX_CORRECTED = 4  # unknown words per query that are looked up
+MIN_SYNONYM_LENGTH = 3  # abbreviations from the synonym lists are short ("prr" → "ppr")
+SURFACE_SAMPLE = 8  # documents read to find how a corrected word is written
 
 Buckets = dict[tuple[str, int], list[str]]
 _buckets_of_base: tuple[list[str], Buckets] | None = None  # the newest base block's, shared
@@ -26,33 +32,63 @@ def max_edits(term: str) -> int:
     return 1 if len(term) < 9 else 2
 
 
-def correct_terms(terms: list[str], lexical: LexicalIndex) -> dict[str, str]:
+def correct_terms(
+    terms: list[str], lexical: LexicalIndex, synonym_terms: Set[str] = frozenset()
+) -> dict[str, str]:
     """Map each query term the index has never seen to its closest indexed term, if any is close.
 
     Among equally close terms the more common one wins: it is the likelier intended word. The
     first letter must agree: people rarely mistype it, and it rules out most false friends.
+    The synonym lists' words count as known words too (a misspelt synonym still fires), and a
+    word at most one edit from an abbreviation of theirs is read as it ("prr" → "ppr").
     """
     corrections: dict[str, str] = {}
     unknown = [
         t
         for t in terms
-        if MIN_LENGTH <= len(t) <= MAX_LENGTH and t.isalpha() and lexical.column(t) is None
+        if MIN_SYNONYM_LENGTH <= len(t) <= MAX_LENGTH
+        and t.isalpha()
+        and lexical.column(t) is None
+        and t not in synonym_terms
     ]
     for term in unknown[:MAX_CORRECTED]:
         limit = max_edits(term)
-        candidates = process.extract(
-            term,
-            _near_in_length(term, limit, lexical),
-            scorer=Levenshtein.distance,
-            score_cutoff=limit,
-            limit=20,
-        )
-        # Words only deleted records held are not words any more (until the next compaction).
-        candidates = [c for c in candidates if lexical.document_frequency(c[0])][:10]
-        if candidates:
-            best = min(candidates, key=lambda c: (c[1], -lexical.document_frequency(c[0])))
-            corrections[term] = best[0]
+        found: list[tuple[int, int, str]] = []  # (edits, -document frequency, word)
+        if len(term) >= MIN_LENGTH:
+            candidates = process.extract(
+                term,
+                _near_in_length(term, limit, lexical),
+                scorer=Levenshtein.distance,
+                score_cutoff=limit,
+                limit=20,
+            )
+            # Words only deleted records held are not words any more (until the next compaction).
+            candidates = [c for c in candidates if lexical.document_frequency(c[0])][:10]
+            found += [(c[1], -lexical.document_frequency(c[0]), c[0]) for c in candidates]
+        # A short word only as a same-length slip: "ikt" is not a misspelt "it".
+        synonym_limit, spread = (limit, limit) if len(term) >= MIN_LENGTH else (1, 0)
+        near = [w for w in synonym_terms if w[:1] == term[0] and abs(len(w) - len(term)) <= spread]
+        for word, edits, _ in process.extract(
+            term, near, scorer=Levenshtein.distance, score_cutoff=synonym_limit, limit=5
+        ):
+            found.append((edits, -lexical.document_frequency(word), word))
+        if found:
+            corrections[term] = min(found)[2]
     return corrections
+
+
+def surface_form(term: str, index: SearchIndex) -> str | None:
+    """The most frequent way the documents holding `term` write it ("borgerservic" →
+    "borgerservice"), read from a few of them when asked: no map to keep in step with writes
+    and erasures, and no memory per word."""
+    rows = np.flatnonzero(index.lexical.scores({term: 1.0}))[:SURFACE_SAMPLE]
+    written: Counter[str] = Counter()
+    for row in rows.tolist():
+        document = index.documents[row]
+        if document is not None:
+            for text in (document.title, document.body):
+                written.update(t.surface.lower() for t in tokens(text) if t.term == term)
+    return written.most_common(1)[0][0] if written else None
 
 
 def _near_in_length(term: str, edits: int, lexical: LexicalIndex) -> list[str]:

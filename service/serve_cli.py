@@ -47,8 +47,11 @@ def serve(app_context: HasSettingsAndEmbedder, host: str, port: int, workers: in
         raise click.ClickException(str(exc)) from exc
     shown_host = f"[{host}]" if ":" in host else host
     click.echo(f"tvaers kører på http://{shown_host}:{port}/  (API-dokumentation: /docs)")
-    if not app_context.settings.writes_enabled:
-        click.echo("Skrivning via API'et er slået fra (sæt TVAERS_API_KEY for at slå den til).")
+    if not app.state.auth.writes_enabled:
+        click.echo(
+            "Skrivning er slået fra: ingen kan logge ind, og der er ingen API-nøgle med en "
+            "skriverolle (lav en med `tvaers keys create NAVN --role admin`)."
+        )
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

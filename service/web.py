@@ -20,7 +20,7 @@ from engine.search import MAX_QUERY_CHARS
 from indexer.errors import DataError, NotFoundError
 from service.api.deps import get_state
 from service.api.errors import problems_json
-from service.api.hits import hit_public
+from service.api.hits import facet_counts_public, hit_public, with_confirmed
 from service.api.pairing_input import (
     UploadTooLargeError,
     proposal_public,
@@ -28,8 +28,10 @@ from service.api.pairing_input import (
     run_pairing,
     week_from_uploads,
 )
-from service.api.schemas.search import HitPublic
+from service.api.schemas.search import FacetCountsPublic, HitPublic
 from service.api.units import recommendation_public, unit_detail
+from service.auth import CurrentUser, Role, User, csrf_token, verify_csrf
+from service.auth.session import USER_KEY, take_notice
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 PAGE_SIZE = 20
@@ -57,8 +59,24 @@ def highlighted(snippet: str, spans: list[tuple[int, int]]) -> list[tuple[str, b
     return parts
 
 
+def user_of(request: Request) -> User | None:
+    user: User | None = request.scope.get(USER_KEY)
+    return user
+
+
+def editing_enabled(request: Request) -> bool:
+    return bool(request.app.state.auth.editing_enabled)
+
+
 templates.env.globals.update(
-    highlighted=highlighted, kinds=KINDS, matched_by=MATCHED_BY, max_query=MAX_QUERY_CHARS
+    highlighted=highlighted,
+    kinds=KINDS,
+    matched_by=MATCHED_BY,
+    max_query=MAX_QUERY_CHARS,
+    csrf_token=csrf_token,
+    take_notice=take_notice,
+    user_of=user_of,
+    editing_enabled=editing_enabled,
 )
 
 
@@ -80,6 +98,7 @@ def search_page(request: Request) -> HTMLResponse:
     kind = chosen["kind"] if chosen["kind"] in KINDS else None
     hits: list[HitPublic] = []
     results = None
+    counts: FacetCountsPublic | None = None
     with state.reading() as searcher:
         facets = state.facets
         if q.strip():
@@ -89,12 +108,21 @@ def search_page(request: Request) -> HTMLResponse:
                 chosen["sector"] or None,
                 chosen["area"] or None,
             )
-            results = searcher.search_by_text(q, filters, limit=PAGE_SIZE)
+            results = searcher.search_by_text(q, filters, limit=PAGE_SIZE, with_facet_counts=True)
             hits = [hit_public(h, searcher.index) for h in results.hits]
+            hits = with_confirmed(hits, state.freshness)
+            counts = facet_counts_public(results.facet_counts, facets)
     if results is not None:
         state.gaps.count(q, results)  # the form sent without JS, or a link to a search
     return _page(
-        request, "search.html", q=q, chosen=chosen, facets=facets, results=results, hits=hits
+        request,
+        "search.html",
+        q=q,
+        chosen=chosen,
+        facets=facets,
+        results=results,
+        hits=hits,
+        counts=counts,
     )
 
 
@@ -123,14 +151,29 @@ def unit_page(request: Request, unit_id: str) -> HTMLResponse:
     )
 
 
+def _pairing_refusal(request: Request, user: User | None) -> HTMLResponse | None:
+    """Innovationspraktik needs a coordinator (a first upload costs ~14 s of embedding)."""
+    if user is not None and user.has(Role.coordinator):
+        return None
+    enabled = editing_enabled(request)
+    code = status.HTTP_403_FORBIDDEN if user is not None or not enabled else 401
+    return _page(request, "pairing_closed.html", code, user=user, enabled=enabled)
+
+
 @router.get("/praktik", response_class=HTMLResponse)
-def pairing_page(request: Request) -> HTMLResponse:
+def pairing_page(request: Request, user: CurrentUser) -> HTMLResponse:
+    refusal = _pairing_refusal(request, user)
+    if refusal is not None:
+        return refusal
     return _page(request, "pairing.html", result=None, problems=[], error=None, mode="optimal")
 
 
 @router.post("/praktik", response_class=HTMLResponse)
-async def pairing_upload(request: Request) -> Response:
+async def pairing_upload(request: Request, user: CurrentUser) -> Response:
     """The same as POST /api/pairings, shown as a page with the figures and downloads."""
+    refusal = _pairing_refusal(request, user)
+    if refusal is not None:
+        return refusal
     state = get_state(request)
     context: dict[str, Any] = {"result": None, "problems": [], "error": None, "mode": "optimal"}
     try:
@@ -138,6 +181,7 @@ async def pairing_upload(request: Request) -> Response:
     except UploadTooLargeError as exc:
         context["error"] = str(exc)
         return _page(request, "pairing.html", status.HTTP_413_CONTENT_TOO_LARGE, **context)
+    verify_csrf(request, form.csrf_token)
     mode = context["mode"] = "stable" if form.mode == "stable" else "optimal"
     if form.missing:
         labels = {"hosts": "værter", "interns": "praktikanter"}

@@ -65,7 +65,7 @@ def serve(app: FastAPI) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def server(indexed_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The service on the small Danish data (fake embedder, writes off), stopped at the end."""
+    """The service on the small Danish data (fake embedder, no sign-in), stopped at the end."""
     from service.app import create_app
     from service.config import Settings
     from tests.fakes import FakeEmbedder

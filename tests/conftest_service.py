@@ -14,16 +14,23 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 
 from indexer.build import Home
 from indexer.live import index_data_folder
 from service.app import create_app
+from service.auth.keys import ApiKeys
+from service.auth.roles import Role
 from service.config import Settings
 from tests.fakes import FakeEmbedder
 
-API_KEY = "test-key-that-is-long-enough"
-AUTH = {"Authorization": f"Bearer {API_KEY}"}
+# API keys made in the indexed home at set-up (each test's home is a copy, so they are in it):
+# "admin" writes everything; the others carry their role (the unit editor edits u001).
+TEST_KEYS: dict[str, tuple[Role, tuple[str, ...]]] = {
+    "test-admin": (Role.admin, ()),
+    "test-reader": (Role.reader, ()),
+    "test-editor": (Role.unit_editor, ("u001",)),
+    "test-coordinator": (Role.coordinator, ()),
+}
 
 UNITS = [
     {
@@ -242,22 +249,59 @@ def write_week(folder: Path) -> dict[str, Path]:
     }
 
 
-def settings_for(home: Path, api_key: str | None = API_KEY, **more: Any) -> Settings:
-    key = SecretStr(api_key) if api_key else None
+def settings_for(home: Path, **more: Any) -> Settings:
     # Erasures reach the snapshot on disk at the next maintenance round, not after 10 s.
     more.setdefault("erasure_snapshot_delay", 0.0)
     more.setdefault("database_url", None)
-    return Settings(home=home, api_key=key, **more)
+    more.setdefault("api_key", None)  # never the environment's
+    return Settings(home=home, **more)
+
+
+def create_key(
+    home: Path, name: str, role: Role = Role.admin, units: tuple[str, ...] = (), **more: Any
+) -> dict[str, str]:
+    """A new key in the home's database (as `tvaers keys create` makes it): its bearer header."""
+    store = Home(home, more.get("database_url")).open_store()
+    try:
+        secret = ApiKeys(store.engine).create(name, role, units)
+    finally:
+        store.close()
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def revoke_all_keys(home: Path) -> None:
+    store = Home(home).open_store()
+    try:
+        keys = ApiKeys(store.engine)
+        for key in keys.all():
+            if key.revoked_at is None:
+                keys.revoke(key.name)
+    finally:
+        store.close()
 
 
 @pytest.fixture(scope="session")
-def indexed_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Built once per session; tests get a copy (`home`) so writes never leak between tests."""
+def _indexed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict[str, str]]]:
     root = tmp_path_factory.mktemp("service")
     data = write_data_folder(root / "data")
     home = root / "home"
     index_data_folder(data, Home(home), FakeEmbedder())
-    return home
+    headers = {
+        name: create_key(home, name, role, units) for name, (role, units) in TEST_KEYS.items()
+    }
+    return home, headers
+
+
+@pytest.fixture(scope="session")
+def indexed_home(_indexed: tuple[Path, dict[str, dict[str, str]]]) -> Path:
+    """Built once per session; tests get a copy (`home`) so writes never leak between tests."""
+    return _indexed[0]
+
+
+@pytest.fixture(scope="session")
+def key_headers(_indexed: tuple[Path, dict[str, dict[str, str]]]) -> dict[str, dict[str, str]]:
+    """Bearer headers of the TEST_KEYS, by name ("test-admin", "test-reader", ...)."""
+    return _indexed[1]
 
 
 @pytest.fixture
@@ -268,12 +312,19 @@ def home(indexed_home: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def home_without_keys(home: Path) -> Path:
+    """A home whose test keys are all revoked: without sign-in nobody can write."""
+    revoke_all_keys(home)
+    return home
+
+
+@pytest.fixture
 def week(tmp_path: Path) -> dict[str, Path]:
     return write_week(tmp_path / "week")
 
 
-def make_app(home: Path, api_key: str | None = API_KEY) -> FastAPI:
-    return create_app(settings_for(home, api_key), embedder=FakeEmbedder())
+def make_app(home: Path, **more: Any) -> FastAPI:
+    return create_app(settings_for(home, **more), embedder=FakeEmbedder())
 
 
 @pytest.fixture
@@ -288,8 +339,9 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def client_without_key(home: Path) -> Iterator[TestClient]:
-    with TestClient(make_app(home, api_key=None)) as test_client:
+def client_without_key(home_without_keys: Path) -> Iterator[TestClient]:
+    """No valid key in the database (every key revoked) and no sign-in: nobody can write."""
+    with TestClient(make_app(home_without_keys)) as test_client:
         yield test_client
 
 
@@ -297,8 +349,15 @@ def client_without_key(home: Path) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def auth() -> dict[str, str]:
-    return dict(AUTH)
+def auth(key_headers: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The bearer header of the admin test key (writes every unit)."""
+    return dict(key_headers["test-admin"])
+
+
+@pytest.fixture
+def key_factory() -> Callable[..., dict[str, str]]:
+    """`key_factory(home, name, role, units)`: a new key's bearer header."""
+    return create_key
 
 
 @pytest.fixture

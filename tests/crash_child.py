@@ -17,13 +17,14 @@ import os
 import signal
 import sys
 import time
+import uuid
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 import service.cli
 from indexer import faults
-from tests.conftest_service import AUTH, make_app
+from tests.conftest_service import create_key, make_app
 from tests.fakes import FakeEmbedder
 
 
@@ -42,6 +43,7 @@ def _kill_at(point: str, hits: int) -> None:
 
 def _writes(home: Path, count: int) -> None:
     """Creates, renames and deletes people, and renames a unit (its people follow)."""
+    auth = create_key(home, f"crash-child-{uuid.uuid4().hex[:8]}")
     with TestClient(make_app(home)) as client:
         for i in range(count):
             step = i % 4
@@ -54,21 +56,21 @@ def _writes(home: Path, count: int) -> None:
                     "expertise": [f"kildeskat{i}"],
                     "email": "",
                 }
-                response = client.post("/api/people", json=body, headers=AUTH)
+                response = client.post("/api/people", json=body, headers=auth)
                 ack = {"op": "create", "id": f"px{i}", "word": f"kildeskat{i}"}
             elif step == 1:
                 word = f"momsregler{i}"
                 response = client.put(
-                    f"/api/people/px{i - 1}", json={"expertise": [word]}, headers=AUTH
+                    f"/api/people/px{i - 1}", json={"expertise": [word]}, headers=auth
                 )
                 ack = {"op": "update", "id": f"px{i - 1}", "word": word}
             elif step == 2:
                 response = client.put(
-                    "/api/units/u001", json={"name": f"Natholdet{i}"}, headers=AUTH
+                    "/api/units/u001", json={"name": f"Natholdet{i}"}, headers=auth
                 )
                 ack = {"op": "unit", "id": "u001", "word": f"natholdet{i}"}
             else:
-                response = client.delete(f"/api/people/px{i - 3}", headers=AUTH)
+                response = client.delete(f"/api/people/px{i - 3}", headers=auth)
                 ack = {"op": "delete", "id": f"px{i - 3}", "word": f"momsregler{i - 2}"}
             assert response.status_code in (200, 201), response.text
             print("ack", json.dumps(ack), flush=True)

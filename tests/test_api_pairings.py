@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 pytest_plugins = ("tests.conftest_service",)
+
+
+@pytest.fixture
+def client(app: FastAPI, key_headers: dict[str, dict[str, str]]) -> Iterator[TestClient]:
+    """Pairing needs the coordinator role: these tests send a coordinator's key."""
+    with TestClient(app, headers=key_headers["test-coordinator"]) as test_client:
+        yield test_client
+
 
 # The `week_files` fixture: multipart uploads of the week's files, by key.
 WeekFiles = Callable[..., dict[str, tuple[str, bytes, str]]]
@@ -181,3 +191,29 @@ def test_pairing_wrong_content_type(client: TestClient) -> None:
     assert response.json()["detail"] == (
         "Send ugen som multipart/form-data (filer) eller som application/json."
     )
+
+
+def test_pairing_needs_the_coordinator_role(
+    app: FastAPI, key_headers: dict[str, dict[str, str]], week_files: WeekFiles
+) -> None:
+    """A first upload costs ~14 s of embedding: only coordinators (and admins) may run one."""
+    with TestClient(app) as anonymous:
+        response = anonymous.post("/api/pairings", files=week_files("hosts", "interns"))
+        assert response.status_code == 401
+        assert response.json()["detail"] == (
+            "Det kræver, at du er logget ind (eller sender en API-nøgle)."
+        )
+        for name in ("test-reader", "test-editor"):
+            response = anonymous.post(
+                "/api/pairings", files=week_files("hosts", "interns"), headers=key_headers[name]
+            )
+            assert response.status_code == 403
+            assert "Det kræver rollen koordinator" in response.json()["detail"]
+        admin = anonymous.post(
+            "/api/pairings",
+            files=week_files("hosts", "interns"),
+            headers=key_headers["test-admin"],
+        )
+        assert admin.status_code == 200 and admin.json()["stats"]["interns"] == 3
+        download = admin.json()["downloads"]["csv"]
+        assert anonymous.get(download).status_code == 401  # the proposal names interns

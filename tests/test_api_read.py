@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 pytest_plugins = ("tests.conftest_service",)
+
+
+@pytest.fixture
+def reader(key_headers: dict[str, dict[str, str]]) -> dict[str, str]:
+    """A reader's key: contact details are shown only with a key or a session."""
+    return key_headers["test-reader"]
 
 
 def test_health(client: TestClient) -> None:
@@ -33,8 +40,9 @@ def test_docs_and_openapi(client: TestClient) -> None:
     assert "PairingRequest" in schema["components"]["schemas"]
 
 
-def test_search(client: TestClient) -> None:
-    response = client.get("/api/search", params={"q": "skærmbesøg om natten"})
+def test_search(client: TestClient, reader: dict[str, str]) -> None:
+    """Contact details need a session or a key: a reader's key."""
+    response = client.get("/api/search", params={"q": "skærmbesøg om natten"}, headers=reader)
     assert response.status_code == 200
     body = response.json()
     assert body["hits"][0]["id"] == "u001"
@@ -54,15 +62,19 @@ def test_search(client: TestClient) -> None:
     assert "skærmbesøg" in marked
 
 
-def test_search_person_hit_has_contact_and_link(client: TestClient) -> None:
-    body = client.get("/api/search", params={"q": "MitID", "kind": "person"}).json()
+def test_search_person_hit_has_contact_and_link(client: TestClient, reader: dict[str, str]) -> None:
+    body = client.get("/api/search", params={"q": "MitID", "kind": "person"}, headers=reader).json()
     assert body["hits"][0]["id"] == "p002"
     assert body["hits"][0]["contact"]["email"] == "jens.mortensen@faxe.dk"
     assert body["hits"][0]["url"] == "/enheder/u002#person-p002"
 
 
-def test_search_trial_hit_shows_its_units_contact(client: TestClient) -> None:
-    body = client.get("/api/search", params={"q": "drop-in MitID", "kind": "trial"}).json()
+def test_search_trial_hit_shows_its_units_contact(
+    client: TestClient, reader: dict[str, str]
+) -> None:
+    body = client.get(
+        "/api/search", params={"q": "drop-in MitID", "kind": "trial"}, headers=reader
+    ).json()
     assert body["hits"][0]["id"] == "t002"
     assert body["hits"][0]["contact"]["email"] == "lone.bisgaard@faxe.dk"
 
@@ -108,8 +120,8 @@ def test_facets(client: TestClient) -> None:
     assert "Ældre og sundhed" in body["areas"]
 
 
-def test_read_unit(client: TestClient) -> None:
-    response = client.get("/api/units/u001")
+def test_read_unit(client: TestClient, reader: dict[str, str]) -> None:
+    response = client.get("/api/units/u001", headers=reader)
     assert response.status_code == 200
     unit = response.json()
     assert unit["name"] == "Hjemmeplejen Nat"

@@ -298,7 +298,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def test_a_write_through_one_replica_is_in_every_replica_within_a_second(
-    database_url: str, tmp_path: Path, settings_factory: Callable[..., Any], auth: dict[str, str]
+    database_url: str,
+    tmp_path: Path,
+    settings_factory: Callable[..., Any],
+    key_factory: Callable[..., dict[str, str]],
 ) -> None:
     """Two replicas, each with its own home folder, on one database (SQLite and PostgreSQL)."""
     from service.app import create_app
@@ -307,6 +310,7 @@ def test_a_write_through_one_replica_is_in_every_replica_within_a_second(
     data = write_service_folder(tmp_path / "data")
     homes = [tmp_path / "a", tmp_path / "b"]
     index_data_folder(data, Home(homes[0], database_url), FakeEmbedder())
+    auth = key_factory(homes[0], "replicas", database_url=database_url)
     apps = [
         create_app(settings_factory(h, database_url=database_url), embedder=FakeEmbedder())
         for h in homes

@@ -77,7 +77,7 @@ def test_api_refuses_nul_in_danish(client: TestClient, auth: dict[str, str], fie
 
 
 def test_pairing_json_names_lose_bidi_controls(
-    client: TestClient, week_rows: dict[str, list[dict[str, str]]]
+    client: TestClient, auth: dict[str, str], week_rows: dict[str, list[dict[str, str]]]
 ) -> None:
     hosts = [
         {
@@ -95,7 +95,7 @@ def test_pairing_json_names_lose_bidi_controls(
         }
         for i in week_rows["interns"]
     ]
-    response = client.post("/api/pairings", json={"hosts": hosts, "interns": interns})
+    response = client.post("/api/pairings", json={"hosts": hosts, "interns": interns}, headers=auth)
     assert response.status_code == 200, response.text
     names = [p["intern_name"] for p in response.json()["pairs"]]
     assert names and not any(RLO in n for n in names)

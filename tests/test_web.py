@@ -8,10 +8,22 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
-pytest_plugins = ("tests.conftest_service",)
+pytest_plugins = ("tests.conftest_service", "tests.oidc")
 
 # The `week_files` fixture: multipart uploads of the week's files, by key.
 WeekFiles = Callable[..., dict[str, tuple[str, bytes, str]]]
+
+
+@pytest.fixture
+def coordinator(signed_in: Callable[..., TestClient]) -> TestClient:
+    """Innovationspraktik needs the coordinator role: a client signed in with it."""
+    return signed_in("kim", "tvaers-koordinatorer")
+
+
+def _csrf(client: TestClient, path: str = "/praktik") -> dict[str, str]:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert match is not None, "the form carries no CSRF token"
+    return {"csrf_token": match.group(1)}
 
 
 def test_search_page_offers_the_filters_in_the_index(client: TestClient) -> None:
@@ -20,11 +32,15 @@ def test_search_page_offers_the_filters_in_the_index(client: TestClient) -> None
     assert '<html lang="da">' in page.text
     assert "Skriv et par ord for at søge." in page.text
     for value in ("Region Sjælland", "Digitaliseringsstyrelsen", "Ældre og sundhed", "stat"):
-        assert f'<option value="{value}">' in page.text
+        assert f'<option value="{value}" data-label="{value}">' in page.text
 
 
-def test_search_page_with_results(client: TestClient) -> None:
-    page = client.get("/", params={"q": "skærmbesøg om natten"}).text
+def test_search_page_with_results(
+    client: TestClient, key_headers: dict[str, dict[str, str]]
+) -> None:
+    """With a key (or a session) the hits carry contact details."""
+    headers = key_headers["test-reader"]
+    page = client.get("/", params={"q": "skærmbesøg om natten"}, headers=headers).text
     first = page.index('data-id="u001"')
     assert first < page.index('data-id="p001"')
     assert re.search(r"resultater for »skærmbesøg om natten«", page)
@@ -34,7 +50,7 @@ def test_search_page_with_results(client: TestClient) -> None:
 
 def test_search_page_keeps_the_filters(client: TestClient) -> None:
     page = client.get("/", params={"q": "skærmbesøg", "sector": "region"}).text
-    assert '<option value="region" selected>' in page
+    assert '<option value="region" data-label="region" selected>region (' in page
     assert 'data-id="u001"' not in page and 'data-id="u003"' in page
 
 
@@ -87,51 +103,53 @@ def test_unit_page_not_found(client: TestClient) -> None:
     assert "Der findes ingen enhed med id &#39;u404&#39;." in page.text
 
 
-def test_pairing_page(client: TestClient) -> None:
-    page = client.get("/praktik").text
+def test_pairing_page(coordinator: TestClient) -> None:
+    page = coordinator.get("/praktik").text
     assert 'enctype="multipart/form-data"' in page
     assert 'name="hosts"' in page and 'name="interns"' in page and 'name="locks"' in page
 
 
-def test_pairing_page_upload(client: TestClient, week_files: WeekFiles) -> None:
-    page = client.post("/praktik", files=week_files("hosts", "interns", "locks"))
+def test_pairing_page_upload(coordinator: TestClient, week_files: WeekFiles) -> None:
+    page = coordinator.post(
+        "/praktik", files=week_files("hosts", "interns", "locks"), data=_csrf(coordinator)
+    )
     assert page.status_code == 200
     assert '<dd id="figure-matched">3 af 3</dd>' in page.text
     assert "Rasmus Juul" in page.text and "Klarsprogsenheden" in page.text
     link = re.search(r'id="download-csv" href="([^"]+)"', page.text)
     assert link is not None
-    download = client.get(link.group(1).replace("&amp;", "&"))
+    download = coordinator.get(link.group(1).replace("&amp;", "&"))
     assert download.status_code == 200 and download.text.startswith("praktikant_id,")
 
 
-def test_pairing_page_missing_file(client: TestClient, week_files: WeekFiles) -> None:
-    page = client.post("/praktik", files=week_files("hosts"))
+def test_pairing_page_missing_file(coordinator: TestClient, week_files: WeekFiles) -> None:
+    page = coordinator.post("/praktik", files=week_files("hosts"), data=_csrf(coordinator))
     assert page.status_code == 422
     assert "Vælg en fil med praktikanter." in page.text
 
 
 def test_pairing_page_empty_file_counts_as_missing(
-    client: TestClient, week_files: WeekFiles
+    coordinator: TestClient, week_files: WeekFiles
 ) -> None:
     files = week_files("interns")
     files["hosts"] = ("hosts.csv", b"  \n", "text/csv")
-    page = client.post("/praktik", files=files)
+    page = coordinator.post("/praktik", files=files, data=_csrf(coordinator))
     assert page.status_code == 422
     assert "Vælg en fil med værter." in page.text
 
 
-def test_pairing_page_too_large_file(client: TestClient, week_files: WeekFiles) -> None:
+def test_pairing_page_too_large_file(coordinator: TestClient, week_files: WeekFiles) -> None:
     files = week_files("interns")
     files["hosts"] = ("hosts.csv", b"x" * (5 * 1024 * 1024 + 1), "text/csv")
-    page = client.post("/praktik", files=files)
+    page = coordinator.post("/praktik", files=files, data=_csrf(coordinator))
     assert page.status_code == 413
     assert "Filen &#39;hosts.csv&#39; er for stor: højst 5 MB pr. fil." in page.text
 
 
-def test_pairing_page_bad_file(client: TestClient, week_files: WeekFiles) -> None:
+def test_pairing_page_bad_file(coordinator: TestClient, week_files: WeekFiles) -> None:
     files = week_files("interns")
     files["hosts"] = ("hosts.csv", b"id,organisation\nh1,Faxe\n", "text/csv")
-    page = client.post("/praktik", files=files)
+    page = coordinator.post("/praktik", files=files, data=_csrf(coordinator))
     assert page.status_code == 422
     assert "Ret disse fejl" in page.text
     assert "hosts.csv, linje 1, kolonne &#39;capacity&#39;: kolonnen mangler" in page.text
@@ -174,3 +192,39 @@ def test_files_and_the_api_have_them_too(client: TestClient) -> None:
     for path in ("/static/search.js", "/api/search?q=MitID", "/health"):
         response = client.get(path)
         assert response.headers["x-content-type-options"] == "nosniff", path
+
+
+def test_pairing_page_without_sign_in_says_how_to_turn_it_on(
+    client: TestClient, week_files: WeekFiles
+) -> None:
+    """Without OIDC settings nobody is a coordinator: the page says why and what to set."""
+    page = client.get("/praktik")
+    assert page.status_code == 403
+    assert "Innovationspraktik kræver, at du logger ind som koordinator" in page.text
+    assert "TVAERS_OIDC_ISSUER" in page.text and "tvaers pair" in page.text
+    assert 'id="editing-off"' in page.text  # the header: editing is off
+    posted = client.post("/praktik", files=week_files("hosts", "interns"))
+    assert posted.status_code == 403 and 'id="figure-matched"' not in posted.text
+
+
+def test_pairing_page_refuses_a_reader(
+    signed_in: Callable[..., TestClient], week_files: WeekFiles
+) -> None:
+    reader = signed_in("rita", "tvaers-laesere")
+    page = reader.get("/praktik")
+    assert page.status_code == 403
+    assert "kræver rollen koordinator" in page.text and 'name="hosts"' not in page.text
+    posted = reader.post("/praktik", files=week_files("hosts", "interns"), data=_csrf(reader, "/"))
+    assert posted.status_code == 403 and 'id="figure-matched"' not in posted.text
+
+
+def test_pairing_page_refuses_a_wrong_csrf_token(
+    coordinator: TestClient, week_files: WeekFiles
+) -> None:
+    page = coordinator.post(
+        "/praktik", files=week_files("hosts", "interns"), data={"csrf_token": "forkert"}
+    )
+    assert page.status_code == 403
+    assert "sikkerhedsnøgle mangler eller er forældet" in page.text
+    missing = coordinator.post("/praktik", files=week_files("hosts", "interns"))
+    assert missing.status_code == 403

@@ -23,7 +23,7 @@ pytest_plugins = ("tests.conftest_service",)
 
 class _Context:
     def __init__(self, home: Path, api_key: str | None = None) -> None:
-        self.settings = Settings(home=home, api_key=api_key)
+        self.settings = Settings(home=home, api_key=api_key)  # type: ignore[arg-type]
 
     def embedder(self) -> Embedder:
         return FakeEmbedder()
@@ -49,20 +49,28 @@ def test_serve_prints_the_url(home: Path, monkeypatch: pytest.MonkeyPatch) -> No
     result = CliRunner().invoke(_group(home), ["serve", "--port", "8123"])
     assert result.exit_code == 0, result.output
     assert "tvaers kører på http://127.0.0.1:8123/" in result.output
-    assert "Skrivning via API'et er slået fra" in result.output
+    assert "Skrivning er slået fra" not in result.output  # the test home has writing keys
     assert started["host"] == "127.0.0.1" and started["port"] == 8123
 
 
-@pytest.mark.parametrize(("api_key", "writes_off"), [("", True), ("hemmelig", False)])
-def test_serve_says_writes_are_off_for_an_empty_key(
-    home: Path, monkeypatch: pytest.MonkeyPatch, api_key: str, writes_off: bool
+def test_serve_says_writes_are_off_without_a_writing_key(
+    home_without_keys: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """TVAERS_API_KEY= (set but empty) refuses every write, so serve must say writes are off."""
     monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: None)
-    result = CliRunner().invoke(_group(home, api_key), ["serve"])
+    result = CliRunner().invoke(_group(home_without_keys), ["serve"])
     assert result.exit_code == 0, result.output
-    assert ("Skrivning via API'et er slået fra" in result.output) is writes_off
-    assert Settings(home=home, api_key=api_key).writes_enabled is not writes_off
+    assert "Skrivning er slået fra" in result.output and "tvaers keys create" in result.output
+
+
+def test_serve_refuses_the_old_shared_key(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """TVAERS_API_KEY is replaced by named keys: a value left there stops the service."""
+    monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: None)
+    result = CliRunner().invoke(_group(home, "hemmelig"), ["serve"])
+    assert result.exit_code == 1
+    assert "TVAERS_API_KEY bruges ikke længere" in result.output
+    assert "tvaers keys create" in result.output
+    empty = CliRunner().invoke(_group(home, ""), ["serve"])  # set but empty: as if unset
+    assert empty.exit_code == 0, empty.output
 
 
 def test_serve_refuses_without_index(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from service.api.deps import StateDep
 from service.api.schemas.search import HealthPublic
@@ -11,7 +11,7 @@ router = APIRouter(tags=["drift"])
 
 
 @router.get("/health", response_model=HealthPublic, summary="Status")
-def health(state: StateDep) -> HealthPublic:
+def health(request: Request, state: StateDep) -> HealthPublic:
     index = state.index  # never waits: not for writes, embedding or a pairing run
     counts = index.counts
     model_id = index.meta.model_id
@@ -22,6 +22,6 @@ def health(state: StateDep) -> HealthPublic:
         people=counts.get("person", 0),
         trials=counts.get("trial", 0),
         model_id=model_id,
-        writes_enabled=state.settings.writes_enabled,
+        writes_enabled=request.app.state.auth.writes_enabled,
         revision=index.revision,
     )

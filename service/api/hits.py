@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from engine.results import Hit
+from indexer.analysis import fold
+from indexer.freshness import Freshness
 from indexer.index import SearchIndex
-from service.api.schemas.search import ContactPublic, ExplanationPublic, FacetsPublic, HitPublic
+from service.api.schemas.search import (
+    ContactPublic,
+    ExplanationPublic,
+    FacetCountsPublic,
+    FacetsPublic,
+    HitPublic,
+)
+from service.auth.contact import shown, without_contact
 
 KIND_LABELS = {"unit": "Enhed", "person": "Kollega", "trial": "Prøvehandling"}
 PHONE_KEYS = ("phone", "telefon", "tlf", "contact_phone")
@@ -23,7 +32,9 @@ def hit_public(hit: Hit, index: SearchIndex) -> HitPublic:
     if hit.kind == "unit":
         contact = _unit_contact(meta)
     elif hit.kind == "person":
-        contact = ContactPublic(name=hit.title, email=meta.get("email", ""), phone=_phone(meta))
+        contact = ContactPublic(
+            name=hit.title, email=shown(meta.get("email", "")), phone=shown(_phone(meta))
+        )
     else:
         unit = index.document(f"unit:{hit.unit_id}")
         contact = _unit_contact(unit.metadata if unit is not None else {})
@@ -47,13 +58,16 @@ def hit_public(hit: Hit, index: SearchIndex) -> HitPublic:
             snippet=explanation.snippet,
             highlights=[(int(a), int(b)) for a, b in explanation.highlights],
         ),
-        metadata=dict(meta),
+        metadata=without_contact(meta),
+        confirmed_at=None,
     )
 
 
 def _unit_contact(meta: dict[str, str]) -> ContactPublic:
     return ContactPublic(
-        name=meta.get("contact_name", ""), email=meta.get("contact_email", ""), phone=_phone(meta)
+        name=meta.get("contact_name", ""),
+        email=shown(meta.get("contact_email", "")),
+        phone=shown(_phone(meta)),
     )
 
 
@@ -72,3 +86,39 @@ def facets_of(index: SearchIndex) -> FacetsPublic:
         sectors=distinct([d.sector for d in units]),
         areas=distinct([d.area for d in units]),
     )
+
+
+def facet_counts_public(
+    counts: dict[str, dict[str, int]] | None, facets: FacetsPublic
+) -> FacetCountsPublic:
+    """The engine's counts (by folded value) under the values the filters show, 0 included."""
+    counts = counts or {}
+
+    def shown(facet: str, values: list[str]) -> dict[str, int]:
+        found = counts.get(facet, {})
+        return {v: found.get(fold(v.strip()), 0) for v in values}
+
+    kinds = counts.get("kind", {})
+    return FacetCountsPublic(
+        kind={k: kinds.get(k, 0) for k in KIND_LABELS},
+        organisation=shown("organisation", facets.organisations),
+        sector=shown("sector", facets.sectors),
+        area=shown("area", facets.areas),
+    )
+
+
+def with_confirmed(hits: list[HitPublic], freshness: Freshness) -> list[HitPublic]:
+    """Each hit with its record's last confirmation, looked up in one batch."""
+    found = freshness.of((h.kind, h.id) for h in hits)
+    out = []
+    for hit in hits:
+        confirmed = found.get((hit.kind, hit.id))
+        if confirmed is not None:
+            hit = hit.model_copy(
+                update={
+                    "confirmed_at": confirmed.confirmed_at,
+                    "confirmed_by": confirmed.confirmed_by,
+                }
+            )
+        out.append(hit)
+    return out

@@ -56,6 +56,7 @@ class WeekForm:
     files: dict[str, tuple[str, bytes]]  # "hosts", "interns", optionally "locks": (name, data)
     missing: list[str]  # "hosts" / "interns" sent without a file, or with an empty one
     mode: str  # as sent, not yet checked
+    csrf_token: str | None = None  # the page's form carries one (service.auth checks it)
 
 
 async def read_week_form(request: Request) -> WeekForm:
@@ -75,7 +76,13 @@ async def read_week_form(request: Request) -> WeekForm:
                 continue
         if key != "locks":
             missing.append(key)
-    return WeekForm(files, missing, str(form.get("mode") or "optimal"))
+    token = form.get("csrf_token")
+    return WeekForm(
+        files,
+        missing,
+        str(form.get("mode") or "optimal"),
+        token if isinstance(token, str) else None,
+    )
 
 
 def week_from_uploads(

@@ -24,6 +24,7 @@ from service.api.pairing_input import (
     week_from_uploads,
 )
 from service.api.schemas.pairing import PairingPublic, PairingRequest, ProposalDeleted
+from service.auth import Coordinator
 
 router = APIRouter(prefix="/api/pairings", tags=["praktik"])
 GONE = (
@@ -55,7 +56,7 @@ REQUEST_BODY: dict[str, Any] = {
     summary="Foreslå par af praktikanter og værter",
     openapi_extra={"requestBody": REQUEST_BODY},
 )
-async def propose(request: Request, state: StateDep) -> PairingPublic:
+async def propose(request: Request, state: StateDep, _: Coordinator) -> PairingPublic:
     """Upload hosts, interns (and locks) as multipart CSV/Excel files, or send the week as JSON.
 
     The answer holds the proposal, the interns without a place and the figures, and an id for
@@ -81,6 +82,7 @@ async def propose(request: Request, state: StateDep) -> PairingPublic:
 @router.get("/{proposal_id}/download", summary="Hent forslaget som CSV eller Excel")
 def download(
     state: StateDep,
+    _: Coordinator,
     proposal_id: Annotated[str, Path(min_length=1, max_length=64)],
     format: Annotated[Format, Query(description="csv eller xlsx")] = "csv",
 ) -> Response:
@@ -100,11 +102,11 @@ def download(
     summary="Slet et forslag",
 )
 def delete_proposal(
-    state: StateDep, proposal_id: Annotated[str, Path(min_length=1, max_length=64)]
+    state: StateDep, _: Coordinator, proposal_id: Annotated[str, Path(min_length=1, max_length=64)]
 ) -> ProposalDeleted:
     """Proposals name interns: delete one once it is sent on (they also expire by themselves).
 
-    Like the download, it needs only the proposal's id, which is known to whoever made it."""
+    Like the download, it needs the coordinator role and the proposal's id."""
     if not state.proposals.delete(proposal_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, GONE)
     return ProposalDeleted(id=proposal_id, message="Forslaget er slettet.")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Response, status
 
 from indexer.records import Record
 from service.api.convert import person_public
-from service.api.deps import StateDep, WriteAccess
+from service.api.deps import StateDep, Writer
 from service.api.schemas.records import (
     ClearedPublic,
     PersonCreate,
@@ -17,7 +17,14 @@ from service.api.schemas.records import (
     PersonUpdate,
 )
 from service.api.state import ServiceState
-from service.api.writes import create_record, delete_any, put_record
+from service.api.writes import (
+    IfMatch,
+    create_record,
+    delete_any,
+    if_match,
+    put_record,
+    with_etag,
+)
 
 router = APIRouter(prefix="/api/people", tags=["kolleger"])
 KIND_NAMES = {"unit": "enheden", "person": "personen", "trial": "prøvehandlingen"}
@@ -27,52 +34,72 @@ PersonId = Annotated[
 
 
 def _public(state: ServiceState, person: Record) -> PersonPublic:
-    return person_public(person, state.record("unit", person.get("unit_id")))
+    return person_public(
+        person,
+        state.record("unit", person.get("unit_id")),
+        state.freshness.get("person", person.id),
+    )
 
 
 @router.get("/{person_id}", response_model=PersonPublic, summary="En kollega")
-def read_person(state: StateDep, person_id: PersonId) -> PersonPublic:
-    return _public(state, state.record("person", person_id))
+def read_person(state: StateDep, person_id: PersonId, response: Response) -> PersonPublic:
+    public = _public(state, state.record("person", person_id))
+    with_etag(response, public.version)
+    return public
 
 
 @router.post(
     "",
     response_model=PersonPublic,
     status_code=status.HTTP_201_CREATED,
-    dependencies=[WriteAccess],
     summary="Opret en kollega",
 )
-def create_person(state: StateDep, body: PersonCreate) -> PersonPublic:
-    return _public(state, create_record(state, "person", body))
+def create_person(state: StateDep, writer: Writer, body: PersonCreate) -> PersonPublic:
+    return _public(state, create_record(state, writer, "person", body))
 
 
 @router.put(
     "/{person_id}",
     response_model=PersonPublic,
-    dependencies=[WriteAccess],
     summary="Opret eller ret en kollega",
 )
 def put_person(
-    state: StateDep, person_id: PersonId, body: PersonUpdate, response: Response
+    state: StateDep,
+    writer: Writer,
+    person_id: PersonId,
+    body: PersonUpdate,
+    response: Response,
+    if_match_header: IfMatch = None,
 ) -> PersonPublic:
     """Creates the record when the id is new (with every field POST needs); otherwise the fields
     sent replace theirs and the others keep their value. Sending the same PUT again changes
     nothing, so a lost answer can be retried."""
-    return _public(state, put_record(state, "person", person_id, body, PersonCreate, response))
+    return _public(
+        state,
+        put_record(
+            state,
+            writer,
+            "person",
+            person_id,
+            body,
+            PersonCreate,
+            response,
+            if_match(if_match_header),
+        ),
+    )
 
 
 @router.delete(
     "/{person_id}",
     response_model=PersonDeleted,
-    dependencies=[WriteAccess],
     summary="Slet en kollega og alle spor af dem",
 )
-def delete_person(state: StateDep, person_id: PersonId) -> PersonDeleted:
+def delete_person(state: StateDep, writer: Writer, person_id: PersonId) -> PersonDeleted:
     """Removes the person from the database, the search index and every cache.
 
     Units and trial actions that name them as contact lose those fields in the same write, and
     pairing proposals that name them are deleted; the answer lists both."""
-    erasure = delete_any(state, "person", person_id)
+    erasure = delete_any(state, writer, "person", person_id)
     cleared = [ClearedPublic(kind=c.kind, id=c.id, fields=list(c.fields)) for c in erasure.cleared]
     message = f"Personen '{person_id}' og alle spor af dem er slettet."
     if cleared:

@@ -2,53 +2,121 @@
 
 from __future__ import annotations
 
-from fastapi import Response, status
+from collections.abc import Mapping
+from typing import Annotated
+
+from fastapi import Header, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from indexer.errors import DataError
+from indexer.errors import DataError, VersionConflictError
 from indexer.records import Kind, Record
 from service.api.convert import record_from_create, record_with_update
 from service.api.errors import ConflictError
-from service.api.state import Erasure, ServiceState
+from service.api.state import Erasure, ServiceState, actor_of
+from service.auth import User, check_can_edit
 
 
-def create_record(state: ServiceState, kind: Kind, body: BaseModel) -> Record:
+def _unit_of(kind: Kind, record_id: str, fields: Mapping[str, str]) -> str | None:
+    if kind == "unit":
+        return record_id
+    unit_id = fields.get("unit_id")
+    return str(unit_id) if unit_id else None
+
+
+def check_write(user: User, kind: Kind, record_id: str, *field_sets: Mapping[str, str]) -> None:
+    """403 unless the user may edit the unit of the record, before and after the write."""
+    for fields in field_sets:
+        unit_id = _unit_of(kind, record_id, fields)
+        if unit_id is not None:
+            check_can_edit(user, unit_id)
+
+
+def create_record(state: ServiceState, user: User, kind: Kind, body: BaseModel) -> Record:
     """A taken id is refused in the write's own transaction (409), whoever took it."""
-    return state.save(record_from_create(kind, body), new=True)
+    record = record_from_create(kind, body)
+    check_write(user, kind, record.id, record.fields)
+    return state.save(record, new=True, actor=actor_of(user))
+
+
+def if_match(header: str | None) -> str | None:
+    """The version an If-Match header names (an ETag, quoted or weak), or None (`*`, none)."""
+    if header is None:
+        return None
+    value = header.strip()
+    if value in ("", "*"):
+        return None
+    value = value.removeprefix("W/").strip('"')
+    return value
+
+
+def save_expecting(
+    state: ServiceState, user: User, record: Record, expected: str | None, *, new: bool = False
+) -> Record:
+    try:
+        return state.save(record, new=new, actor=actor_of(user), expected=expected)
+    except VersionConflictError as exc:
+        exc.attempted = record  # type: ignore[attr-defined]
+        raise
 
 
 def put_record(
     state: ServiceState,
+    user: User,
     kind: Kind,
     record_id: str,
     body: BaseModel,
     create_schema: type[BaseModel],
     response: Response,
+    expected: str | None = None,
 ) -> Record:
     """PUT creates (201) or updates (200), so a client that lost the answer can just retry.
 
     An update keeps the fields left out; a create needs every field POST needs.
     """
     existing = state.store.get(kind, record_id)
+    if existing is None and expected is not None:
+        raise VersionConflictError(kind, record_id, expected, None)
     if existing is not None:
-        return state.save(record_with_update(existing, body))
+        updated = record_with_update(existing, body)
+        check_write(user, kind, record_id, existing.fields, updated.fields)
+        return save_expecting(state, user, updated, expected)
     sent = body.model_dump(exclude_unset=True)
     try:
         complete = create_schema.model_validate({**sent, "id": record_id})
     except ValidationError as exc:
         errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
         raise RequestValidationError(errors) from exc
+    record = record_from_create(kind, complete)
+    check_write(user, kind, record_id, record.fields)
     response.status_code = status.HTTP_201_CREATED
-    return state.save(record_from_create(kind, complete))
+    return state.save(record, actor=actor_of(user))
 
 
-def delete_any(state: ServiceState, kind: Kind, record_id: str) -> Erasure:
+def delete_any(
+    state: ServiceState, user: User, kind: Kind, record_id: str, expected: str | None = None
+) -> Erasure:
+    existing = state.store.get(kind, record_id)
+    if existing is not None:
+        check_write(user, kind, record_id, existing.fields)
     try:
-        return state.delete(kind, record_id)
+        return state.delete(kind, record_id, actor=actor_of(user), expected=expected)
     except DataError as exc:  # a unit that still has people or trial actions
         raise ConflictError(
             f"Enheden '{record_id}' kan ikke slettes: "
             + "; ".join(p.message for p in exc.problems),
             exc.problems,
         ) from exc
+
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="Versionen (ETag fra GET), ændringen bygger på: 409, hvis posten er ændret",
+    ),
+]
+
+
+def with_etag(response: Response, version: str) -> None:
+    response.headers["ETag"] = f'"{version}"'

@@ -24,13 +24,28 @@
     return out;
   }
 
+  // Each filter value shows how many results this query has with it (and the other filters).
+  function showCounts(counts) {
+    for (const facet of ["kind", "sector", "organisation", "area"]) {
+      const select = document.getElementById(facet);
+      if (!select) continue;
+      for (const option of select.options) {
+        if (!option.value || !option.dataset.label) continue;
+        const n = counts ? counts[facet][option.value] : undefined;
+        option.textContent = n === undefined ? option.dataset.label : option.dataset.label + " (" + n + ")";
+      }
+    }
+  }
+
   function show(results, query) {
+    showCounts(results.facet_counts);
     list.replaceChildren(...results.hits.map((hit) => window.tvaersCards.card(hit)));
     if (results.total === 0) {
       status.textContent = "Ingen resultater for »" + query + "«. Prøv andre ord, eller fjern et filter.";
     } else {
       const noun = results.total === 1 ? "resultat" : "resultater";
-      status.textContent = results.total + " " + noun + " for »" + query + "« (" + Math.round(results.took_ms) + " ms)";
+      const atLeast = results.total_relation === "gte" ? "mindst " : "";
+      status.textContent = atLeast + results.total + " " + noun + " for »" + query + "« (" + Math.round(results.took_ms) + " ms)";
     }
     const read = Object.entries(results.corrections || {});
     corrections.hidden = read.length === 0;
@@ -58,11 +73,13 @@
       list.replaceChildren();
       corrections.hidden = true;
       status.textContent = "Skriv et par ord for at søge.";
+      showCounts(null);
       return;
     }
     if (controller) controller.abort();
     controller = new AbortController();
     search.set("limit", "20");
+    counted = counted && query.toLowerCase() !== lastCounted; // once per question on this page
     search.set("counted", counted ? "true" : "false");
     if (counted) {
       clearTimeout(settleTimer);

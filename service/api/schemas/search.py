@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -35,16 +36,44 @@ class HitPublic(BaseModel):
     contact: ContactPublic
     explanation: ExplanationPublic
     metadata: dict[str, str]
+    confirmed_at: dt.datetime | None = Field(
+        None, description="Hvornår posten sidst blev bekræftet (UTC)"
+    )
+    confirmed_by: str | None = None
+
+
+class FacetCountsPublic(BaseModel):
+    """Per filter value, the results of this query with the other filters (not its own)."""
+
+    kind: dict[str, int]
+    organisation: dict[str, int]
+    sector: dict[str, int]
+    area: dict[str, int]
 
 
 class SearchPublic(BaseModel):
     query: str
-    total: int
+    total: int = Field(
+        description="Alle dokumenter, der matcher: et ord fra søgningen (eller et sammensat ord "
+        "med det), eller en betydning over tærsklen. Med total_relation »gte« er det en nedre "
+        "grænse (mindst så mange)"
+    )
+    total_relation: Literal["eq", "gte"] = Field(
+        description="»eq«: total er præcis; »gte«: der er mindst total resultater"
+    )
+    available: int = Field(
+        description="De rangerede resultater, som sider kan nå: offset skal være under dette "
+        "tal (ellers 422)"
+    )
     took_ms: float
     limit: int
     offset: int
     corrections: dict[str, str]
     hits: list[HitPublic]
+    facet_counts: FacetCountsPublic | None = Field(
+        description="Antal resultater pr. filterværdi: hver med de andre filtre, ikke sit eget "
+        "(null med facet_counts=false)"
+    )
 
 
 class SimilarPublic(BaseModel):

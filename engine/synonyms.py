@@ -1,0 +1,178 @@
+"""Synonyms and abbreviations: a query word also matches the other members of its group.
+
+"PPR" finds "pædagogisk psykologisk rådgivning" and the other way round, "plejehjem" finds
+"plejecenter". Two lists apply together: the bundled one (`engine/data/synonyms.txt`, written by
+the team) and the admins' (`synonyms.txt` in the home folder). Both have one group per line,
+comma-separated, `#` starting a comment. A member is a word or a phrase; a phrase fires when
+every word of it is in the query. The other members' words are added at `WEIGHT` of a query
+word, shared among a phrase's words, so a synonym never outweighs what the user typed.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+
+from indexer.analysis import terms, tokens
+
+WEIGHT = 0.6
+MAX_ADDED = 24  # terms a query gains from synonyms at most
+MAX_GROUP_CHARS = 2000
+MAX_GROUPS = 5000
+
+
+@dataclass(frozen=True)
+class _Member:
+    group: int
+    terms: tuple[str, ...]
+
+
+class Synonyms:
+    """Groups of members; each member is the tuple of index terms its words give."""
+
+    def __init__(self, groups: Iterable[Sequence[str]]) -> None:
+        self.groups: list[list[str]] = []
+        self._members: list[list[_Member]] = []
+        self._by_term: dict[str, list[_Member]] = {}
+        self._surfaces: dict[str, str] = {}
+        for group in groups:
+            members = [m for m in (_member_terms(w) for w in group) if m]
+            members = list(dict.fromkeys(members))
+            if len(members) < 2:
+                continue
+            number = len(self.groups)
+            self.groups.append([w.strip() for w in group if w.strip()])
+            for word in group:
+                for token in tokens(word):
+                    self._surfaces.setdefault(token.term, token.surface)
+            made = [_Member(number, m) for m in members]
+            self._members.append(made)
+            for member in made:
+                for term in member.terms:
+                    self._by_term.setdefault(term, []).append(member)
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Every index term some member holds (typo correction reads unknown words as these)."""
+        return frozenset(self._by_term)
+
+    def surface(self, term: str) -> str | None:
+        """The term as the lists write it ("ppr" → "PPR")."""
+        return self._surfaces.get(term)
+
+    def expand(self, query_terms: Sequence[str]) -> dict[str, float]:
+        """Terms the query's synonyms add, with their weights (none of the query's own)."""
+        present = set(query_terms)
+        added: dict[str, float] = {}
+        fired: set[int] = set()
+        for term in query_terms:
+            for member in self._by_term.get(term, ()):
+                if member.group in fired or not present.issuperset(member.terms):
+                    continue
+                fired.add(member.group)
+                for other in self._members[member.group]:
+                    if other.terms == member.terms:
+                        continue
+                    share = WEIGHT / len(other.terms)
+                    for word in other.terms:
+                        if word not in present:
+                            added[word] = max(added.get(word, 0.0), share)
+        return dict(list(added.items())[:MAX_ADDED])
+
+    def __add__(self, other: Synonyms) -> Synonyms:
+        return Synonyms([*self.groups, *other.groups])
+
+
+def _member_terms(words: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(terms(words)))
+
+
+def parse(text: str) -> list[list[str]]:
+    """Groups from the list format; raises ValueError (Danish) naming the line that is wrong."""
+    groups: list[list[str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if len(line) > MAX_GROUP_CHARS:
+            raise ValueError(f"Linje {number} er for lang (højst {MAX_GROUP_CHARS} tegn).")
+        members = [m.strip() for m in line.split(",") if m.strip()]
+        if len(members) < 2:
+            raise ValueError(
+                f"Linje {number} har kun ét ord: skriv mindst to ord adskilt af komma, "
+                f"fx 'plejehjem, plejecenter'."
+            )
+        if not all(_member_terms(m) for m in members):
+            raise ValueError(
+                f"Linje {number} har et led uden søgbare ord (kun fyldord som 'og', 'i')."
+            )
+        groups.append(members)
+    if len(groups) > MAX_GROUPS:
+        raise ValueError(f"Listen har {len(groups)} grupper; højst {MAX_GROUPS}.")
+    return groups
+
+
+def format_groups(groups: Sequence[Sequence[str]]) -> str:
+    return "".join(", ".join(group) + "\n" for group in groups)
+
+
+@lru_cache(maxsize=1)
+def bundled() -> Synonyms:
+    """The team's list, installed with the package."""
+    text = files("engine").joinpath("data/synonyms.txt").read_text(encoding="utf-8")
+    return Synonyms(parse(text))
+
+
+class SynonymFile:
+    """The admins' list in a file, merged with the bundled one.
+
+    `current()` costs one `stat`: a change written by any process (the API writes the file
+    whole and renames it into place) applies to the next search of every process on the home.
+    """
+
+    def __init__(self, path: Path, *, with_bundled: bool = True) -> None:
+        self.path = path
+        self._base = bundled() if with_bundled else Synonyms([])
+        self._seen: tuple[int, int] | None = None
+        self._current = self._base
+        self._lock = threading.Lock()
+
+    def current(self) -> Synonyms:
+        try:
+            stat = self.path.stat()
+            seen: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
+        except FileNotFoundError:
+            seen = None
+        if seen != self._seen:
+            with self._lock:
+                if seen != self._seen:
+                    self._current = self._base + Synonyms(self.read())
+                    self._seen = seen
+        return self._current
+
+    def read(self) -> list[list[str]]:
+        """The admins' groups ([] without a file; a broken file counts as empty)."""
+        try:
+            return parse(self.path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return []
+
+    def text(self) -> str:
+        try:
+            return self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return ""
+
+    def write(self, text: str) -> list[list[str]]:
+        """Check and save the admins' list whole (ValueError in Danish if a line is wrong)."""
+        groups = parse(text)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        temporary.write_text(text if text.endswith("\n") or not text else text + "\n", "utf-8")
+        os.replace(temporary, self.path)
+        return groups

@@ -1,0 +1,201 @@
+"""The signed session cookie, its server-side expiry, the user each request acts as, the read
+gate (when reading needs sign-in) and the CSRF token every form carries."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+from urllib.parse import quote
+
+from anyio import to_thread
+from fastapi import HTTPException, Request, status
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.responses import JSONResponse, RedirectResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from service.auth.contact import reset_contact_visible, set_contact_visible
+from service.auth.roles import Role, User
+from service.auth.state import AuthState
+
+USER_KEY = "tvaers.user"
+EXPIRY_NOTICE_GRACE = 3600  # seconds
+EXPIRED_KEY = "tvaers.session_expired"
+BAD_KEY_KEY = "tvaers.bad_key"
+SESSION_COOKIE = "tvaers_session"
+CSRF_FIELD = "csrf_token"
+EXPIRED_MESSAGE = "Du er blevet logget ud, fordi sessionen er udløbet – log ind igen."
+CSRF_MESSAGE = (
+    "Formularen kunne ikke sendes, fordi dens sikkerhedsnøgle mangler eller er forældet. "
+    "Genindlæs siden, og prøv igen."
+)
+NOTICES: dict[str, str] = {"expired": EXPIRED_MESSAGE, "signed_out": "Du er logget ud."}
+BAD_KEY_MESSAGE = (
+    "API-nøglen i headeren 'Authorization: Bearer …' er ugyldig eller tilbagekaldt. "
+    "Lav en ny med `tvaers keys create NAVN --role ROLLE`."
+)
+READ_NEEDS_SIGN_IN = "Log ind for at læse i tvaers (eller send en API-nøgle)."
+# Open without sign-in, whatever the settings say.
+OPEN_PATHS = (
+    "/health",
+    "/static/",
+    "/log-ind",
+    "/log-ud",
+    "/favicon.ico",
+    "/docs",
+    "/openapi.json",
+)
+
+
+def install_sessions(app: Any, auth: AuthState) -> None:
+    """Add the middleware: the session (outermost) and the user/gate inside it."""
+    settings = auth.settings
+    secret = (
+        settings.session_secret.get_secret_value()
+        if settings.session_secret is not None
+        else secrets.token_urlsafe(32)  # without sign-in a session only holds CSRF tokens
+    )
+    app.add_middleware(AuthMiddleware, auth=auth)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie=SESSION_COOKIE,
+        # The cookie outlives the session a little, so a session past its expiry still reaches
+        # the server, which refuses it and says why (the browser would drop it without a word).
+        max_age=settings.session_max_age + EXPIRY_NOTICE_GRACE,
+        same_site="lax",
+        https_only=settings.session_https_only,
+    )
+
+
+def start_session(session: dict[str, Any], claims: dict[str, Any], max_age: int) -> None:
+    """After sign-in: a fresh session (new CSRF token) that ends `max_age` seconds from now."""
+    session.clear()
+    session["user"] = claims
+    session["expires_at"] = time.time() + max_age
+    session[CSRF_FIELD] = secrets.token_urlsafe(32)
+
+
+class AuthMiddleware:
+    """Works out the request's user once (session, else API key), refuses expired sessions,
+    and, when reading needs sign-in, keeps anonymous visitors out of everything but OPEN_PATHS."""
+
+    def __init__(self, app: ASGIApp, auth: AuthState) -> None:
+        self.app = app
+        self.auth = auth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        session: dict[str, Any] = scope.get("session", {})
+        expired = False
+        if "user" in session and float(session.get("expires_at", 0)) < time.time():
+            session.pop("user", None)
+            session.pop("expires_at", None)
+            session["notice"] = "expired"
+            expired = True
+        bearer = _bearer(scope)
+        user = None
+        if bearer or "user" in session:  # anonymous requests never leave the event loop
+            user = await to_thread.run_sync(self._user, session, bearer)
+        scope[USER_KEY] = user
+        scope[BAD_KEY_KEY] = user is None and bearer is not None
+        scope[EXPIRED_KEY] = expired
+        path: str = scope["path"]
+        if user is None and self.auth.settings.reading_needs_sign_in and not _open(path):
+            if path.startswith("/api/"):
+                message = (
+                    BAD_KEY_MESSAGE
+                    if scope[BAD_KEY_KEY]
+                    else EXPIRED_MESSAGE
+                    if expired
+                    else READ_NEEDS_SIGN_IN
+                )
+                response: Any = JSONResponse(
+                    {"detail": message}, 401, headers={"WWW-Authenticate": "Bearer"}
+                )
+            else:
+                query = scope.get("query_string", b"").decode("latin-1")
+                target = path + (f"?{query}" if query else "")
+                response = RedirectResponse(f"/log-ind?next={quote(target)}", 303)
+            await response(scope, receive, send)
+            return
+        token = set_contact_visible(user is not None)  # e-mail and phone: signed in or a key
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            reset_contact_visible(token)
+
+    def _user(self, session: dict[str, Any], bearer: str | None) -> User | None:
+        """A key sent on purpose counts over the session cookie that comes along."""
+        if bearer:
+            key = self.auth.keys.authenticate(bearer)
+            return key.user if key is not None else None
+        data = session.get("user")
+        if isinstance(data, dict):
+            subject = str(data["sub"])
+            email = data.get("email")
+            return User(
+                subject=subject,
+                name=str(data.get("name") or email or subject),
+                email=email,
+                role=Role(data["role"]),
+                units=self.auth.editors.units_of([email, subject]),
+            )
+        return None
+
+
+def _bearer(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            text: str = bytes(value).decode("latin-1")
+            scheme, _, token = text.partition(" ")
+            if scheme.lower() == "bearer" and token.strip():
+                return token.strip()
+    return None
+
+
+def _open(path: str) -> bool:
+    return any(path == p or path.startswith(p if p.endswith("/") else p + "/") for p in OPEN_PATHS)
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token (made on first use): put it in every form as `csrf_token`."""
+    session = request.scope.get("session")
+    if session is None:
+        return ""
+    token = session.get(CSRF_FIELD)
+    if not token:
+        token = session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    return str(token)
+
+
+def verify_csrf(request: Request, given: object) -> None:
+    """403 unless the form's token is the session's (for handlers that parse the form)."""
+    expected = request.scope.get("session", {}).get(CSRF_FIELD)
+    if not (
+        isinstance(given, str)
+        and isinstance(expected, str)
+        and secrets.compare_digest(given.encode(), expected.encode())
+    ):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, CSRF_MESSAGE)
+
+
+async def check_csrf(request: Request) -> None:
+    """A dependency for form posts (url-encoded or multipart): the form's token must match."""
+    form = await request.form()
+    verify_csrf(request, form.get(CSRF_FIELD))
+
+
+def take_notice(request: Request) -> str | None:
+    """A one-time message for the page (e.g. the session expired)."""
+    session = request.scope.get("session")
+    if request.scope.get(EXPIRED_KEY):
+        if session is not None:
+            session.pop("notice", None)
+        return EXPIRED_MESSAGE
+    if session is None:
+        return None
+    notice = str(session.pop("notice", ""))
+    return NOTICES.get(notice)

@@ -1,0 +1,89 @@
+"""Counts beside every filter value: per facet, the search with the other facets' filters."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import pytest
+from fastapi.testclient import TestClient
+
+from engine.results import Filters
+from engine.search import FACETS, Searcher
+from indexer.analysis import fold
+
+pytest_plugins = ("tests.conftest_service",)
+QUERIES = ["skærmbesøg om natten", "klarsprog", "borgerservice", "zebra giraf", "ældre"]
+
+
+def _filter_sets(searcher: Searcher) -> list[Filters]:
+    documents = [d for d in searcher.index.live_documents()]
+    organisations = sorted({d.organisation for d in documents if d.organisation})
+    sectors = sorted({d.sector for d in documents if d.sector})
+    areas = sorted({d.area for d in documents if d.area})
+    sets = [Filters()]
+    sets += [Filters(kind=k) for k in ("unit", "person", "trial")]  # type: ignore[arg-type]
+    sets += [Filters(organisation=o) for o in organisations[:2]]
+    sets += [Filters(sector=s, area=a) for s, a in itertools.product(sectors[:2], areas[:2])]
+    sets.append(Filters("person", organisations[0], sectors[0], areas[0]))
+    return sets
+
+
+def _value(hit: object, facet: str) -> str:
+    value: str = getattr(hit, facet)
+    return value if facet == "kind" else fold(value.strip())
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_counts_equal_a_brute_force_count_of_each_facets_search(
+    mini_searcher: Searcher, query: str
+) -> None:
+    for filters in _filter_sets(mini_searcher):
+        counts = mini_searcher.search_by_text(query, filters, with_facet_counts=True).facet_counts
+        assert counts is not None
+        for facet in FACETS:
+            others = dataclasses.replace(filters, **{facet: None})
+            hits = mini_searcher.search_by_text(query, others, limit=10**6).hits
+            expected: dict[str, int] = {}
+            for hit in hits:
+                value = _value(hit, facet)
+                if value:
+                    expected[value] = expected.get(value, 0) + 1
+            assert counts[facet] == expected, (query, filters, facet)
+
+
+def test_the_chosen_values_count_is_the_total(mini_searcher: Searcher) -> None:
+    filters = Filters(kind="person")
+    results = mini_searcher.search_by_text("skærmbesøg", filters, with_facet_counts=True)
+    assert results.facet_counts is not None
+    assert results.facet_counts["kind"]["person"] == results.total > 0
+    assert sum(results.facet_counts["kind"].values()) >= results.total
+
+
+def test_no_counts_unless_asked_and_none_for_an_empty_query(mini_searcher: Searcher) -> None:
+    assert mini_searcher.search_by_text("klarsprog").facet_counts is None
+    assert mini_searcher.search_by_text("  ", with_facet_counts=True).facet_counts == {}
+
+
+def test_the_api_and_the_page_show_a_count_beside_every_filter_value(client: TestClient) -> None:
+    facets = client.get("/api/facets").json()
+    body = client.get("/api/search", params={"q": "skærmbesøg", "sector": "kommune"}).json()
+    counts = body["facet_counts"]
+    assert set(counts["organisation"]) == set(facets["organisations"])
+    assert set(counts["area"]) == set(facets["areas"]) and set(counts["kind"]) == {
+        "unit",
+        "person",
+        "trial",
+    }
+    assert sum(counts["kind"].values()) == body["total"]  # kind is not filtered: all results
+    assert counts["sector"]["kommune"] == body["total"]  # the chosen value: the results shown
+    assert counts["sector"]["region"] > 0  # another sector would have results too
+    # Here (fewer rows than the candidate pool) choosing the value shows just those; over a
+    # large index a filtered search may find more by meaning within it (README).
+    narrowed = client.get("/api/search", params={"q": "skærmbesøg", "sector": "region"}).json()
+    assert narrowed["total"] == counts["sector"]["region"]
+    page = client.get("/", params={"q": "skærmbesøg", "sector": "kommune"}).text
+    assert f">kommune ({counts['sector']['kommune']})</option>" in page
+    assert f">Kolleger ({counts['kind']['person']})</option>" in page
+    plain = client.get("/api/search", params={"q": "skærmbesøg", "facet_counts": "false"}).json()
+    assert plain["facet_counts"] is None and plain["total"] > 0
