@@ -14,6 +14,8 @@ from indexer.records import Document, split_list
 
 SIMILAR_UNITS_CONSIDERED = 10  # the trials of this many nearest units are candidates
 REASON_WORDS = 5
+# People: the nearest this many per place shown, then other organisations first among them.
+PEOPLE_CONSIDERED_PER_ITEM = 4
 
 
 @dataclass(frozen=True)
@@ -75,15 +77,21 @@ def recommend_for_unit(searcher: Searcher, unit_id: str, *, limit: int = 5) -> R
         for _, _, r in candidates[:limit]
     ]
 
+    # Score every person at once; only the nearest few are looked at one by one.
     people_rows = np.flatnonzero(index.facet_is("kind", "person"))
-    own_people = [r for r in people_rows.tolist() if _unit_of(searcher, r) == unit.id]
-    people_rows = np.setdiff1d(people_rows, np.array(own_people, dtype=np.int64))
     profile = searcher._unit_profiles(np.array([row]))[0][0]
     scores = index.vectors[people_rows] @ profile if len(people_rows) else np.zeros(0)
-    nearest = people_rows[np.argsort(-scores, kind="stable")[: 4 * limit]]
-    score_of = dict(zip(people_rows.tolist(), scores.tolist(), strict=True))
+    order = np.argsort(-scores, kind="stable")
+    score_of: dict[int, float] = {}
+    for position in order.tolist():
+        person_row = int(people_rows[position])
+        if _unit_of(searcher, person_row) != unit.id:
+            score_of[person_row] = float(scores[position])
+            if len(score_of) == PEOPLE_CONSIDERED_PER_ITEM * limit:
+                break
+    nearest = list(score_of)
     ranked = sorted(
-        nearest.tolist(),
+        nearest,
         key=lambda r: (fold(_document(searcher, r).organisation) == organisation, -score_of[r]),
     )
     people = [

