@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -282,4 +284,14 @@ def test_renamed_person_leaves_no_trace_of_the_old_name(
     assert "skovsgaard" not in str(hits).lower()
     # The database forgets the old text at once; a snapshot on disk with the next snapshot.
     client.app.state.tvaers.live.snapshot()  # type: ignore[attr-defined]
-    assert traces(home, [b"skovsgaard"]) == []
+    assert [t for t in traces(home, [b"skovsgaard"]) if not t.startswith("tvaers.db")] == []
+    # In the database only the audit log keeps it (old → new of the rename: the person was not
+    # erased) and the search counts the query someone typed; no record, no vector's text.
+    with sqlite3.connect(home / "tvaers.db") as conn:
+        for table in ("records", "changes", "freshness"):
+            rows = conn.execute(f"select * from {table}").fetchall()
+            assert "skovsgaard" not in str(rows).lower(), table
+        (changes,) = conn.execute(
+            "select changes from audit_log where record_id = 'p001'"
+        ).fetchone()
+    assert json.loads(changes)["name"] == ["Ingeborg Skovsgaard", "Ingeborg Lund"]
