@@ -14,11 +14,21 @@ from pathlib import Path
 
 import numpy as np
 
+from indexer.audit import AuditLog
 from indexer.embedders import Embedder
 from indexer.errors import TvaersError
+from indexer.freshness import Freshness
 from indexer.loading import load_data_folder
 from indexer.records import KINDS, Document, Kind, documents_from_records
-from indexer.store import MissingVectors, Plan, Reader, Store, StoredRecord, fields_json
+from indexer.store import (
+    MissingVectors,
+    Plan,
+    Reader,
+    Store,
+    StoredRecord,
+    WriteHook,
+    fields_json,
+)
 
 Progress = Callable[[int, int], None]  # (texts just embedded, texts to embed in all)
 EMBED_BATCH = 32
@@ -43,7 +53,13 @@ class Home:
 
     def open_store(self) -> Store:
         self.path.mkdir(parents=True, exist_ok=True)
-        return Store(self.database_url or f"sqlite:///{self.path / 'tvaers.db'}")
+        store = Store(self.database_url or f"sqlite:///{self.path / 'tvaers.db'}")
+        # Imported records count as confirmed at import time, by "import".
+        store.write_hooks.append(Freshness(store.engine).import_hook)
+        # A person an import deletes leaves the audit log too (their values, not the facts).
+        AuditLog(store.engine)
+        store.write_hooks.append(AuditLog.erasure_hook)
+        return store
 
 
 @dataclass(frozen=True)
@@ -110,6 +126,7 @@ def commit_plan(
     embedder: Embedder,
     plan: Callable[[Reader], Plan],
     vectors: dict[str, np.ndarray] | None = None,
+    on_write: WriteHook | None = None,
 ) -> tuple[int, int]:
     """Plan on the records as they are, embed what the plan needs, commit; again if the records
     changed meanwhile so that the plan needs other texts. Returns (revision, keys written)."""
@@ -118,7 +135,7 @@ def commit_plan(
         planned = store.read(plan)
         vectors.update(embed_missing(planned.texts, embedder, store, known=vectors))
         try:
-            return store.commit(plan, embedder.model_id, vectors)
+            return store.commit(plan, embedder.model_id, vectors, on_write)
         except MissingVectors:
             continue
     raise TvaersError("Posten blev ændret af andre undervejs flere gange i træk. Prøv igen.")

@@ -117,6 +117,18 @@ class LexicalIndex:
         columns: np.ndarray = matrix.indices[matrix.indptr[local] : matrix.indptr[local + 1]]
         return columns
 
+    def term_counts(self, rows: np.ndarray) -> sp.csr_matrix:
+        """How often each term occurs in these rows (one row each, every column of the index)."""
+        width = len(self.vocabulary)
+        base_rows = self._base.rows.shape[0]
+        in_base = rows < base_rows
+        base = _widened(self._base.rows[rows[in_base]], width)
+        added = self._added[rows[~in_base] - base_rows]
+        stacked = sp.vstack([base, added]).tocsr()
+        order = np.concatenate([np.flatnonzero(in_base), np.flatnonzero(~in_base)])
+        counts: sp.csr_matrix = stacked[np.argsort(order, kind="stable")]
+        return counts
+
     def scores(self, query: dict[str, float]) -> np.ndarray:
         """BM25 score of every row for weighted query terms (0 for dead rows)."""
         pairs = [(c, w) for t, w in query.items() if (c := self.column(t)) is not None]

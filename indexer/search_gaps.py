@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 MAX_GAP_QUERY_CHARS = 200  # longer texts are pasted pages, not questions; they are cut here
+MAX_HELD = 50_000  # queries held in memory below the threshold (~10 MB)
 
 _metadata = sa.MetaData()
 search_gaps_table = sa.Table(
@@ -38,8 +40,11 @@ def counted_query(text: str) -> str:
 
     Not stemmed and not reordered: the page shows it to people, and "hjemmepleje om natten"
     must read as someone typed it. Two askings that differ only in case or spacing are one.
+    A query holding an e-mail address counts as nothing ("").
     """
     text = unicodedata.normalize("NFC", text).casefold()
+    if "@" in text:  # an e-mail address names a person, not a topic: never counted
+        return ""
     # Control and format characters (NUL, bidi marks) are no part of a question; PostgreSQL
     # would refuse a NUL, and the whole batch with it.
     text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf") else c for c in text)
@@ -81,10 +86,14 @@ class SearchGapLog:
     """Counts askings in memory and writes them in batches (`flush`): a search never waits for
     the database. Several processes on one database add up (an upsert adds counts)."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, *, min_askings: int = 1) -> None:
         self._engine = engine
         _metadata.create_all(engine)
+        # A query reaches the database once this process has seen it asked `min_askings` times
+        # that day; until then it is held in memory only (one-off queries: names, case numbers).
+        self.min_askings = min_askings
         self._pending: dict[tuple[str, dt.date], _Tally] = {}
+        self._written: set[tuple[str, dt.date]] = set()  # keys past the threshold
         self._lock = threading.Lock()
 
     def count(self, asking: Asking) -> None:
@@ -106,7 +115,16 @@ class SearchGapLog:
     def flush(self) -> int:
         """Write what was counted since the last flush; returns how many rows it touched."""
         with self._lock:
-            pending, self._pending = self._pending, {}
+            held = {
+                k: t
+                for k, t in self._pending.items()
+                if t.count < self.min_askings and k not in self._written
+            }
+            if len(held) > MAX_HELD:  # a flood of distinct one-off queries: forget the oldest
+                held = dict(list(held.items())[-MAX_HELD:])
+            pending = {k: t for k, t in self._pending.items() if k not in held}
+            self._pending = held
+            self._written.update(pending)
         if not pending:
             return 0
         rows = [
@@ -125,7 +143,12 @@ class SearchGapLog:
         return len(rows)
 
     def forget_before(self, day: dt.date) -> int:
-        """Retention: delete every row of a day before `day`; returns how many."""
+        """Retention: delete every row of a day before `day`; returns how many. Queries of
+        past days still held below the threshold are dropped unwritten."""
+        with self._lock:
+            today = dt.datetime.now(dt.UTC).date()
+            self._pending = {k: t for k, t in self._pending.items() if k[1] >= today}
+            self._written = {k for k in self._written if k[1] >= today}
         with self._engine.begin() as conn:
             result = conn.execute(search_gaps_table.delete().where(search_gaps_table.c.day < day))
         return int(result.rowcount)
@@ -133,15 +156,31 @@ class SearchGapLog:
     def erase(self, query: str | None = None) -> int:
         """Delete every row, or every row of one query (as typed: it is normalised here),
         pending ones too; returns how many rows left the database."""
+        if query is None:
+            return self._delete(lambda _: True, None)
+        query = counted_query(query)
+        return self._delete(lambda q: q == query, search_gaps_table.c.query == query)
+
+    def forget_naming(self, *texts: str) -> int:
+        """Delete every query that holds a word of these texts (an erased person's name and
+        e-mail): a counted "ingeborg skovsgaard" is a trace of her too. Errs on deleting more."""
+        words = sorted({w for t in texts for w in counted_query(t).split() if len(w) >= 2})
+        if not words:
+            return 0
+        column = search_gaps_table.c.query
+        return self._delete(
+            lambda q: any(w in q for w in words), sa.or_(*(column.contains(w) for w in words))
+        )
+
+    def _delete(
+        self, pending_matches: Callable[[str], bool], where: sa.ColumnElement[bool] | None
+    ) -> int:
         with self._lock:
-            if query is None:
-                self._pending.clear()
-            else:
-                query = counted_query(query)
-                self._pending = {k: t for k, t in self._pending.items() if k[0] != query}
+            self._pending = {k: t for k, t in self._pending.items() if not pending_matches(k[0])}
+            self._written = {k for k in self._written if not pending_matches(k[0])}
         statement = search_gaps_table.delete()
-        if query is not None:
-            statement = statement.where(search_gaps_table.c.query == query)
+        if where is not None:
+            statement = statement.where(where)
         with self._engine.begin() as conn:
             deleted = int(conn.execute(statement).rowcount)
         if self._engine.dialect.name == "sqlite":  # the deleted rows' old pages leave the WAL too
@@ -190,6 +229,12 @@ class Weak:
 
     cosine_below: float
     coverage_below: float
+
+    def holds(self, hits: int, best_cosine: float, best_coverage: float) -> bool:
+        """No results, or only weak ones."""
+        return hits == 0 or (
+            best_cosine < self.cosine_below and best_coverage < self.coverage_below
+        )
 
 
 def _upsert(dialect: str) -> sa.Insert:

@@ -7,6 +7,7 @@ index anywhere can follow the database by reading the log after the revision it 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -57,6 +58,9 @@ changes_table = sa.Table(
 )
 
 T = TypeVar("T")
+# Runs inside a write's transaction after its rows are written: (connection, the records the
+# write replaced or deleted as they were, the plan). Audit rows and freshness land with the change.
+WriteHook = Callable[[sa.Connection, "dict[tuple[str, str], Record]", "Plan"], None]
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,8 @@ class Store:
             sa.event.listen(self._engine, "connect", _sqlite_pragmas)
         _metadata.create_all(self._engine)
         _migrate(self._engine)
+        # Every commit without its own hook runs these (imports: freshness by "import").
+        self.write_hooks: list[WriteHook] = []
         self._checkpoint()  # a crash may have left erased rows' old pages in the WAL
         with self._engine.begin() as conn:
             if conn.execute(sa.select(log_head_table.c.id)).first() is None:
@@ -176,6 +182,7 @@ class Store:
         plan: Callable[[Reader], Plan],
         model_id: str,
         vectors: dict[str, np.ndarray],
+        on_write: WriteHook | None = None,
     ) -> tuple[int, int]:
         """Run `plan` inside one transaction and write what it says, with the next revision.
 
@@ -184,14 +191,19 @@ class Store:
         (an id is new, a unit exists) holds when the write lands. Raises MissingVectors when a
         text the plan needs has no vector in `vectors` or the cache. Returns the revision and
         how many records were written or deleted; a plan that changes nothing commits nothing.
+        `on_write` (else `write_hooks`) runs in the same transaction, after the rows are written.
         """
         try:
-            return self._commit(plan, model_id, vectors)
+            return self._commit(plan, model_id, vectors, on_write)
         except _Unchanged as unchanged:
             return unchanged.revision, 0
 
     def _commit(
-        self, plan: Callable[[Reader], Plan], model_id: str, vectors: dict[str, np.ndarray]
+        self,
+        plan: Callable[[Reader], Plan],
+        model_id: str,
+        vectors: dict[str, np.ndarray],
+        on_write: WriteHook | None,
     ) -> tuple[int, int]:
         with self._engine.begin() as conn:
             conn.execute(log_head_table.update().values(revision=log_head_table.c.revision + 1))
@@ -207,6 +219,10 @@ class Store:
             if not keys and not planned.reset:
                 raise _Unchanged(revision - 1)  # rolls the revision back
             old_hashes = reader.hashes_of(keys)
+            hooks = [on_write] if on_write is not None else list(self.write_hooks)
+            before: dict[tuple[str, str], Record] = (
+                {(r.kind, r.id): r for r in reader.records_by_keys(keys)} if hooks else {}
+            )
             _delete_keys(conn, keys)
             if planned.upserts:
                 conn.execute(records_table.insert(), [_row(s) for s in planned.upserts])
@@ -218,6 +234,8 @@ class Store:
                 conn.execute(changes_table.insert(), entries)
             # A text nobody shows any more takes its vectors along, in every model (erasure).
             _forget_unused(conn, old_hashes - needed)
+            for hook in hooks:
+                hook(conn, before, planned)
             faults.reach("store:before-commit")
         faults.reach("store:after-commit")
         if old_hashes:
@@ -386,6 +404,12 @@ def fields_json(record: Record) -> str:
     return json.dumps(record.fields, ensure_ascii=False, sort_keys=True)
 
 
+def version_of(record: Record) -> str:
+    """A record's version (its ETag): the hash of its stored fields. Any change changes it;
+    a write that expects a version compares it inside its own transaction."""
+    return hashlib.sha256(fields_json(record).encode()).hexdigest()[:16]
+
+
 def _delete_keys(conn: sa.Connection, keys: Sequence[tuple[str, str]]) -> None:
     for kind, chunk in _key_chunks(keys):
         conn.execute(
@@ -492,3 +516,6 @@ def _migrate(engine: sa.Engine) -> None:
         conn.execute(
             sa.text("CREATE INDEX IF NOT EXISTS ix_records_content_hash ON records (content_hash)")
         )
+
+
+key_chunks = _key_chunks  # for tables of other features keyed by (kind, id)

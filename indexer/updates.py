@@ -10,10 +10,16 @@ from dataclasses import dataclass
 
 from indexer.build import commit_plan
 from indexer.embedders import Embedder
-from indexer.errors import AlreadyExistsError, DataError, NotFoundError, Problem
+from indexer.errors import (
+    AlreadyExistsError,
+    DataError,
+    NotFoundError,
+    Problem,
+    VersionConflictError,
+)
 from indexer.loading import dataset_from_tables
 from indexer.records import REQUIRED_COLUMNS, Kind, Record, documents_from_records
-from indexer.store import Plan, Reader, Store, StoredRecord
+from indexer.store import Plan, Reader, Store, StoredRecord, WriteHook, version_of
 from indexer.tables import Row, Table
 
 
@@ -32,12 +38,26 @@ def validate_record(record: Record, reader: Reader) -> None:
     dataset_from_tables(tables)
 
 
-def upsert_record(store: Store, embedder: Embedder, record: Record, *, new: bool = False) -> int:
-    """Create (`new`: refused if the id exists) or replace one record; returns the revision."""
+def upsert_record(
+    store: Store,
+    embedder: Embedder,
+    record: Record,
+    *,
+    new: bool = False,
+    expected: str | None = None,
+    on_write: WriteHook | None = None,
+) -> int:
+    """Create (`new`: refused if the id exists) or replace one record; returns the revision.
+
+    With `expected` (a version_of), the stored record must still have that version when the
+    write lands (checked in its transaction, so of two writers expecting it only one wins)."""
 
     def plan(reader: Reader) -> Plan:
-        if new and reader.get(record.kind, record.id) is not None:
+        stored = reader.get(record.kind, record.id)
+        if new and stored is not None:
             raise AlreadyExistsError(record.kind, record.id)
+        if expected is not None and (stored is None or version_of(stored) != expected):
+            raise VersionConflictError(record.kind, record.id, expected, stored)
         validate_record(record, reader)
         shown = [record]
         if record.kind == "unit":
@@ -54,7 +74,7 @@ def upsert_record(store: Store, embedder: Embedder, record: Record, *, new: bool
         texts = {d.content_hash: d.text for k, d in documents.items() if k in keys}
         return Plan(upserts, texts=texts)
 
-    revision, _ = commit_plan(store, embedder, plan)
+    revision, _ = commit_plan(store, embedder, plan, on_write=on_write)
     return revision
 
 
@@ -78,7 +98,15 @@ class Deletion:
     cleared: list[Cleared]
 
 
-def delete_record(store: Store, embedder: Embedder, kind: Kind, record_id: str) -> Deletion:
+def delete_record(
+    store: Store,
+    embedder: Embedder,
+    kind: Kind,
+    record_id: str,
+    *,
+    expected: str | None = None,
+    on_write: WriteHook | None = None,
+) -> Deletion:
     """Delete a record and every trace of it (row, cached vector; every index follows).
 
     A person is also erased where other records name them: a unit's contact (by e-mail, or by
@@ -91,6 +119,8 @@ def delete_record(store: Store, embedder: Embedder, kind: Kind, record_id: str) 
         record = reader.get(kind, record_id)
         if record is None:
             raise NotFoundError(kind, record_id)
+        if expected is not None and version_of(record) != expected:
+            raise VersionConflictError(kind, record_id, expected, record)
         cleared.clear()  # a retried plan starts again
         if kind == "person":
             upserts = _without_contact(record, reader, cleared)
@@ -110,7 +140,7 @@ def delete_record(store: Store, embedder: Embedder, kind: Kind, record_id: str) 
                 )
         return Plan(deletes=[(kind, record_id)])
 
-    revision, _ = commit_plan(store, embedder, plan)
+    revision, _ = commit_plan(store, embedder, plan, on_write=on_write)
     return Deletion(revision, list(cleared))
 
 

@@ -29,6 +29,7 @@ from service.auth.routes import install_auth_routes
 from service.auth.session import install_sessions
 from service.auth.state import AuthState
 from service.config import Settings, make_embedder
+from service.edit_pages import router as edit_router
 from service.gaps_web import router as gaps_page_router
 from service.synonyms_web import api as synonyms_api
 from service.synonyms_web import pages as synonyms_pages
@@ -72,6 +73,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     install_auth_routes(app)
     install_web(app)
     app.include_router(gaps_page_router)
+    app.include_router(edit_router)
     app.include_router(synonyms_api)
     app.include_router(synonyms_pages)
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")

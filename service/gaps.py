@@ -17,7 +17,7 @@ from indexer.search_gaps import Asking, Gap, SearchGapLog, Weak, counted_query, 
 from indexer.store import Store
 from service.config import Settings
 
-RETENTION_EVERY_S = 3600.0  # rows older than the retention leave at most an hour late
+RETENTION_EVERY_S = 600.0  # rows older than the retention leave at most 10 minutes late
 
 
 class SearchGaps:
@@ -25,17 +25,26 @@ class SearchGaps:
         self.enabled = settings.search_gaps
         self.retention_days = settings.search_gaps_retention_days
         self.weak = Weak(settings.search_gaps_weak_cosine, settings.search_gaps_weak_coverage)
-        self.log = SearchGapLog(store.engine)
+        self.log = SearchGapLog(store.engine, min_askings=settings.search_gaps_min_askings)
         self._last_retention = 0.0
         self._lock = threading.Lock()
+        self._erased: set[str] = set()  # words of erased people's names, in memory only
 
     def count(self, typed: str, results: SearchResults, *, offset: int = 0) -> None:
-        """Count one search a person asked (never later pages), with its outcome."""
+        """Count one search a person asked (never later pages) that found nothing or only weak
+        results. Searches answered well are not written at all: the page never shows them, and
+        people search for colleagues by name."""
         if not self.enabled or offset:
+            return
+        if not self.weak.holds(results.total, results.best_cosine, results.best_coverage):
+            return
+        query = counted_query(typed)
+        words = query.split()
+        if any(w in words or (len(w) >= 4 and w in query) for w in self._erased):
             return
         self.log.count(
             Asking(
-                counted_query(typed),
+                query,
                 _today(),
                 results.total,
                 results.best_cosine,
@@ -65,6 +74,14 @@ class SearchGaps:
     def erase(self, query: str | None = None) -> int:
         with self._lock:
             return self.log.erase(query)
+
+    def forget_naming(self, *texts: str) -> int:
+        """An erased person's name leaves the counted searches too (even with counting off),
+        and this process counts no search holding it from then on (the person is gone, so a
+        search for them finds little): the words are held in memory only, never on disk."""
+        with self._lock:
+            self._erased.update(w for t in texts for w in counted_query(t).split() if len(w) >= 2)
+            return self.log.forget_naming(*texts)
 
 
 def _today() -> dt.date:

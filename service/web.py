@@ -14,12 +14,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from engine.recommend import recommend_for_unit
 from engine.results import Filters
 from engine.search import MAX_QUERY_CHARS
 from indexer.errors import DataError, NotFoundError
 from service.api.deps import get_state
 from service.api.errors import problems_json
-from service.api.hits import facet_counts_public, hit_public
+from service.api.hits import facet_counts_public, hit_public, with_confirmed
 from service.api.pairing_input import (
     UploadTooLargeError,
     proposal_public,
@@ -28,7 +29,7 @@ from service.api.pairing_input import (
     week_from_uploads,
 )
 from service.api.schemas.search import FacetCountsPublic, HitPublic
-from service.api.units import unit_detail
+from service.api.units import recommendation_public, unit_detail
 from service.auth import CurrentUser, Role, User, csrf_token, verify_csrf
 from service.auth.session import USER_KEY, take_notice
 
@@ -109,6 +110,7 @@ def search_page(request: Request) -> HTMLResponse:
             )
             results = searcher.search_by_text(q, filters, limit=PAGE_SIZE, with_facet_counts=True)
             hits = [hit_public(h, searcher.index) for h in results.hits]
+            hits = with_confirmed(hits, state.freshness)
             counts = facet_counts_public(results.facet_counts, facets)
     if results is not None:
         state.gaps.count(q, results)  # the form sent without JS, or a link to a search
@@ -135,7 +137,18 @@ def unit_page(request: Request, unit_id: str) -> HTMLResponse:
     with state.reading() as searcher:
         similar = searcher.similar_units(unit.id, limit=6, other_organisations=other)
         similar_hits = [hit_public(h, searcher.index) for h in similar]
-    return _page(request, "unit.html", unit=unit, similar=similar_hits, other=other)
+        found = recommend_for_unit(searcher, unit.id, limit=5)
+        trials = [recommendation_public(r, searcher.index) for r in found.trials]
+        people = [recommendation_public(r, searcher.index) for r in found.people]
+    return _page(
+        request,
+        "unit.html",
+        unit=unit,
+        similar=similar_hits,
+        other=other,
+        recommended_trials=trials,
+        recommended_people=people,
+    )
 
 
 def _pairing_refusal(request: Request, user: User | None) -> HTMLResponse | None:

@@ -75,4 +75,5 @@ def assert_no_traces_soon(home: Path, needles: Sequence[bytes], seconds: float =
     deadline = time.monotonic() + seconds
     while traces(home, needles) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert traces(home, needles) == []
+    left = traces(home, needles)
+    assert left == [], f"traces left: {left}"

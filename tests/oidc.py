@@ -140,3 +140,41 @@ def sign_in(page: Any, server: str, provider: str, sub: str, claims: dict[str, A
     page.fill("input[name=sub]", sub)
     page.click("button:has-text('Authorize')")
     page.wait_for_url(server + "/**")
+
+
+# Browser tests: tvaers with sign-in on a free port, and pages signed in through the provider.
+
+
+def oidc_browser_app(home: Path, provider: str, **more: Any) -> FastAPI:
+    """The app on `home` signing in against `provider`; the cookie stays Secure (Chromium keeps
+    Secure cookies of http://127.0.0.1, a potentially trustworthy origin)."""
+    from service.app import create_app
+    from service.config import Settings
+    from tests.fakes import FakeEmbedder
+
+    settings = Settings(
+        home=home, api_key=None, erasure_snapshot_delay=0.0, **oidc_settings(provider, **more)
+    )
+    return create_app(settings, embedder=FakeEmbedder())
+
+
+@pytest.fixture(scope="module")
+def oidc_server(
+    indexed_home: Path, tmp_path_factory: pytest.TempPathFactory, oidc_provider: str
+) -> Iterator[str]:
+    """tvaers with sign-in (reading needs it) on the small Danish data, for browser tests."""
+    import shutil
+
+    from tests.browser import serve
+
+    home = tmp_path_factory.mktemp("browser-oidc") / "home"
+    shutil.copytree(indexed_home, home)
+    with serve(oidc_browser_app(home, oidc_provider)) as url:
+        yield url
+
+
+@pytest.fixture
+def coordinator_page(page: Any, oidc_server: str, oidc_provider: str) -> Any:
+    """A browser page signed in as a coordinator (Innovationspraktik needs the role)."""
+    sign_in(page, oidc_server, oidc_provider, "kim", claims_for("kim", "tvaers-koordinatorer"))
+    return page

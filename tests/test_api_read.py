@@ -162,6 +162,29 @@ def test_similar_units_other_organisations(client: TestClient) -> None:
     assert all(h["organisation"] != "Faxe Kommune" for h in hits)
 
 
+def test_unit_recommendations(client: TestClient) -> None:
+    """Center for Digital Velfærd (region): the night home care's trial (Faxe) and the nurse who
+    knows skærmbesøg, each with its reason."""
+    response = client.get("/api/units/u003/recommendations")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["unit_id"] == "u003"
+    trial = body["trials"][0]
+    assert trial["hit"]["id"] == "t001" and trial["other_organisation"] is True
+    assert "skærmbesøg" in trial["reason"]["competencies"]
+    assert trial["reason"]["text"].startswith("Fælles kompetencer: ")
+    people = body["people"]
+    assert people and all(p["hit"]["unit_id"] != "u003" for p in people)
+    assert people[0]["hit"]["id"] == "p001"
+    assert "skærmbesøg" in people[0]["reason"]["text"]
+
+
+def test_unit_recommendations_of_unknown_unit(client: TestClient) -> None:
+    response = client.get("/api/units/nope/recommendations")
+    assert response.status_code == 404
+    assert "nope" in response.json()["detail"]
+
+
 def test_reads_open_without_key(client_without_key: TestClient) -> None:
     assert client_without_key.get("/api/search", params={"q": "MitID"}).status_code == 200
     assert client_without_key.get("/api/units/u002").status_code == 200

@@ -13,7 +13,7 @@ from pathlib import Path
 from tests.browser import BROWSER_MARKS
 from tests.browser import shot as _shot
 
-pytest_plugins = ("tests.conftest_service", "tests.browser")
+pytest_plugins = ("tests.conftest_service", "tests.browser", "tests.oidc")
 pytestmark = BROWSER_MARKS
 
 
@@ -111,11 +111,15 @@ def test_search_on_a_phone(server: str, browser: object) -> None:
         context.close()
 
 
-def test_pairing_upload_and_csv_download(server: str, page: object, week: dict[str, Path]) -> None:
+def test_pairing_upload_and_csv_download(
+    oidc_server: str, coordinator_page: object, week: dict[str, Path]
+) -> None:
+    """Innovationspraktik needs a coordinator: signed in as one through the test provider."""
     from playwright.sync_api import Page, expect
 
+    page = coordinator_page
     assert isinstance(page, Page)
-    page.goto(server + "/praktik")
+    page.goto(oidc_server + "/praktik")
     page.set_input_files("#hosts", str(week["hosts"]))
     page.set_input_files("#interns", str(week["interns"]))
     page.set_input_files("#locks", str(week["locks"]))
@@ -137,14 +141,15 @@ def test_pairing_upload_and_csv_download(server: str, page: object, week: dict[s
 
 
 def test_pairing_page_shows_problems_in_danish(
-    server: str, page: object, tmp_path: Path, week: dict[str, Path]
+    oidc_server: str, coordinator_page: object, tmp_path: Path, week: dict[str, Path]
 ) -> None:
     from playwright.sync_api import Page, expect
 
+    page = coordinator_page
     assert isinstance(page, Page)
     bad = tmp_path / "hosts.csv"
     bad.write_text("id,organisation\nh1,Faxe Kommune\n", encoding="utf-8")
-    page.goto(server + "/praktik")
+    page.goto(oidc_server + "/praktik")
     page.set_input_files("#hosts", str(bad))
     page.set_input_files("#interns", str(week["interns"]))
     page.locator("#pairing-submit").click()

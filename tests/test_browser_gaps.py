@@ -9,31 +9,34 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
 
 from tests.browser import BROWSER_MARKS, serve
 from tests.browser import shot as _shot
 
-pytest_plugins = ("tests.conftest_service", "tests.browser")
+pytest_plugins = ("tests.conftest_service", "tests.browser", "tests.oidc")
 pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
-def coordinator_server(
-    indexed_home: Path, tmp_path_factory: pytest.TempPathFactory
+def gaps_server(
+    indexed_home: Path, tmp_path_factory: pytest.TempPathFactory, oidc_provider: str
 ) -> Iterator[str]:
-    """The service with every request acting as a signed-in coordinator."""
-    from service.app import create_app
-    from service.auth import Role, User, current_user
-    from service.config import Settings
-    from tests.fakes import FakeEmbedder
+    """tvaers with sign-in against the test provider; every asked query is written at once."""
+    from tests.oidc import oidc_browser_app
 
     home = tmp_path_factory.mktemp("browser-gaps") / "home"
     shutil.copytree(indexed_home, home)
-    app: FastAPI = create_app(Settings(home=home, api_key=None), embedder=FakeEmbedder())
-    app.dependency_overrides[current_user] = lambda: User("k1", "Koordinator", Role.coordinator)
-    with serve(app) as url:
+    with serve(oidc_browser_app(home, oidc_provider, search_gaps_min_askings=1)) as url:
         yield url
+
+
+@pytest.fixture
+def coordinator(page: object, gaps_server: str, oidc_provider: str) -> object:
+    """The page signed in as a coordinator through the provider."""
+    from tests.oidc import claims_for, sign_in
+
+    sign_in(page, gaps_server, oidc_provider, "kim", claims_for("kim", "tvaers-koordinatorer"))
+    return page
 
 
 def _label(page: object, select: str, value: str) -> str:
@@ -41,11 +44,12 @@ def _label(page: object, select: str, value: str) -> str:
     return text
 
 
-def test_filter_counts_follow_the_query(coordinator_server: str, page: object) -> None:
+def test_filter_counts_follow_the_query(gaps_server: str, coordinator: object) -> None:
     from playwright.sync_api import Page, expect
 
+    page = coordinator
     assert isinstance(page, Page)
-    page.goto(coordinator_server + "/")
+    page.goto(gaps_server + "/")
     expect(page.locator('#sector option[value="region"]')).to_have_text("region")  # no query
     page.locator("#q").press_sequentially("skærmbesøg", delay=15)
     expect(page.locator('#sector option[value="region"]')).to_have_text(
@@ -75,18 +79,19 @@ def test_filter_counts_follow_the_query(coordinator_server: str, page: object) -
 
 
 def test_the_gap_page_lists_a_query_that_found_nothing(
-    coordinator_server: str, page: object
+    gaps_server: str, coordinator: object
 ) -> None:
     from playwright.sync_api import Page, expect
 
+    page = coordinator
     assert isinstance(page, Page)
-    page.goto(coordinator_server + "/?kind=trial&sector=stat")
+    page.goto(gaps_server + "/?kind=trial&sector=stat")
     page.locator("#q").press_sequentially("Robotplæneklipper i parken", delay=20)
     expect(page.locator("#status")).to_contain_text("Ingen resultater for »Robotplæneklipper")
     page.wait_for_timeout(2600)  # the typing rests: the query counts once
     page.locator("#q").press("Enter")  # and asking it again by Enter does not count it twice
 
-    page.goto(coordinator_server + "/soegehuller?dage=7")
+    page.goto(gaps_server + "/soegehuller?dage=7")
     expect(page.locator("h1")).to_have_text("Det leder folk efter, som ingen har skrevet om")
     expect(page.locator(".lead")).to_contain_text("visitkort")
     row = page.locator("#gaps tbody tr", has_text="robotplæneklipper i parken")

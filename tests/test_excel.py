@@ -277,14 +277,14 @@ def _xlsx_of(path: Path) -> bytes:
 
 
 def test_pairing_upload_with_a_short_dimension_keeps_every_intern(
-    client: TestClient, week: dict[str, Path]
+    client: TestClient, auth: dict[str, str], week: dict[str, Path]
 ) -> None:
     interns = short_dimension(_xlsx_of(week["interns"]))
     files = {
         "hosts": ("hosts.xlsx", _xlsx_of(week["hosts"]), "application/octet-stream"),
         "interns": ("interns.xlsx", interns, "application/octet-stream"),
     }
-    response = client.post("/api/pairings", files=files)
+    response = client.post("/api/pairings", files=files, headers=auth)  # coordinator+
     assert response.status_code == 200, response.text
     expected = len(pd.read_csv(week["interns"], dtype=str))
     body = response.json()
@@ -308,13 +308,16 @@ def test_pairing_upload_with_a_short_dimension_keeps_every_intern(
     ids=["truncated sheet", "local file DTD", "truncated zip"],
 )
 def test_pairing_upload_of_a_broken_workbook_is_a_4xx(
-    client: TestClient, week: dict[str, Path], breakage: Callable[[bytes], bytes]
+    client: TestClient,
+    auth: dict[str, str],
+    week: dict[str, Path],
+    breakage: Callable[[bytes], bytes],
 ) -> None:
     files = {
         "hosts": ("hosts.xlsx", breakage(_xlsx_of(week["hosts"])), "application/octet-stream"),
         "interns": ("interns.csv", week["interns"].read_bytes(), "text/csv"),
     }
-    response = client.post("/api/pairings", files=files)
+    response = client.post("/api/pairings", files=files, headers=auth)  # coordinator+
     assert response.status_code == 422, response.text
     assert response.json()["problems"][0]["file"] == "hosts.xlsx"
     assert "root:" not in response.text

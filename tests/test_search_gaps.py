@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -16,7 +17,7 @@ from service.app import create_app
 from service.auth import Role, User, current_user
 from service.config import Settings
 from tests.fakes import FakeEmbedder
-from tests.folders import traces
+from tests.folders import assert_no_traces_soon, traces
 
 pytest_plugins = ("tests.conftest_service",)
 
@@ -33,7 +34,8 @@ def _signed_in(app: FastAPI, role: Role) -> None:
 def gaps_client(
     home: Path, settings_factory: Callable[..., Settings]
 ) -> Iterator[tuple[FastAPI, TestClient]]:
-    app = create_app(settings_factory(home), embedder=FakeEmbedder())
+    """Every asked query is written at once (the threshold has its own test)."""
+    app = create_app(settings_factory(home, search_gaps_min_askings=1), embedder=FakeEmbedder())
     with TestClient(app) as client:
         yield app, client
 
@@ -55,6 +57,19 @@ def test_a_query_is_counted_as_nfc_lower_case_single_spaced_text() -> None:
     assert counted_query("x" * 600) == "x" * 200
     assert counted_query("   ") == ""
     assert counted_query("mit\x00id\u202e") == "mit id"  # no NUL or bidi marks in the table
+    assert counted_query("hvem er anne.holm@faxe.dk") == ""  # an address names a person
+
+
+def test_an_erased_persons_name_leaves_the_counted_searches(tmp_path: Path) -> None:
+    log = SearchGapLog(sa.create_engine(f"sqlite:///{tmp_path / 'gaps.db'}"))
+    day = dt.date(2026, 12, 1)
+    for query in ("Ingeborg Skovsgaard", "skovsgaard sprog", "hjemmepleje om natten"):
+        log.count(Asking(counted_query(query), day, 0, 0.0, 0.0))
+    log.flush()
+    log.count(Asking("ingeborg", day, 0, 0.0, 0.0))  # still pending when she is erased
+    assert log.forget_naming("Ingeborg Skovsgaard", "ingeborg.skovsgaard@faxe.dk") == 2
+    log.flush()
+    assert [q for q, _, _ in log.rows()] == ["hjemmepleje om natten"]
 
 
 def _log(tmp_path: Path) -> SearchGapLog:
@@ -95,13 +110,48 @@ def test_no_results_and_weak_results_are_told_apart_and_good_ones_are_left_out(
     ]
 
 
-def test_a_query_answered_well_once_in_the_period_is_no_gap(tmp_path: Path) -> None:
+def test_rows_of_good_outcomes_are_not_listed_as_gaps(tmp_path: Path) -> None:
+    """The service writes only poor outcomes; rows written under an older threshold (or by hand)
+    are judged by the current one, over the best outcome of the period."""
     log = _log(tmp_path)
     log.count(_asking("mitid", day=TODAY - dt.timedelta(days=3)))
     log.count(_asking("mitid", hits=8, cosine=0.9))
     log.flush()
     assert log.gaps(TODAY, WEAK) == []  # today it was answered
     assert [g.query for g in log.gaps(TODAY - dt.timedelta(days=5), WEAK)] == []
+
+
+def test_a_query_is_written_once_it_was_asked_often_enough_that_day(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'gaps.db'}")
+    log = SearchGapLog(store.engine, min_askings=2)
+    log.count(_asking("ingeborg skovsgaard"))  # once: a name, say
+    log.count(_asking("hundeskov"))
+    log.flush()
+    assert log.rows() == []
+    log.count(_asking("hundeskov"))
+    log.flush()
+    assert log.rows() == [("hundeskov", TODAY, 2)]
+    log.count(_asking("hundeskov"))  # past the threshold: every asking is written
+    log.flush()
+    assert log.rows() == [("hundeskov", TODAY, 3)]
+    log.count(_asking("ingeborg skovsgaard", day=TODAY - dt.timedelta(days=1)))
+    log.forget_before(TODAY - dt.timedelta(days=30))  # yesterday's one-offs are dropped unwritten
+    log.count(_asking("ingeborg skovsgaard", day=TODAY - dt.timedelta(days=1)))
+    log.flush()
+    assert log.rows() == [("hundeskov", TODAY, 3)]
+    assert traces(tmp_path, [b"ingeborg"]) == []
+    store.close()
+
+
+def test_the_service_holds_one_off_queries_in_memory(
+    home: Path, settings_factory: Callable[..., Settings]
+) -> None:
+    app = create_app(settings_factory(home), embedder=FakeEmbedder())  # the default: 2
+    with TestClient(app) as client:
+        client.get("/api/search", params={"q": "xqzv blorp"})
+        assert _rows(app) == []
+        client.get("/api/search", params={"q": "Xqzv Blorp"})
+        assert _rows(app) == [("xqzv blorp", TODAY, 2)]
 
 
 def test_retention_deletes_days_before_the_oldest_kept(tmp_path: Path) -> None:
@@ -134,12 +184,41 @@ def test_searches_people_ask_are_counted_typing_and_paging_are_not(
     gaps_client: tuple[FastAPI, TestClient],
 ) -> None:
     app, client = gaps_client
-    assert client.get("/api/search", params={"q": "Skærmbesøg"}).status_code == 200
-    assert client.get("/api/search", params={"q": "skærmbesøg", "offset": 10}).status_code == 200
-    client.get("/api/search", params={"q": "skærm", "counted": "false"})  # while typing
-    client.get("/api/suggest", params={"q": "skærmb"})
-    assert client.get("/", params={"q": "skærmbesøg  "}).status_code == 200  # the page's form
-    assert _rows(app) == [("skærmbesøg", TODAY, 2)]
+    assert client.get("/api/search", params={"q": "Xqzv blorp"}).status_code == 200
+    assert client.get("/api/search", params={"q": "xqzv blorp", "offset": 10}).status_code == 200
+    client.get("/api/search", params={"q": "xqzv", "counted": "false"})  # while typing
+    client.get("/api/suggest", params={"q": "xqzv blo"})
+    assert client.get("/", params={"q": "xqzv  blorp "}).status_code == 200  # the page's form
+    assert _rows(app) == [("xqzv blorp", TODAY, 2)]
+
+
+def test_searches_answered_well_are_not_written_at_all(
+    gaps_client: tuple[FastAPI, TestClient],
+) -> None:
+    """People search for colleagues by name; a search that finds them leaves no row."""
+    app, client = gaps_client
+    for query in ("Ingeborg Skovsgaard", "skærmbesøg om natten", "klarsprog"):
+        assert client.get("/api/search", params={"q": query}).json()["total"] > 0
+        client.get("/", params={"q": query})
+    assert _rows(app) == []
+
+
+def test_erasing_a_person_erases_the_counted_queries_naming_them(
+    gaps_client: tuple[FastAPI, TestClient], home: Path, auth: dict[str, str]
+) -> None:
+    app, client = gaps_client
+    gaps = app.state.tvaers.gaps
+    gaps.log.count(_asking("hvor sidder skovsgaard nu"))  # e.g. a weak search for her office
+    gaps.log.count(_asking("ingeborg.skovsgaard@faxe.dk"))
+    _rows(app)
+    gaps.log.count(_asking("ingeborgs kalender"))  # not written yet: goes too
+    gaps.log.count(_asking("hundeskov"))
+    assert client.delete("/api/people/p001", headers=auth).status_code == 200
+    assert _rows(app) == [("hundeskov", TODAY, 1)]
+    client.get("/api/search", params={"q": "Ingeborg Skovsgaard"})  # gone: finds little now
+    assert _rows(app) == [("hundeskov", TODAY, 1)]  # and is not counted by this process
+    assert traces(home, [b"skovsgaard nu", b"ingeborgs kalender"]) == []
+    assert_no_traces_soon(home, [b"ingeborg.skovsgaard@faxe.dk"])  # her record: the snapshot
 
 
 def test_counting_can_be_switched_off(
@@ -147,8 +226,8 @@ def test_counting_can_be_switched_off(
 ) -> None:
     app = create_app(settings_factory(home, search_gaps=False), embedder=FakeEmbedder())
     with TestClient(app) as client:
-        client.get("/api/search", params={"q": "skærmbesøg"})
-        client.get("/", params={"q": "skærmbesøg"})
+        client.get("/api/search", params={"q": "xqzv blorp"})
+        client.get("/", params={"q": "xqzv blorp"})
         assert _rows(app) == []
         _signed_in(app, Role.coordinator)
         assert client.get("/api/search-gaps").json()["enabled"] is False
@@ -157,15 +236,16 @@ def test_counting_can_be_switched_off(
 def test_retention_setting_drops_old_rows_when_the_service_writes(
     home: Path, settings_factory: Callable[..., Settings]
 ) -> None:
-    app = create_app(settings_factory(home, search_gaps_retention_days=7), embedder=FakeEmbedder())
+    settings = settings_factory(home, search_gaps_retention_days=7, search_gaps_min_askings=1)
+    app = create_app(settings, embedder=FakeEmbedder())
     with TestClient(app) as client:
         gaps = app.state.tvaers.gaps
         gaps.log.count(_asking("for længe siden", day=TODAY - dt.timedelta(days=7)))
         gaps.log.count(_asking("i sidste uge", day=TODAY - dt.timedelta(days=6)))
         gaps.log.flush()
         gaps._last_retention = 0.0  # as at start: the next write applies the retention
-        client.get("/api/search", params={"q": "kørekort"})
-        assert [r[0] for r in _rows(app)] == ["i sidste uge", "kørekort"]
+        client.get("/api/search", params={"q": "xqzv blorp"})
+        assert [r[0] for r in _rows(app)] == ["i sidste uge", "xqzv blorp"]
 
 
 def test_the_api_lists_gaps_to_coordinators_only(gaps_client: tuple[FastAPI, TestClient]) -> None:

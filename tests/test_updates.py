@@ -245,6 +245,21 @@ def test_similar_units_follow_writes_and_keep_the_base_blocks_profiles(live: Liv
     # The written unit's profile is the one a fresh base block would give it.
     row = live.index.row_of("unit:u9")
     assert row is not None
+    vectors, words = after._unit_profiles(np.array([row]))
+    np.testing.assert_allclose(vectors, base.profile_of(live.index, np.array([row])))
     np.testing.assert_allclose(
-        after._unit_profiles(np.array([row])), base.profile_of(live.index, np.array([row]))
+        words.toarray(), base.words_of(live.index, np.array([row])).toarray()
     )
+    # Base rows and written rows asked for together keep the order they were asked in.
+    u1 = live.index.row_of("unit:u1")
+    assert u1 is not None
+    mixed_vectors, mixed_words = after._unit_profiles(np.array([row, u1]))
+    np.testing.assert_allclose(mixed_vectors[0], vectors[0])
+    np.testing.assert_allclose(mixed_words[0].toarray(), words.toarray())
+    width = base.words.shape[1]  # the base block's words; later ones are new columns
+    u1_words = mixed_words[1].toarray()[0]
+    np.testing.assert_allclose(u1_words[:width], base.words[base.rows == u1].toarray()[0])
+    assert not u1_words[width:].any()
+    # The organisation's name says where a unit sits, not what it does: no weight in its words.
+    stevns = live.index.lexical.vocabulary["stevn"]
+    assert words[0, stevns] == 0.0

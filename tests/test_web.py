@@ -84,12 +84,15 @@ def test_unit_page(client: TestClient) -> None:
     assert 'id="person-p001"' in page and "Ingeborg Skovsgaard" in page
     assert 'id="trial-t001"' in page and "Skærmbesøg om natten" in page
     assert "Lignende enheder" in page and "Kun andre organisationer" in page
-    assert page.count('class="card"') == 5
+    similar = page[page.index('id="similar"') : page.index('id="recommended-trials"')]
+    assert similar.count('class="card"') == 5
+    assert "Prøvehandlinger fra lignende enheder" in page
+    assert "Kolleger andre steder, der ved noget om det samme" in page
 
 
 def test_unit_page_other_organisations(client: TestClient) -> None:
     page = client.get("/enheder/u001", params={"andre": "1"}).text
-    similar = page[page.index('id="similar"') :]
+    similar = page[page.index('id="similar"') : page.index('id="recommended-trials"')]
     assert "Faxe Kommune" not in similar
     assert 'name="andre" value="1" checked' in page
 

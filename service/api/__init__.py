@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from service.api import (
+    audit,
     health,
     pairings,
     people,
@@ -18,5 +19,5 @@ from service.api import (
 __all__ = ["api_router"]
 
 api_router = APIRouter()
-for _module in (health, search, search_gaps, suggest, units, people, trials, pairings):
+for _module in (health, search, search_gaps, suggest, units, people, trials, pairings, audit):
     api_router.include_router(_module.router)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
+from indexer.freshness import Confirmation
 from indexer.records import REQUIRED_COLUMNS, Kind, Record, cell_text, split_list
+from indexer.store import version_of
 from service.api.schemas.records import PersonPublic, TrialPublic, UnitPublic
 from service.auth.contact import shown, without_contact
 
@@ -30,7 +34,7 @@ def record_with_update(record: Record, body: BaseModel) -> Record:
     return Record(record.kind, record.id, fields)
 
 
-def unit_public(record: Record) -> UnitPublic:
+def unit_public(record: Record, confirmed: Confirmation | None = None) -> UnitPublic:
     return UnitPublic(
         id=record.id,
         name=record.get("name"),
@@ -42,10 +46,13 @@ def unit_public(record: Record) -> UnitPublic:
         contact_name=record.get("contact_name"),
         contact_email=shown(record.get("contact_email")),
         metadata=without_contact(record.extra),
+        **_versioned(record, confirmed),
     )
 
 
-def person_public(record: Record, unit: Record) -> PersonPublic:
+def person_public(
+    record: Record, unit: Record, confirmed: Confirmation | None = None
+) -> PersonPublic:
     return PersonPublic(
         id=record.id,
         name=record.get("name"),
@@ -56,10 +63,13 @@ def person_public(record: Record, unit: Record) -> PersonPublic:
         expertise=split_list(record.get("expertise")),
         email=shown(record.get("email")),
         metadata=without_contact(record.extra),
+        **_versioned(record, confirmed),
     )
 
 
-def trial_public(record: Record, unit: Record) -> TrialPublic:
+def trial_public(
+    record: Record, unit: Record, confirmed: Confirmation | None = None
+) -> TrialPublic:
     year = record.get("year")
     return TrialPublic(
         id=record.id,
@@ -72,4 +82,13 @@ def trial_public(record: Record, unit: Record) -> TrialPublic:
         year=int(year) if year.isdigit() else None,
         learnings=record.get("learnings"),
         metadata=without_contact(record.extra),
+        **_versioned(record, confirmed),
     )
+
+
+def _versioned(record: Record, confirmed: Confirmation | None) -> dict[str, Any]:
+    return {
+        "version": version_of(record),
+        "confirmed_at": confirmed.confirmed_at if confirmed else None,
+        "confirmed_by": confirmed.confirmed_by if confirmed else None,
+    }

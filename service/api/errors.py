@@ -23,7 +23,10 @@ from indexer.errors import (
     NotFoundError,
     Problem,
     TvaersError,
+    VersionConflictError,
 )
+from indexer.records import Record
+from indexer.store import version_of
 
 log = logging.getLogger("tvaers.service")
 SERVER_ERROR_MESSAGE = "Der skete en uventet fejl på serveren. Prøv igen, eller kontakt driften."
@@ -136,6 +139,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
             {"detail": str(exc), "problems": problems_json(exc.problems)},
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
+    if isinstance(exc, VersionConflictError):
+        return JSONResponse(conflict_body(exc), status_code=status.HTTP_409_CONFLICT)
     if isinstance(exc, NotFoundError):
         code = status.HTTP_404_NOT_FOUND
     elif isinstance(exc, AlreadyExistsError):
@@ -145,6 +150,22 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     else:
         code = status.HTTP_400_BAD_REQUEST
     return JSONResponse({"detail": str(exc)}, status_code=code)
+
+
+def conflict_body(exc: VersionConflictError) -> dict[str, Any]:
+    """Both versions: the one the client's change was based on (and the change, when known),
+    and the one stored now (None: deleted meanwhile)."""
+    current = exc.current if isinstance(exc.current, Record) else None
+    attempted = getattr(exc, "attempted", None)
+    return {
+        "detail": str(exc),
+        "kind": exc.kind,
+        "id": exc.record_id,
+        "your_version": exc.expected,
+        "your_fields": attempted.fields if isinstance(attempted, Record) else None,
+        "stored_version": version_of(current) if current else None,
+        "stored_fields": current.fields if current else None,
+    }
 
 
 async def _conflict(request: Request, exc: Exception) -> JSONResponse:

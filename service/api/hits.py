@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from engine.results import Hit
 from indexer.analysis import fold
+from indexer.freshness import Freshness
 from indexer.index import SearchIndex
 from service.api.schemas.search import (
     ContactPublic,
@@ -58,6 +59,7 @@ def hit_public(hit: Hit, index: SearchIndex) -> HitPublic:
             highlights=[(int(a), int(b)) for a, b in explanation.highlights],
         ),
         metadata=without_contact(meta),
+        confirmed_at=None,
     )
 
 
@@ -103,3 +105,20 @@ def facet_counts_public(
         sector=shown("sector", facets.sectors),
         area=shown("area", facets.areas),
     )
+
+
+def with_confirmed(hits: list[HitPublic], freshness: Freshness) -> list[HitPublic]:
+    """Each hit with its record's last confirmation, looked up in one batch."""
+    found = freshness.of((h.kind, h.id) for h in hits)
+    out = []
+    for hit in hits:
+        confirmed = found.get((hit.kind, hit.id))
+        if confirmed is not None:
+            hit = hit.model_copy(
+                update={
+                    "confirmed_at": confirmed.confirmed_at,
+                    "confirmed_by": confirmed.confirmed_by,
+                }
+            )
+        out.append(hit)
+    return out

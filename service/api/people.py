@@ -17,7 +17,14 @@ from service.api.schemas.records import (
     PersonUpdate,
 )
 from service.api.state import ServiceState
-from service.api.writes import create_record, delete_any, put_record
+from service.api.writes import (
+    IfMatch,
+    create_record,
+    delete_any,
+    if_match,
+    put_record,
+    with_etag,
+)
 
 router = APIRouter(prefix="/api/people", tags=["kolleger"])
 KIND_NAMES = {"unit": "enheden", "person": "personen", "trial": "prøvehandlingen"}
@@ -27,12 +34,18 @@ PersonId = Annotated[
 
 
 def _public(state: ServiceState, person: Record) -> PersonPublic:
-    return person_public(person, state.record("unit", person.get("unit_id")))
+    return person_public(
+        person,
+        state.record("unit", person.get("unit_id")),
+        state.freshness.get("person", person.id),
+    )
 
 
 @router.get("/{person_id}", response_model=PersonPublic, summary="En kollega")
-def read_person(state: StateDep, person_id: PersonId) -> PersonPublic:
-    return _public(state, state.record("person", person_id))
+def read_person(state: StateDep, person_id: PersonId, response: Response) -> PersonPublic:
+    public = _public(state, state.record("person", person_id))
+    with_etag(response, public.version)
+    return public
 
 
 @router.post(
@@ -51,13 +64,28 @@ def create_person(state: StateDep, writer: Writer, body: PersonCreate) -> Person
     summary="Opret eller ret en kollega",
 )
 def put_person(
-    state: StateDep, writer: Writer, person_id: PersonId, body: PersonUpdate, response: Response
+    state: StateDep,
+    writer: Writer,
+    person_id: PersonId,
+    body: PersonUpdate,
+    response: Response,
+    if_match_header: IfMatch = None,
 ) -> PersonPublic:
     """Creates the record when the id is new (with every field POST needs); otherwise the fields
     sent replace theirs and the others keep their value. Sending the same PUT again changes
     nothing, so a lost answer can be retried."""
     return _public(
-        state, put_record(state, writer, "person", person_id, body, PersonCreate, response)
+        state,
+        put_record(
+            state,
+            writer,
+            "person",
+            person_id,
+            body,
+            PersonCreate,
+            response,
+            if_match(if_match_header),
+        ),
     )
 
 

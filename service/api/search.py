@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from engine.results import Filters
 from engine.search import MAX_QUERY_CHARS
 from service.api.deps import StateDep
-from service.api.hits import facet_counts_public, hit_public
+from service.api.hits import facet_counts_public, hit_public, with_confirmed
 from service.api.schemas.search import FacetsPublic, SearchPublic
 
 router = APIRouter(prefix="/api", tags=["søgning"])
@@ -43,6 +43,7 @@ def search(
             q, filters, limit=limit, offset=offset, with_facet_counts=facet_counts
         )
         hits = [hit_public(h, searcher.index) for h in results.hits]
+        hits = with_confirmed(hits, state.freshness)
         counts = facet_counts_public(results.facet_counts, state.facets) if facet_counts else None
     if counted:
         state.gaps.count(q, results, offset=offset)

@@ -14,21 +14,26 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
+import sqlalchemy as sa
 
 from engine.search import LiveSearcher, Searcher
 from engine.suggest import Suggester
 from engine.synonyms import SynonymFile
+from indexer.audit import Actor, AuditLog
 from indexer.build import Home
 from indexer.caching import CachedEmbedder
 from indexer.embedders import Embedder
 from indexer.errors import NotFoundError
+from indexer.freshness import Confirmation, Freshness
 from indexer.index import SearchIndex
 from indexer.live import LiveIndex, LivePolicy
 from indexer.records import Kind, Record
+from indexer.store import Plan, WriteHook
 from indexer.updates import Cleared, delete_record, upsert_record
 from service.api.hits import facets_of
 from service.api.proposals import ProposalShelf
 from service.api.schemas.search import FacetsPublic
+from service.auth.roles import User
 from service.config import Settings
 from service.gaps import SearchGaps
 
@@ -61,6 +66,8 @@ class ServiceState:
         self.suggester = Suggester()
         self.proposals = ProposalShelf(settings.proposal_ttl_hours * 3600)
         self.gaps = SearchGaps(settings, self.store)
+        self.freshness = Freshness(self.store.engine)
+        self.audit = AuditLog(self.store.engine)
         self._facets: tuple[SearchIndex, FacetsPublic] | None = None
         self._warmer: threading.Thread | None = None
         self._stop_warming = threading.Event()
@@ -134,23 +141,65 @@ class ServiceState:
 
     # Writes ------------------------------------------------------------------------------
 
-    def save(self, record: Record, *, new: bool = False) -> Record:
-        """Create (`new`) or replace a record; returns it as stored, already in search."""
-        revision = upsert_record(self.store, self.embedder, record, new=new)
+    def save(
+        self,
+        record: Record,
+        *,
+        new: bool = False,
+        actor: Actor | None = None,
+        expected: str | None = None,
+    ) -> Record:
+        """Create (`new`) or replace a record; returns it as stored, already in search.
+
+        With `expected` (its version), a record changed meanwhile raises VersionConflictError.
+        The audit row and the confirmation by `actor` land in the write's own transaction."""
+        revision = upsert_record(
+            self.store,
+            self.embedder,
+            record,
+            new=new,
+            expected=expected,
+            on_write=_hook(actor, (record.kind, record.id)),
+        )
         self._shown(revision)
         return self.record(record.kind, record.id)
 
-    def delete(self, kind: Kind, record_id: str) -> Erasure:
+    def confirm(self, kind: Kind, record_id: str, actor: Actor) -> Confirmation:
+        """ "Det passer stadig": the record is confirmed as it is, and the log says so."""
+        self.record(kind, record_id)
+        with self.store.engine.begin() as conn:
+            self.audit.confirm(conn, actor, kind, record_id)
+            Freshness.stamp(conn, [(kind, record_id)], actor.name)
+        found = self.freshness.get(kind, record_id)
+        assert found is not None
+        return found
+
+    def delete(
+        self,
+        kind: Kind,
+        record_id: str,
+        *,
+        actor: Actor | None = None,
+        expected: str | None = None,
+    ) -> Erasure:
         """Delete a record and every trace of it (GDPR erasure for people).
 
         A person's name and e-mail also leave the units and trial actions that named them as
         contact (in the same revision) and every kept pairing proposal that names them.
         """
         record = self.record(kind, record_id)
-        deletion = delete_record(self.store, self.embedder, kind, record_id)
+        deletion = delete_record(
+            self.store,
+            self.embedder,
+            kind,
+            record_id,
+            expected=expected,
+            on_write=_hook(actor, None),
+        )
         dropped = 0
         if kind == "person":
             dropped = self.proposals.forget_naming(record.get("name"), record.get("email"))
+            self.gaps.forget_naming(record.get("name"), record.get("email"))
         self._shown(deletion.revision)
         return Erasure(deletion.cleared, dropped)
 
@@ -227,6 +276,26 @@ class Erasure:
 
     cleared: list[Cleared]  # fields of other records that named the person, now empty
     proposals_dropped: int
+
+
+def _hook(actor: Actor | None, confirmed: tuple[str, str] | None) -> WriteHook | None:
+    """What a write by `actor` also writes in its transaction: the audit rows, and the
+    confirmation of what it changed (and of `confirmed`, saved even when unchanged)."""
+    if actor is None:
+        return None  # the store's own hooks (as for an import)
+
+    def hook(conn: sa.Connection, before: dict[tuple[str, str], Record], plan: Plan) -> None:
+        AuditLog.on_write(conn, before, plan, actor)
+        Freshness.on_write(conn, before, plan, actor.name, [confirmed] if confirmed else [])
+
+    return hook
+
+
+def actor_of(user: User) -> Actor:
+    """The audit log's "who": a person's subject and name, or the API key's name."""
+    if user.via == "api_key":
+        return Actor(f"key:{user.name}", user.name)
+    return Actor(user.subject, user.name)
 
 
 def _policy(settings: Settings) -> LivePolicy:

@@ -11,7 +11,14 @@ from service.api.convert import trial_public
 from service.api.deps import StateDep, Writer
 from service.api.schemas.records import Deleted, TrialCreate, TrialPublic, TrialUpdate
 from service.api.state import ServiceState
-from service.api.writes import create_record, delete_any, put_record
+from service.api.writes import (
+    IfMatch,
+    create_record,
+    delete_any,
+    if_match,
+    put_record,
+    with_etag,
+)
 
 router = APIRouter(prefix="/api/trials", tags=["prøvehandlinger"])
 TrialId = Annotated[
@@ -20,12 +27,18 @@ TrialId = Annotated[
 
 
 def _public(state: ServiceState, trial: Record) -> TrialPublic:
-    return trial_public(trial, state.record("unit", trial.get("unit_id")))
+    return trial_public(
+        trial,
+        state.record("unit", trial.get("unit_id")),
+        state.freshness.get("trial", trial.id),
+    )
 
 
 @router.get("/{trial_id}", response_model=TrialPublic, summary="En prøvehandling")
-def read_trial(state: StateDep, trial_id: TrialId) -> TrialPublic:
-    return _public(state, state.record("trial", trial_id))
+def read_trial(state: StateDep, trial_id: TrialId, response: Response) -> TrialPublic:
+    public = _public(state, state.record("trial", trial_id))
+    with_etag(response, public.version)
+    return public
 
 
 @router.post(
@@ -44,12 +57,22 @@ def create_trial(state: StateDep, writer: Writer, body: TrialCreate) -> TrialPub
     summary="Opret eller ret en prøvehandling",
 )
 def put_trial(
-    state: StateDep, writer: Writer, trial_id: TrialId, body: TrialUpdate, response: Response
+    state: StateDep,
+    writer: Writer,
+    trial_id: TrialId,
+    body: TrialUpdate,
+    response: Response,
+    if_match_header: IfMatch = None,
 ) -> TrialPublic:
     """Creates the record when the id is new (with every field POST needs); otherwise the fields
     sent replace theirs and the others keep their value. Sending the same PUT again changes
     nothing, so a lost answer can be retried."""
-    return _public(state, put_record(state, writer, "trial", trial_id, body, TrialCreate, response))
+    return _public(
+        state,
+        put_record(
+            state, writer, "trial", trial_id, body, TrialCreate, response, if_match(if_match_header)
+        ),
+    )
 
 
 @router.delete(

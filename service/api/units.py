@@ -6,13 +6,27 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
+from engine.recommend import Reason, Recommendation, recommend_for_unit
+from indexer.index import SearchIndex
 from service.api.convert import person_public, trial_public, unit_public
 from service.api.deps import StateDep, Writer
 from service.api.hits import hit_public
 from service.api.schemas.records import Deleted, UnitCreate, UnitDetail, UnitPublic, UnitUpdate
-from service.api.schemas.search import SimilarPublic
+from service.api.schemas.search import (
+    ReasonPublic,
+    RecommendationPublic,
+    RecommendationsPublic,
+    SimilarPublic,
+)
 from service.api.state import ServiceState
-from service.api.writes import create_record, delete_any, put_record
+from service.api.writes import (
+    IfMatch,
+    create_record,
+    delete_any,
+    if_match,
+    put_record,
+    with_etag,
+)
 
 router = APIRouter(prefix="/api/units", tags=["enheder"])
 UnitId = Annotated[
@@ -22,15 +36,26 @@ UnitId = Annotated[
 
 def unit_detail(state: ServiceState, unit_id: str) -> UnitDetail:
     unit = state.record("unit", unit_id)
-    people = [person_public(p, unit) for p in state.records_of_unit(unit_id, "person")]
-    trials = [trial_public(t, unit) for t in state.records_of_unit(unit_id, "trial")]
-    return UnitDetail(**unit_public(unit).model_dump(), people=people, trials=trials)
+    records = state.store.records_of_unit(unit_id)
+    confirmed = state.freshness.of([("unit", unit_id), *((r.kind, r.id) for r in records)])
+    people = [
+        person_public(p, unit, confirmed.get(("person", p.id)))
+        for p in records
+        if p.kind == "person"
+    ]
+    trials = [
+        trial_public(t, unit, confirmed.get(("trial", t.id))) for t in records if t.kind == "trial"
+    ]
+    public = unit_public(unit, confirmed.get(("unit", unit_id)))
+    return UnitDetail(**public.model_dump(), people=people, trials=trials)
 
 
 @router.get("/{unit_id}", response_model=UnitDetail, summary="En enheds visitkort")
-def read_unit(state: StateDep, unit_id: UnitId) -> UnitDetail:
-    """The unit with its people and its trial actions."""
-    return unit_detail(state, unit_id)
+def read_unit(state: StateDep, unit_id: UnitId, response: Response) -> UnitDetail:
+    """The unit with its people and its trial actions; the ETag is the unit's version."""
+    detail = unit_detail(state, unit_id)
+    with_etag(response, detail.version)
+    return detail
 
 
 @router.get("/{unit_id}/similar", response_model=SimilarPublic, summary="Lignende enheder")
@@ -46,6 +71,50 @@ def similar_units(
     return SimilarPublic(unit_id=unit_id, other_organisations=other_organisations, hits=public)
 
 
+@router.get(
+    "/{unit_id}/recommendations",
+    response_model=RecommendationsPublic,
+    summary="Prøvehandlinger og kolleger at lære af",
+)
+def recommendations(
+    state: StateDep, unit_id: UnitId, limit: Annotated[int, Query(ge=1, le=20)] = 5
+) -> RecommendationsPublic:
+    """Trial actions of similar units (other organisations first) and people in other units who
+    know about the same, each with its reason: the shared competencies and words."""
+    with state.reading() as searcher:
+        found = recommend_for_unit(searcher, unit_id, limit=limit)
+        return RecommendationsPublic(
+            unit_id=found.unit_id,
+            trials=[recommendation_public(r, searcher.index) for r in found.trials],
+            people=[recommendation_public(r, searcher.index) for r in found.people],
+        )
+
+
+def recommendation_public(item: Recommendation, index: SearchIndex) -> RecommendationPublic:
+    return RecommendationPublic(
+        hit=hit_public(item.hit, index),
+        reason=ReasonPublic(
+            competencies=item.reason.competencies,
+            words=item.reason.words,
+            text=reason_text(item.reason),
+        ),
+        other_organisation=item.other_organisation,
+    )
+
+
+def reason_text(reason: Reason) -> str:
+    """The reason in Danish, as the unit page shows it."""
+    parts = []
+    if reason.competencies:
+        parts.append("Fælles kompetencer: " + ", ".join(reason.competencies))
+    if reason.words:
+        parts.append("fælles ord: " + ", ".join(reason.words))
+    if not parts:
+        return "Ligner enheden i betydning."
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]
+
+
 @router.post(
     "",
     response_model=UnitPublic,
@@ -53,7 +122,8 @@ def similar_units(
     summary="Opret en enhed",
 )
 def create_unit(state: StateDep, writer: Writer, body: UnitCreate) -> UnitPublic:
-    return unit_public(create_record(state, writer, "unit", body))
+    unit = create_record(state, writer, "unit", body)
+    return unit_public(unit, state.freshness.get("unit", unit.id))
 
 
 @router.put(
@@ -62,12 +132,20 @@ def create_unit(state: StateDep, writer: Writer, body: UnitCreate) -> UnitPublic
     summary="Opret eller ret en enhed",
 )
 def put_unit(
-    state: StateDep, writer: Writer, unit_id: UnitId, body: UnitUpdate, response: Response
+    state: StateDep,
+    writer: Writer,
+    unit_id: UnitId,
+    body: UnitUpdate,
+    response: Response,
+    if_match_header: IfMatch = None,
 ) -> UnitPublic:
     """Creates the unit when the id is new (with every field POST needs); otherwise the fields
     sent replace theirs and the others keep their value. Its people and trial actions follow a
     new name. Sending the same PUT again changes nothing, so a lost answer can be retried."""
-    return unit_public(put_record(state, writer, "unit", unit_id, body, UnitCreate, response))
+    unit = put_record(
+        state, writer, "unit", unit_id, body, UnitCreate, response, if_match(if_match_header)
+    )
+    return unit_public(unit, state.freshness.get("unit", unit_id))
 
 
 @router.delete("/{unit_id}", response_model=Deleted, summary="Slet en enhed")

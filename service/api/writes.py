@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Annotated
 
-from fastapi import Response, status
+from fastapi import Header, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from indexer.errors import DataError
+from indexer.errors import DataError, VersionConflictError
 from indexer.records import Kind, Record
 from service.api.convert import record_from_create, record_with_update
 from service.api.errors import ConflictError
-from service.api.state import Erasure, ServiceState
+from service.api.state import Erasure, ServiceState, actor_of
 from service.auth import User, check_can_edit
 
 
@@ -35,7 +36,28 @@ def create_record(state: ServiceState, user: User, kind: Kind, body: BaseModel) 
     """A taken id is refused in the write's own transaction (409), whoever took it."""
     record = record_from_create(kind, body)
     check_write(user, kind, record.id, record.fields)
-    return state.save(record, new=True)
+    return state.save(record, new=True, actor=actor_of(user))
+
+
+def if_match(header: str | None) -> str | None:
+    """The version an If-Match header names (an ETag, quoted or weak), or None (`*`, none)."""
+    if header is None:
+        return None
+    value = header.strip()
+    if value in ("", "*"):
+        return None
+    value = value.removeprefix("W/").strip('"')
+    return value
+
+
+def save_expecting(
+    state: ServiceState, user: User, record: Record, expected: str | None, *, new: bool = False
+) -> Record:
+    try:
+        return state.save(record, new=new, actor=actor_of(user), expected=expected)
+    except VersionConflictError as exc:
+        exc.attempted = record  # type: ignore[attr-defined]
+        raise
 
 
 def put_record(
@@ -46,16 +68,19 @@ def put_record(
     body: BaseModel,
     create_schema: type[BaseModel],
     response: Response,
+    expected: str | None = None,
 ) -> Record:
     """PUT creates (201) or updates (200), so a client that lost the answer can just retry.
 
     An update keeps the fields left out; a create needs every field POST needs.
     """
     existing = state.store.get(kind, record_id)
+    if existing is None and expected is not None:
+        raise VersionConflictError(kind, record_id, expected, None)
     if existing is not None:
         updated = record_with_update(existing, body)
         check_write(user, kind, record_id, existing.fields, updated.fields)
-        return state.save(updated)
+        return save_expecting(state, user, updated, expected)
     sent = body.model_dump(exclude_unset=True)
     try:
         complete = create_schema.model_validate({**sent, "id": record_id})
@@ -65,18 +90,33 @@ def put_record(
     record = record_from_create(kind, complete)
     check_write(user, kind, record_id, record.fields)
     response.status_code = status.HTTP_201_CREATED
-    return state.save(record)
+    return state.save(record, actor=actor_of(user))
 
 
-def delete_any(state: ServiceState, user: User, kind: Kind, record_id: str) -> Erasure:
+def delete_any(
+    state: ServiceState, user: User, kind: Kind, record_id: str, expected: str | None = None
+) -> Erasure:
     existing = state.store.get(kind, record_id)
     if existing is not None:
         check_write(user, kind, record_id, existing.fields)
     try:
-        return state.delete(kind, record_id)
+        return state.delete(kind, record_id, actor=actor_of(user), expected=expected)
     except DataError as exc:  # a unit that still has people or trial actions
         raise ConflictError(
             f"Enheden '{record_id}' kan ikke slettes: "
             + "; ".join(p.message for p in exc.problems),
             exc.problems,
         ) from exc
+
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="Versionen (ETag fra GET), ændringen bygger på: 409, hvis posten er ændret",
+    ),
+]
+
+
+def with_etag(response: Response, version: str) -> None:
+    response.headers["ETag"] = f'"{version}"'

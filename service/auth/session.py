@@ -96,7 +96,9 @@ class AuthMiddleware:
             session["notice"] = "expired"
             expired = True
         bearer = _bearer(scope)
-        user = await to_thread.run_sync(self._user, session, bearer)
+        user = None
+        if bearer or "user" in session:  # anonymous requests never leave the event loop
+            user = await to_thread.run_sync(self._user, session, bearer)
         scope[USER_KEY] = user
         scope[BAD_KEY_KEY] = user is None and bearer is not None
         scope[EXPIRED_KEY] = expired

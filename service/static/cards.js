@@ -44,6 +44,10 @@
     why.append(document.createTextNode(" "));
     why.append(highlighted(hit.explanation.snippet, hit.explanation.highlights));
     article.append(why);
+    if (hit.confirmed_at) {
+      const [y, m, d] = hit.confirmed_at.slice(0, 10).split("-");
+      article.append(el("p", "confirmed", "Bekræftet " + d + "-" + m + "-" + y));
+    }
     const c = hit.contact;
     if (c.name || c.email || c.phone) {
       const contact = el("p", "contact");

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -93,6 +94,11 @@ class UnitPublic(BaseModel):
     contact_name: str
     contact_email: str
     metadata: dict[str, str]
+    version: str = Field(description="Postens version (som ETag); send den i If-Match ved PUT")
+    confirmed_at: dt.datetime | None = Field(
+        None, description="Hvornår posten sidst blev bekræftet (UTC)"
+    )
+    confirmed_by: str | None = Field(None, description="Hvem der sidst bekræftede posten")
 
 
 # People ----------------------------------------------------------------------------------
@@ -127,6 +133,11 @@ class PersonPublic(BaseModel):
     expertise: list[str]
     email: str
     metadata: dict[str, str]
+    version: str = Field(description="Postens version (som ETag); send den i If-Match ved PUT")
+    confirmed_at: dt.datetime | None = Field(
+        None, description="Hvornår posten sidst blev bekræftet (UTC)"
+    )
+    confirmed_by: str | None = Field(None, description="Hvem der sidst bekræftede posten")
 
 
 # Trial actions ---------------------------------------------------------------------------
@@ -164,6 +175,11 @@ class TrialPublic(BaseModel):
     year: int | None
     learnings: str
     metadata: dict[str, str]
+    version: str = Field(description="Postens version (som ETag); send den i If-Match ved PUT")
+    confirmed_at: dt.datetime | None = Field(
+        None, description="Hvornår posten sidst blev bekræftet (UTC)"
+    )
+    confirmed_by: str | None = Field(None, description="Hvem der sidst bekræftede posten")
 
 
 class UnitDetail(UnitPublic):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -35,6 +36,10 @@ class HitPublic(BaseModel):
     contact: ContactPublic
     explanation: ExplanationPublic
     metadata: dict[str, str]
+    confirmed_at: dt.datetime | None = Field(
+        None, description="Hvornår posten sidst blev bekræftet (UTC)"
+    )
+    confirmed_by: str | None = None
 
 
 class FacetCountsPublic(BaseModel):
@@ -64,6 +69,30 @@ class SimilarPublic(BaseModel):
     unit_id: str
     other_organisations: bool
     hits: list[HitPublic]
+
+
+class ReasonPublic(BaseModel):
+    """Why an item is recommended: the unit's competencies it shares and the rarer shared words."""
+
+    competencies: list[str]
+    words: list[str]
+    text: str = Field(description="Begrundelsen på dansk")
+
+
+class RecommendationPublic(BaseModel):
+    hit: HitPublic
+    reason: ReasonPublic
+    other_organisation: bool
+
+
+class RecommendationsPublic(BaseModel):
+    unit_id: str
+    trials: list[RecommendationPublic] = Field(
+        description="Prøvehandlinger fra lignende enheder (andre organisationer først)"
+    )
+    people: list[RecommendationPublic] = Field(
+        description="Kolleger andre steder, der ved noget om det samme"
+    )
 
 
 class FacetsPublic(BaseModel):

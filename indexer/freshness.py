@@ -1,0 +1,129 @@
+"""When each record was last confirmed as still true, and by whom.
+
+A save counts as a confirmation by its editor; an import as one by "import" at import time;
+"Det passer stadig" confirms without changing anything. The table lives in the store's
+database in its own metadata, and is written in the same transaction as the change it follows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from indexer.records import Record
+from indexer.store import Plan, key_chunks
+
+IMPORT = "import"
+
+_metadata = sa.MetaData()
+freshness_table = sa.Table(
+    "freshness",
+    _metadata,
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("confirmed_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("confirmed_by", sa.String(320), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    confirmed_at: dt.datetime  # UTC, naive
+    confirmed_by: str
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+class Freshness:
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+        _metadata.create_all(engine)
+
+    # Writing (inside a write's transaction) ---------------------------------------------
+
+    @staticmethod
+    def stamp(
+        conn: sa.Connection, keys: Iterable[tuple[str, str]], by: str, at: dt.datetime | None = None
+    ) -> None:
+        keys = sorted(set(keys))
+        if not keys:
+            return
+        at = at or now()
+        _delete(conn, keys)
+        conn.execute(
+            freshness_table.insert(),
+            [{"kind": k, "id": i, "confirmed_at": at, "confirmed_by": by} for k, i in keys],
+        )
+
+    @staticmethod
+    def on_write(
+        conn: sa.Connection,
+        before: dict[tuple[str, str], Record],
+        plan: Plan,
+        by: str,
+        confirmed: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """Deleted records leave the table; new or changed ones (and `confirmed`) are stamped."""
+        _delete(conn, plan.deletes)
+        changed = [
+            (s.record.kind, s.record.id)
+            for s in plan.upserts
+            if before.get((s.record.kind, s.record.id)) != s.record
+        ]
+        Freshness.stamp(conn, [*changed, *confirmed], by)
+
+    def import_hook(
+        self, conn: sa.Connection, before: dict[tuple[str, str], Record], plan: Plan
+    ) -> None:
+        Freshness.on_write(conn, before, plan, IMPORT)
+
+    def confirm(self, kind: str, record_id: str, by: str) -> Confirmation:
+        at = now()
+        with self._engine.begin() as conn:
+            Freshness.stamp(conn, [(kind, record_id)], by, at)
+        return Confirmation(at, by)
+
+    # Reading ----------------------------------------------------------------------------
+
+    def of(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Confirmation]:
+        """Many records' confirmations in one go (a page of search hits)."""
+        found: dict[tuple[str, str], Confirmation] = {}
+        with self._engine.connect() as conn:
+            for kind, chunk in key_chunks(keys):
+                rows = conn.execute(
+                    sa.select(freshness_table).where(
+                        freshness_table.c.kind == kind, freshness_table.c.id.in_(chunk)
+                    )
+                )
+                for r in rows:
+                    found[(r.kind, r.id)] = Confirmation(r.confirmed_at, r.confirmed_by)
+        return found
+
+    def get(self, kind: str, record_id: str) -> Confirmation | None:
+        return self.of([(kind, record_id)]).get((kind, record_id))
+
+    def older_than(self, cutoff: dt.datetime) -> list[tuple[str, str, Confirmation]]:
+        """Records last confirmed before `cutoff`, oldest first."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(freshness_table)
+                .where(freshness_table.c.confirmed_at < cutoff)
+                .order_by(
+                    freshness_table.c.confirmed_at, freshness_table.c.kind, freshness_table.c.id
+                )
+            )
+            return [(r.kind, r.id, Confirmation(r.confirmed_at, r.confirmed_by)) for r in rows]
+
+
+def _delete(conn: sa.Connection, keys: Iterable[tuple[str, str]]) -> None:
+    for kind, chunk in key_chunks(keys):
+        conn.execute(
+            freshness_table.delete().where(
+                freshness_table.c.kind == kind, freshness_table.c.id.in_(chunk)
+            )
+        )

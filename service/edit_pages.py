@@ -1,0 +1,448 @@
+"""Edit pages in Danish: a unit editor edits their unit's visitkort, people and trial actions.
+
+Every form carries the CSRF token and the record's version (hidden); a stale save shows both
+versions side by side and lets the user save theirs on top deliberately. "Det passer stadig"
+confirms a record; /mine flags its editors' stale records; admins see /admin/foraeldede and
+/admin/log. Anyone not allowed to edit the unit gets 403, also on a direct POST.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from indexer.errors import AlreadyExistsError, DataError, NotFoundError, VersionConflictError
+from indexer.freshness import Confirmation, now
+from indexer.records import TRIAL_STATUSES, Record, split_list
+from indexer.store import version_of
+from service.api.deps import get_state
+from service.api.state import ServiceState, actor_of
+from service.auth import Role, User, check_can_edit, require_role, verify_csrf
+from service.auth.session import USER_KEY
+from service.web import render_error, templates
+
+router = APIRouter(include_in_schema=False)
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+KIND_WORDS = {"unit": "visitkort", "person": "kollega", "trial": "prøvehandling"}
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    widget: str = "text"  # text, textarea, email, select, number
+    required: bool = False
+    hint: str = ""
+    choices: tuple[str, ...] = ()
+
+
+FIELDS: dict[str, tuple[FormField, ...]] = {
+    "unit": (
+        FormField("description", "Beskrivelse", "textarea", required=True),
+        FormField("competencies", "Kompetencer", hint="Adskil med semikolon: a; b; c"),
+        FormField("contact_name", "Kontaktperson"),
+        FormField("contact_email", "Kontaktens e-mail", "email"),
+    ),
+    "person": (
+        FormField("name", "Navn", required=True),
+        FormField("title", "Titel"),
+        FormField("expertise", "Ved noget om", required=True, hint="Adskil med semikolon: a; b; c"),
+        FormField("email", "E-mail", "email"),
+    ),
+    "trial": (
+        FormField("title", "Titel", required=True),
+        FormField("description", "Beskrivelse", "textarea", required=True),
+        FormField("status", "Status", "select", required=True, choices=TRIAL_STATUSES),
+        FormField("year", "År", "number"),
+        FormField("learnings", "Læring", "textarea"),
+    ),
+}
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,200}$")
+
+
+def _user(request: Request) -> User | None:
+    user: User | None = request.scope.get(USER_KEY)
+    return user
+
+
+def may_edit(request: Request, unit_id: str) -> bool:
+    user = _user(request)
+    return user is not None and user.can_edit(unit_id)
+
+
+def confirmed_label(confirmed: Confirmation | None) -> str:
+    if confirmed is None:
+        return "Aldrig bekræftet"
+    return f"Sidst bekræftet {confirmed.confirmed_at:%d-%m-%Y} af {confirmed.confirmed_by}"
+
+
+def confirmed_label_of(public: Any) -> str:
+    """For an API-shaped record (UnitPublic, PersonPublic, TrialPublic, HitPublic)."""
+    at, by = getattr(public, "confirmed_at", None), getattr(public, "confirmed_by", None)
+    return confirmed_label(Confirmation(at, by or "") if at else None)
+
+
+templates.env.globals.update(
+    may_edit=may_edit, confirmed_label=confirmed_label, confirmed_label_of=confirmed_label_of
+)
+
+
+def _editor(request: Request, unit_id: str) -> User:
+    """401 when not signed in, 403 unless the user edits this unit (pages and direct posts)."""
+    user = _user(request)
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Log ind for at rette.")
+    check_can_edit(user, unit_id)
+    return user
+
+
+def _unit_of(record: Record) -> str:
+    return record.id if record.kind == "unit" else record.get("unit_id")
+
+
+def _values(record: Record | None, kind: str) -> dict[str, str]:
+    return {f.name: record.get(f.name) if record else "" for f in FIELDS[kind]}
+
+
+def validate(kind: str, values: dict[str, str]) -> dict[str, str]:
+    """Field → Danish message saying how to fix it."""
+    errors: dict[str, str] = {}
+    for f in FIELDS[kind]:
+        value = values.get(f.name, "").strip()
+        if f.required and not value:
+            errors[f.name] = f"{f.label} skal udfyldes."
+        elif f.widget == "email" and value and not EMAIL.match(value):
+            errors[f.name] = "Skriv en e-mailadresse som navn@kommune.dk."
+        elif f.widget == "select" and value and value not in f.choices:
+            errors[f.name] = "Vælg en af: " + ", ".join(f.choices) + "."
+        elif f.name == "year" and value and not (value.isdigit() and 1900 <= int(value) <= 2100):
+            errors[f.name] = "Skriv et årstal med fire cifre, fx 2025."
+        elif len(value) > 5000:
+            errors[f.name] = f"{f.label} må højst være 5000 tegn."
+    return errors
+
+
+def _form_page(
+    request: Request,
+    record: Record | None,
+    kind: str,
+    unit: Record,
+    values: dict[str, str],
+    version: str,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    new_id: str = "",
+) -> HTMLResponse:
+    action = (
+        f"/rediger/{kind}/{record.id}" if record is not None else f"/enheder/{unit.id}/ny/{kind}"
+    )
+    return templates.TemplateResponse(
+        request,
+        "edit_form.html",
+        {
+            "record": record,
+            "kind": kind,
+            "kind_word": KIND_WORDS[kind],
+            "unit": unit,
+            "fields": FIELDS[kind],
+            "values": values,
+            "version": version,
+            "errors": errors or {},
+            "action": action,
+            "new_id": new_id,
+        },
+        status_code=status_code,
+    )
+
+
+def _record_and_unit(state: ServiceState, kind: str, record_id: str) -> tuple[Record, Record]:
+    if kind not in FIELDS:
+        raise NotFoundError(kind, record_id)
+    record = state.record(kind, record_id)  # type: ignore[arg-type]
+    unit = record if kind == "unit" else state.record("unit", record.get("unit_id"))
+    return record, unit
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    verify_csrf(request, form.get("csrf_token"))
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def _problems(exc: DataError, kind: str) -> dict[str, str]:
+    names = {f.name for f in FIELDS[kind]}
+    errors: dict[str, str] = {}
+    for p in exc.problems:
+        errors[p.column if p.column in names else "_"] = p.message
+    return errors
+
+
+def _updated(record: Record, kind: str, values: dict[str, str]) -> Record:
+    fields = dict(record.fields)
+    for f in FIELDS[kind]:
+        value = values.get(f.name, "").strip()
+        if f.name in ("competencies", "expertise"):
+            value = "; ".join(split_list(value))
+        fields[f.name] = value
+    return Record(record.kind, record.id, fields)
+
+
+@router.get("/rediger/{kind}/{record_id}", response_class=HTMLResponse)
+def edit_page(request: Request, kind: str, record_id: str) -> HTMLResponse:
+    state = get_state(request)
+    try:
+        record, unit = _record_and_unit(state, kind, record_id)
+    except NotFoundError as exc:
+        return render_error(request, 404, str(exc))
+    _editor(request, unit.id)
+    return _form_page(request, record, kind, unit, _values(record, kind), version_of(record))
+
+
+@router.post("/rediger/{kind}/{record_id}", response_class=HTMLResponse)
+async def edit_save(request: Request, kind: str, record_id: str) -> Response:
+    state = get_state(request)
+    try:
+        record, unit = _record_and_unit(state, kind, record_id)
+    except NotFoundError as exc:
+        return render_error(request, 404, str(exc))
+    user = _editor(request, unit.id)
+    values = await _form(request)
+    version = values.get("version", "")
+    errors = validate(kind, values)
+    if errors:
+        return _form_page(request, record, kind, unit, values, version, errors, 422)
+    updated = _updated(record, kind, values)
+    try:
+        state.save(updated, actor=actor_of(user), expected=version)
+    except VersionConflictError as exc:
+        stored = exc.current if isinstance(exc.current, Record) else None
+        return _conflict_page(request, kind, unit, updated, stored, values)
+    except DataError as exc:
+        return _form_page(request, record, kind, unit, values, version, _problems(exc, kind), 422)
+    return RedirectResponse(_record_page(kind, record_id, unit.id), status.HTTP_303_SEE_OTHER)
+
+
+def _record_page(kind: str, record_id: str, unit_id: str) -> str:
+    if kind == "unit":
+        return f"/enheder/{unit_id}"
+    return f"/enheder/{unit_id}#{kind}-{record_id}"
+
+
+def _conflict_page(
+    request: Request,
+    kind: str,
+    unit: Record,
+    yours: Record,
+    stored: Record | None,
+    values: dict[str, str],
+) -> HTMLResponse:
+    rows = [
+        {
+            "label": f.label,
+            "yours": yours.get(f.name),
+            "stored": stored.get(f.name) if stored else "",
+            "differs": stored is None or yours.get(f.name) != stored.get(f.name),
+        }
+        for f in FIELDS[kind]
+    ]
+    return templates.TemplateResponse(
+        request,
+        "edit_conflict.html",
+        {
+            "kind": kind,
+            "kind_word": KIND_WORDS[kind],
+            "unit": unit,
+            "record_id": yours.id,
+            "rows": rows,
+            "stored": stored,
+            "values": values,
+            "fields": FIELDS[kind],
+            # Saving again on top of the stored version is a deliberate choice.
+            "version": version_of(stored) if stored else "",
+        },
+        status_code=status.HTTP_409_CONFLICT,
+    )
+
+
+@router.get("/enheder/{unit_id}/ny/{kind}", response_class=HTMLResponse)
+def new_page(request: Request, unit_id: str, kind: str) -> HTMLResponse:
+    state = get_state(request)
+    if kind not in ("person", "trial"):
+        return render_error(request, 404, "Man kan kun tilføje kolleger og prøvehandlinger.")
+    try:
+        unit = state.record("unit", unit_id)
+    except NotFoundError as exc:
+        return render_error(request, 404, str(exc))
+    _editor(request, unit_id)
+    values = _values(None, kind)
+    if kind == "trial":
+        values["status"] = "planlagt"
+    return _form_page(request, None, kind, unit, values, "")
+
+
+@router.post("/enheder/{unit_id}/ny/{kind}", response_class=HTMLResponse)
+async def new_save(request: Request, unit_id: str, kind: str) -> Response:
+    state = get_state(request)
+    if kind not in ("person", "trial"):
+        return render_error(request, 404, "Man kan kun tilføje kolleger og prøvehandlinger.")
+    try:
+        unit = state.record("unit", unit_id)
+    except NotFoundError as exc:
+        return render_error(request, 404, str(exc))
+    user = _editor(request, unit_id)
+    values = await _form(request)
+    new_id = values.get("id", "").strip()
+    errors = validate(kind, values)
+    if not ID_PATTERN.match(new_id):
+        errors["id"] = "Skriv et id af bogstaver, tal, punktum, bindestreg eller understreg."
+    if errors:
+        return _form_page(request, None, kind, unit, values, "", errors, 422, new_id)
+    record = _updated(Record(kind, new_id, {"id": new_id, "unit_id": unit_id}), kind, values)  # type: ignore[arg-type]
+    try:
+        state.save(record, new=True, actor=actor_of(user))
+    except AlreadyExistsError:
+        errors["id"] = f"Id'et '{new_id}' er allerede brugt. Vælg et andet."
+        return _form_page(request, None, kind, unit, values, "", errors, 409, new_id)
+    except DataError as exc:
+        return _form_page(request, None, kind, unit, values, "", _problems(exc, kind), 422, new_id)
+    return RedirectResponse(_record_page(kind, new_id, unit_id), status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/rediger/{kind}/{record_id}/slet", response_class=HTMLResponse)
+def delete_page(request: Request, kind: str, record_id: str) -> HTMLResponse:
+    """The confirm step: removing a person erases every trace of them (as DELETE /api/people)."""
+    state = get_state(request)
+    if kind not in ("person", "trial"):
+        return render_error(request, 404, "Kun kolleger og prøvehandlinger kan fjernes her.")
+    try:
+        record, unit = _record_and_unit(state, kind, record_id)
+    except NotFoundError as exc:
+        return render_error(request, 404, str(exc))
+    _editor(request, unit.id)
+    return templates.TemplateResponse(
+        request,
+        "edit_delete.html",
+        {"record": record, "kind": kind, "unit": unit, "version": version_of(record)},
+    )
+
+
+@router.post("/rediger/{kind}/{record_id}/slet", response_class=HTMLResponse)
+async def delete_save(request: Request, kind: str, record_id: str) -> Response:
+    state = get_state(request)
+    if kind not in ("person", "trial"):
+        return render_error(request, 404, "Kun kolleger og prøvehandlinger kan fjernes her.")
+    try:
+        _record, unit = _record_and_unit(state, kind, record_id)
+    except NotFoundError as exc:
+        return render_error(request, 404, str(exc))
+    user = _editor(request, unit.id)
+    await _form(request)
+    state.delete(kind, record_id, actor=actor_of(user))  # type: ignore[arg-type]
+    return RedirectResponse(f"/enheder/{unit.id}", status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/bekraeft/{kind}/{record_id}", response_class=HTMLResponse)
+async def confirm(request: Request, kind: str, record_id: str) -> Response:
+    """ "Det passer stadig": one click confirms the record as it is."""
+    state = get_state(request)
+    try:
+        record, unit = _record_and_unit(state, kind, record_id)
+    except NotFoundError as exc:
+        return render_error(request, 404, str(exc))
+    user = _editor(request, unit.id)
+    await _form(request)
+    state.confirm(record.kind, record.id, actor_of(user))
+    back = _record_page(kind, record_id, unit.id)
+    return RedirectResponse(back, status.HTTP_303_SEE_OTHER)
+
+
+def stale_rows(state: ServiceState, unit_ids: set[str] | None) -> list[dict[str, Any]]:
+    """Records last confirmed before the cut-off (their units' editors' or, None: all)."""
+    cutoff = now() - dt.timedelta(days=state.settings.stale_after_days)
+    old = state.freshness.older_than(cutoff)
+    records: dict[tuple[str, str], Record] = {
+        (r.kind, r.id): r for r in state.store.records_by_keys((k, i) for k, i, _ in old)
+    }
+
+    rows = []
+    for kind, record_id, confirmed in old:
+        record = records.get((kind, record_id))
+        if record is None:
+            continue
+        unit_id = _unit_of(record)
+        if unit_ids is not None and unit_id not in unit_ids:
+            continue
+        title = record.get("name") or record.get("title") or record.id
+        rows.append(
+            {
+                "kind": kind,
+                "kind_word": KIND_WORDS[kind],
+                "id": record_id,
+                "title": title,
+                "unit_id": unit_id,
+                "url": _record_page(kind, record_id, unit_id),
+                "confirmed": confirmed,
+            }
+        )
+    return rows
+
+
+@router.get("/mine", response_class=HTMLResponse)
+def my_units(request: Request) -> HTMLResponse:
+    """ "Mine enheder": the units the user edits, and their records that need a look."""
+    user = _user(request)
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Log ind for at se dine enheder.")
+    state = get_state(request)
+    if user.role is Role.admin:
+        units = [r for r in state.store.all_records() if r.kind == "unit"]
+    else:
+        units = [u for u in state.store.records_by_keys(("unit", i) for i in user.units)]
+    unit_ids = {u.id for u in units}
+    return templates.TemplateResponse(
+        request,
+        "edit_mine.html",
+        {
+            "units": sorted(units, key=lambda u: u.get("name")),
+            "stale": stale_rows(state, unit_ids),
+            "days": state.settings.stale_after_days,
+        },
+    )
+
+
+AdminUser = Annotated[User, Depends(require_role(Role.admin))]
+
+
+@router.get("/admin/foraeldede", response_class=HTMLResponse)
+def stale_page(request: Request, user: AdminUser) -> HTMLResponse:
+    state = get_state(request)
+    return templates.TemplateResponse(
+        request,
+        "edit_stale.html",
+        {"stale": stale_rows(state, None), "days": state.settings.stale_after_days},
+    )
+
+
+@router.get("/admin/log", response_class=HTMLResponse)
+def log_page(
+    request: Request, user: AdminUser, side: Annotated[int, Query(ge=1, le=100_000)] = 1
+) -> HTMLResponse:
+    state = get_state(request)
+    size = 50
+    entries, total = state.audit.page((side - 1) * size, size)
+    return templates.TemplateResponse(
+        request,
+        "edit_log.html",
+        {
+            "entries": entries,
+            "side": side,
+            "pages": max(1, -(-total // size)),
+            "total": total,
+            "kind_words": KIND_WORDS,
+        },
+    )
