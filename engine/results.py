@@ -72,7 +72,7 @@ class SearchResults:
     query: str
     hits: list[Hit]
     total: int  # every document that matched, before paging
-    corrections: dict[str, str]  # typed word → the indexed word it was read as
+    corrections: dict[str, str]  # typed word → the word it was read as, both as written
     took_ms: float
     # The evidence of the best results: the highest cosine similarity (meaning) and the largest
     # share of the query's word weight one result holds (words). Search gaps tell weak
