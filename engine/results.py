@@ -79,7 +79,7 @@ class SearchResults:
     # nearest rows passes the threshold, rows beyond it may pass too and `total` is a lower
     # bound: `total_relation` "gte" (as Elasticsearch's track_total_hits), else "eq".
     total: int
-    corrections: dict[str, str]  # typed word → the indexed word it was read as
+    corrections: dict[str, str]  # typed word → the word it was read as, both as written
     took_ms: float
     # The evidence of the best results: the highest cosine similarity (meaning) and the largest
     # share of the query's word weight one result holds (words). Search gaps tell weak

@@ -68,7 +68,7 @@ def correct_terms(
         # A short word only as a same-length slip: "ikt" is not a misspelt "it".
         synonym_limit, spread = (limit, limit) if len(term) >= MIN_LENGTH else (1, 0)
         near = [w for w in synonym_terms if w[:1] == term[0] and abs(len(w) - len(term)) <= spread]
-        if near:
+        if near:  # a few hundred words at most: the lists' words, not the index's
             for word, edits, _ in process.extract(
                 term, near, scorer=Levenshtein.distance, score_cutoff=synonym_limit, limit=5
             ):
