@@ -168,6 +168,12 @@ def _record_and_unit(state: ServiceState, kind: str, record_id: str) -> tuple[Re
     return record, unit
 
 
+def _editable(request: Request, kind: str, record_id: str) -> tuple[Record, Record, User]:
+    """The record, its unit and the user who may edit it (NotFoundError, 401 or 403)."""
+    record, unit = _record_and_unit(get_state(request), kind, record_id)
+    return record, unit, _editor(request, unit.id)
+
+
 async def _form(request: Request) -> dict[str, str]:
     form = await request.form()
     verify_csrf(request, form.get("csrf_token"))
@@ -194,12 +200,10 @@ def _updated(record: Record, kind: str, values: dict[str, str]) -> Record:
 
 @router.get("/rediger/{kind}/{record_id}", response_class=HTMLResponse)
 def edit_page(request: Request, kind: str, record_id: str) -> HTMLResponse:
-    state = get_state(request)
     try:
-        record, unit = _record_and_unit(state, kind, record_id)
+        record, unit, _user = _editable(request, kind, record_id)
     except NotFoundError as exc:
         return render_error(request, 404, str(exc))
-    _editor(request, unit.id)
     return _form_page(request, record, kind, unit, _values(record, kind), version_of(record))
 
 
@@ -207,10 +211,9 @@ def edit_page(request: Request, kind: str, record_id: str) -> HTMLResponse:
 async def edit_save(request: Request, kind: str, record_id: str) -> Response:
     state = get_state(request)
     try:
-        record, unit = _record_and_unit(state, kind, record_id)
+        record, unit, user = _editable(request, kind, record_id)
     except NotFoundError as exc:
         return render_error(request, 404, str(exc))
-    user = _editor(request, unit.id)
     values = await _form(request)
     version = values.get("version", "")
     errors = validate(kind, values)
@@ -316,14 +319,12 @@ async def new_save(request: Request, unit_id: str, kind: str) -> Response:
 @router.get("/rediger/{kind}/{record_id}/slet", response_class=HTMLResponse)
 def delete_page(request: Request, kind: str, record_id: str) -> HTMLResponse:
     """The confirm step: removing a person erases every trace of them (as DELETE /api/people)."""
-    state = get_state(request)
     if kind not in ("person", "trial"):
         return render_error(request, 404, "Kun kolleger og prøvehandlinger kan fjernes her.")
     try:
-        record, unit = _record_and_unit(state, kind, record_id)
+        record, unit, _user = _editable(request, kind, record_id)
     except NotFoundError as exc:
         return render_error(request, 404, str(exc))
-    _editor(request, unit.id)
     return templates.TemplateResponse(
         request,
         "edit_delete.html",
@@ -337,10 +338,9 @@ async def delete_save(request: Request, kind: str, record_id: str) -> Response:
     if kind not in ("person", "trial"):
         return render_error(request, 404, "Kun kolleger og prøvehandlinger kan fjernes her.")
     try:
-        _record, unit = _record_and_unit(state, kind, record_id)
+        _record, unit, user = _editable(request, kind, record_id)
     except NotFoundError as exc:
         return render_error(request, 404, str(exc))
-    user = _editor(request, unit.id)
     await _form(request)
     state.delete(kind, record_id, actor=actor_of(user))  # type: ignore[arg-type]
     return RedirectResponse(f"/enheder/{unit.id}", status.HTTP_303_SEE_OTHER)
@@ -351,10 +351,9 @@ async def confirm(request: Request, kind: str, record_id: str) -> Response:
     """ "Det passer stadig": one click confirms the record as it is."""
     state = get_state(request)
     try:
-        record, unit = _record_and_unit(state, kind, record_id)
+        record, unit, user = _editable(request, kind, record_id)
     except NotFoundError as exc:
         return render_error(request, 404, str(exc))
-    user = _editor(request, unit.id)
     await _form(request)
     state.confirm(record.kind, record.id, actor_of(user))
     back = _record_page(kind, record_id, unit.id)
