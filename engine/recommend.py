@@ -79,7 +79,7 @@ def recommend_for_unit(searcher: Searcher, unit_id: str, *, limit: int = 5) -> R
 
     # Score every person at once; only the nearest few are looked at one by one.
     people_rows = np.flatnonzero(index.facet_is("kind", "person"))
-    profile = searcher._unit_profiles(np.array([row]))[0][0]
+    profile = searcher.unit_profiles.of(np.array([row]))[0][0]
     scores = index.vectors[people_rows] @ profile if len(people_rows) else np.zeros(0)
     order = np.argsort(-scores, kind="stable")
     score_of: dict[int, float] = {}

@@ -9,13 +9,14 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
-import scipy.sparse as sp
 
 from engine.expansion import MAX_EXPANSIONS, CompoundIndex
 from engine.explain import snippet_with_highlights
 from engine.fusion import DEFAULT_FUSION, Fusion, rescaled
+from engine.profiles import UnitProfiles, VersionProfiles
 from engine.results import Explanation, Filters, Hit, MatchedBy, SearchResults, TotalRelation
 from engine.synonyms import Synonyms, bundled
 from engine.typos import correct_terms, surface_form
@@ -39,10 +40,6 @@ MAX_COMBINING_MARKS = 2  # in a row after one letter: Danish needs at most one
 # letters (278 tokens) 444 ms. It reads the first 160 characters (about 25 Danish words, at most
 # ~95 tokens even of random letters); the words match lexically up to MAX_QUERY_TERMS.
 EMBEDDED_QUERY_CHARS = 160
-# A unit's text starts with its organisation's name, which pulls one organisation's units
-# together. "Similar units" compares each unit minus this share of its organisation's mean
-# unit vector: what it does and knows, not where it sits (`tvaers eval` on similar_units.csv).
-ORGANISATION_SHARE = 0.3
 
 
 def embedded_part(query: str) -> str:
@@ -64,87 +61,6 @@ def normalised_query(text: str) -> str:
         if run <= MAX_COMBINING_MARKS:
             kept.append(char)
     return " ".join("".join(kept).split())[:MAX_QUERY_CHARS]
-
-
-# Units that do the same job share rare words (their services, methods, target groups) even
-# where the model places them apart. The word profiles' cosine counts this much beside the
-# vectors' (similar_units.csv, recall@3: 0.5 -> 0.931, 1 to 3 -> 0.948; chosen on random halves
-# it picks 1 or 1.5, and 1.5 has the best MRR).
-WORD_SHARE = 1.5
-
-
-class UnitProfiles:
-    """What "similar units" compares, worked out once per base block (~300 ms for 35k units):
-
-    - vectors: unit vectors minus `ORGANISATION_SHARE` of their organisation's mean unit
-      vector, renormalised: what a unit does and knows, not where it sits;
-    - words: the unit's words as sqrt(count) x idf among units, renormalised (a word every unit
-      holds counts nothing).
-
-    The means and word weights stay those of the base block until the next compaction; rows
-    written since are profiled on the spot against them.
-    """
-
-    def __init__(self, index: SearchIndex) -> None:
-        base_size = index.lexical.base_size
-        units = np.flatnonzero(index.facet_is("kind", "unit")[:base_size])
-        self.rows = units
-        self.means: dict[str, np.ndarray] = {}
-        organisations = [_organisation(index, int(row)) for row in units]
-        for organisation, members in _group(organisations).items():
-            self.means[organisation] = index.vectors[units[members]].mean(axis=0)
-        counts = index.lexical.term_counts(units)
-        held = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float32)
-        self.idf = np.log(max(len(units), 1) / np.maximum(held, 1.0)).astype(np.float32)
-        self.profiles = self.profile_of(index, units, organisations)
-        self.words = self.words_of(index, units)
-
-    def profile_of(
-        self, index: SearchIndex, rows: np.ndarray, organisations: list[str] | None = None
-    ) -> np.ndarray:
-        if organisations is None:
-            organisations = [_organisation(index, int(row)) for row in rows]
-        zero = np.zeros(index.vectors.shape[1], dtype=np.float32)
-        means = np.array([self.means.get(o, zero) for o in organisations], dtype=np.float32)
-        shifted = index.vectors[rows] - ORGANISATION_SHARE * means.reshape(len(rows), -1)
-        norms = np.linalg.norm(shifted, axis=1, keepdims=True)
-        profiles: np.ndarray = shifted / np.maximum(norms, 1e-12)
-        return profiles
-
-    def words_of(self, index: SearchIndex, rows: np.ndarray) -> sp.csr_matrix:
-        """Word profiles of these rows; a word new since the base block counts as the rarest."""
-        counts = index.lexical.term_counts(rows)
-        rarest = float(np.log(max(len(self.rows), 2)))
-        idf = np.full(counts.shape[1], rarest, dtype=np.float32)
-        known = min(len(self.idf), counts.shape[1])
-        idf[:known] = self.idf[:known]
-        weighted = sp.csr_matrix(counts, dtype=np.float32, copy=True)
-        weighted.data = np.sqrt(weighted.data) * idf[weighted.indices]
-        # The organisation's name is in every unit's text: it says where, not what.
-        vocabulary = index.lexical.vocabulary
-        for position, row in enumerate(rows.tolist()):
-            document = index.documents[row]
-            if document is None:
-                continue
-            named = {vocabulary.get(t, -1) for t in terms(document.organisation)}
-            start, end = weighted.indptr[position], weighted.indptr[position + 1]
-            here = weighted.indices[start:end]
-            weighted.data[start:end][np.isin(here, list(named))] = 0.0
-        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-        words: sp.csr_matrix = sp.diags(1.0 / np.maximum(norms, 1e-12)) @ weighted
-        return words.tocsr()
-
-
-def _organisation(index: SearchIndex, row: int) -> str:
-    document = index.documents[row]
-    return fold(document.organisation) if document is not None else ""
-
-
-def _group(values: list[str]) -> dict[str, list[int]]:
-    groups: dict[str, list[int]] = {}
-    for position, value in enumerate(values):
-        groups.setdefault(value, []).append(position)
-    return groups
 
 
 class SearchCaches:
@@ -336,7 +252,7 @@ class Searcher:
     def similar_units(
         self, unit_id: str, *, limit: int = 10, other_organisations: bool = False
     ) -> list[Hit]:
-        """Units closest in meaning to this one (never itself), optionally only elsewhere."""
+        """Units that do and know what this one does (never itself), optionally only elsewhere."""
         unit = self.document("unit", unit_id)
         row = self.index.row_of(unit.key)
         assert row is not None  # document() found it
@@ -344,38 +260,18 @@ class Searcher:
         mask[row] = False
         if other_organisations:
             mask &= ~self._facet_is("organisation", fold(unit.organisation))
-        rows = np.flatnonzero(mask)
-        vectors, words = self._unit_profiles(rows)
-        own_vector, own_words = self._unit_profiles(np.array([row]))
-        word_cosine = np.asarray((words @ own_words.T).todense()).ravel()
-        scores = vectors @ own_vector[0] + WORD_SHARE * word_cosine
-        top = np.argsort(-scores, kind="stable")[:limit]
+        scores = np.where(mask, self.unit_profiles.similarity_to(row), -np.inf)
+        top = _top(scores, limit)
+        top = top[mask[top]]
         source_terms = self._distinctive_terms(row)
-        return [
-            self._hit(int(rows[i]), float(scores[i]), source_terms, by_meaning=True) for i in top
-        ]
+        return [self._hit(int(r), float(scores[r]), source_terms, by_meaning=True) for r in top]
+
+    @cached_property
+    def unit_profiles(self) -> VersionProfiles:
+        """What "similar units" compares in this version (worked out on first use)."""
+        return VersionProfiles(self.caches.profiles_of(self.index), self.index)
 
     # Internals ---------------------------------------------------------------------------
-
-    def _unit_profiles(self, rows: np.ndarray) -> tuple[np.ndarray, sp.csr_matrix]:
-        """The vector and word profiles of these unit rows: base-block rows from the shared
-        cache, rows written since (few) worked out now against the base block's means and word
-        weights."""
-        base = self.caches.profiles_of(self.index)
-        where = np.searchsorted(base.rows, rows)
-        cached = where < len(base.rows)
-        cached[cached] = base.rows[where[cached]] == rows[cached]
-        profiles = np.empty((len(rows), self.index.vectors.shape[1]), dtype=np.float32)
-        profiles[cached] = base.profiles[where[cached]]
-        width = len(self.index.lexical.vocabulary)
-        words = _widened(base.words[where[cached]], width)
-        others = rows[~cached]
-        if len(others):
-            profiles[~cached] = base.profile_of(self.index, others)
-            words = sp.vstack([words, base.words_of(self.index, others)]).tocsr()
-            order = np.concatenate([np.flatnonzero(cached), np.flatnonzero(~cached)])
-            words = words[np.argsort(order, kind="stable")]
-        return profiles, words
 
     def _mask(self, filters: Filters) -> np.ndarray | None:
         mask: np.ndarray | None = None
@@ -519,15 +415,6 @@ class Searcher:
 def _surface_words(found: list[Token], matched: set[str]) -> list[str]:
     """The matched words as the document writes them (users read words, not stems)."""
     return list(dict.fromkeys(t.surface.lower() for t in found if t.term in matched))
-
-
-def _widened(matrix: sp.csr_matrix, width: int) -> sp.csr_matrix:
-    """The same rows with room for terms added since the base block (new columns empty)."""
-    if matrix.shape[1] == width:
-        return matrix
-    return sp.csr_matrix(
-        (matrix.data, matrix.indices, matrix.indptr), shape=(matrix.shape[0], width)
-    )
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

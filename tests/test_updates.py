@@ -245,15 +245,14 @@ def test_similar_units_follow_writes_and_keep_the_base_blocks_profiles(live: Liv
     # The written unit's profile is the one a fresh base block would give it.
     row = live.index.row_of("unit:u9")
     assert row is not None
-    vectors, words = after._unit_profiles(np.array([row]))
-    np.testing.assert_allclose(vectors, base.profile_of(live.index, np.array([row])))
-    np.testing.assert_allclose(
-        words.toarray(), base.words_of(live.index, np.array([row])).toarray()
-    )
+    vectors, words = after.unit_profiles.of(np.array([row]))
+    fresh_vectors, fresh_words = base.profile_of(live.index, np.array([row]), {})
+    np.testing.assert_allclose(vectors, fresh_vectors)
+    np.testing.assert_allclose(words.toarray(), fresh_words.toarray())
     # Base rows and written rows asked for together keep the order they were asked in.
     u1 = live.index.row_of("unit:u1")
     assert u1 is not None
-    mixed_vectors, mixed_words = after._unit_profiles(np.array([row, u1]))
+    mixed_vectors, mixed_words = after.unit_profiles.of(np.array([row, u1]))
     np.testing.assert_allclose(mixed_vectors[0], vectors[0])
     np.testing.assert_allclose(mixed_words[0].toarray(), words.toarray())
     width = base.words.shape[1]  # the base block's words; later ones are new columns
@@ -263,3 +262,51 @@ def test_similar_units_follow_writes_and_keep_the_base_blocks_profiles(live: Liv
     # The organisation's name says where a unit sits, not what it does: no weight in its words.
     stevns = live.index.lexical.vocabulary["stevn"]
     assert words[0, stevns] == 0.0
+
+
+def test_a_units_profile_follows_its_people_and_trials_written_since_the_base_block(
+    live: Live,
+) -> None:
+    """A unit is also what its people know and what it has tried: adding or removing one of
+    them changes the unit's profile at once, exactly as a scan of every live row for the unit's
+    members gives it, while units nobody touched keep the cached profile."""
+    from engine.search import SearchCaches, Searcher
+
+    caches = SearchCaches()
+    Searcher(live.index, FakeEmbedder(), caches=caches).similar_units("u1")
+    base = caches.profiles_of(live.index)
+    person = live.record("person", "p1")
+    upsert_record(
+        live.store,
+        live.embedder,
+        Record("person", "p9", person.fields | {"unit_id": "u2", "name": "Ny Kollega"}),
+    )
+    delete_record(live.store, live.embedder, "person", "p1")
+    index = live.index
+    after = Searcher(index, FakeEmbedder(), caches=caches)
+    assert caches.profiles_of(index) is base
+    assert set(after.unit_profiles.changed) == {"u1", "u2"}
+
+    units = np.flatnonzero(index.facet_is("kind", "unit"))
+    members: dict[str, list[int]] = {}
+    for row in np.flatnonzero(index.alive).tolist():
+        document = index.documents[row]
+        if document is not None and document.kind != "unit" and document.unit_id:
+            members.setdefault(document.unit_id, []).append(row)
+    truth = {u: np.array(rows) for u, rows in members.items()}
+    ids = [index.documents[r].id for r in units.tolist()]  # type: ignore[union-attr]
+    truth.update({u: np.zeros(0, dtype=np.int64) for u in ids if u not in truth})
+    expected_vectors, expected_words = base.profile_of(index, units, truth)
+    vectors, words = after.unit_profiles.of(units)
+    np.testing.assert_allclose(vectors, expected_vectors, atol=1e-6)
+    width = expected_words.shape[1]
+    np.testing.assert_allclose(words.toarray()[:, :width], expected_words.toarray(), atol=1e-6)
+    # The touched units' profiles moved; the cached one of an untouched unit is served as is.
+    for unit in ("u1", "u2"):
+        position = ids.index(unit)
+        cached = base.profiles[np.searchsorted(base.rows, units[position])]
+        assert not np.allclose(vectors[position], cached)
+    untouched = next(i for i, u in enumerate(ids) if u not in ("u1", "u2"))
+    assert np.array_equal(
+        vectors[untouched], base.profiles[np.searchsorted(base.rows, units[untouched])]
+    )
