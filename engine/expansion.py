@@ -8,6 +8,7 @@ A compound counts for less than the word itself (`Fusion.compound_weight`).
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable
 
 MIN_PART = 5  # shorter words are parts of too many unrelated compounds
 MAX_EXPANSIONS = 30
@@ -19,13 +20,36 @@ class CompoundIndex:
         self._forward = sorted(words)
         self._backward = sorted(w[::-1] for w in words)
 
-    def expand(self, term: str) -> list[str]:
-        """Longer indexed words that start or end with `term`."""
+    def expand(self, term: str, *, starting: bool = True, ending: bool = True) -> list[str]:
+        """Longer indexed words that start (`starting`) or end (`ending`) with `term`."""
         if len(term) < MIN_PART or not term.isalpha():
             return []
-        found = _with_prefix(self._forward, term)
-        found += [w[::-1] for w in _with_prefix(self._backward, term[::-1])]
+        found = _with_prefix(self._forward, term) if starting else []
+        if ending:
+            found += [w[::-1] for w in _with_prefix(self._backward, term[::-1])]
         return [w for w in dict.fromkeys(found) if w != term][:MAX_EXPANSIONS]
+
+    def has_compound(self, part: str, *, ending: bool) -> bool:
+        """Whether an indexed word longer than `part` ends (`ending`) or starts with it."""
+        words, key = (self._backward, part[::-1]) if ending else (self._forward, part)
+        start = bisect_left(words, key)
+        return any(w != key and w.startswith(key) for w in words[start : start + 2])
+
+
+def split_compound(word: str, is_known: Callable[[str, bool], bool]) -> tuple[str, str] | None:
+    """An unknown compound as two known parts, the longest head first ("sprogscreening" ->
+    "sprog", "screening"; a linking s or e may join them: "arbejdsmiljø" -> "arbejd", "miljø").
+    `is_known(part, is_head)` says whether the index knows a part in that place."""
+    if len(word) < 2 * MIN_PART or not word.isalpha():
+        return None
+    for cut in range(MIN_PART, len(word) - MIN_PART + 1):
+        modifier, head = word[:cut], word[cut:]
+        if not is_known(head, True):
+            continue
+        for candidate in (modifier, modifier[:-1] if modifier[-1] in "se" else ""):
+            if len(candidate) >= MIN_PART - 1 and is_known(candidate, False):
+                return candidate, head
+    return None
 
 
 def _with_prefix(words: list[str], prefix: str) -> list[str]:

@@ -58,8 +58,11 @@ class UnitProfiles:
         self.idf = np.log(max(len(self.rows), 1) / np.maximum(held, 1.0)).astype(np.float32)
         own, self.words = self._blended(index, self.rows, [self.members.get(u) for u in self.ids])
         organisations = [_organisation(index, int(row)) for row in self.rows]
+        # The mean of the units' own vectors, not of their profiles: a person or trial written
+        # since the base block then moves only its own unit's profile, as a rebuild would.
+        unit_vectors = index.vectors[self.rows]
         self.means = {
-            organisation: own[positions].mean(axis=0)
+            organisation: unit_vectors[positions].mean(axis=0)
             for organisation, positions in _group(organisations).items()
         }
         self.profiles = self._shifted(own, organisations)

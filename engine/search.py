@@ -13,7 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
-from engine.expansion import MAX_EXPANSIONS, CompoundIndex
+from engine.expansion import MAX_EXPANSIONS, CompoundIndex, split_compound
 from engine.explain import snippet_with_highlights
 from engine.fusion import DEFAULT_FUSION, Fusion, rescaled
 from engine.profiles import UnitProfiles, VersionProfiles
@@ -35,6 +35,10 @@ MAX_QUERY_CHARS = 500
 # its words are matched, and how many of those are expanded to the compounds holding them.
 MAX_QUERY_TERMS = 24
 MAX_EXPANDED_TERMS = 8
+# Unknown words split into known parts ("sprogscreening" -> sprog + screening): among the first
+# few words of the query, and of a compound's length.
+MAX_SPLIT_TERMS = 8
+MAX_SPLIT_CHARS = 30
 MAX_COMBINING_MARKS = 2  # in a row after one letter: Danish needs at most one
 # The model's cost grows with the text: 11 tokens take 18 ms, 130 take 175 ms and 480 random
 # letters (278 tokens) 444 ms. It reads the first 160 characters (about 25 Danish words, at most
@@ -290,16 +294,42 @@ class Searcher:
     ) -> dict[str, float]:
         """Query terms (typos read as their correction) plus the compounds they are part of."""
         weights: dict[str, float] = {}
+        lexical = self.index.lexical
+        # A split compound's modifier matches compounds that start with it and its head those
+        # that end with it: "sprogscreening" finds "sprogvurdering", not "klarsprog".
+        directions: dict[str, tuple[bool, bool]] = {}
         for term in query_terms:
             term = corrections.get(term, term)
             weights[term] = 1.0
-        lexical = self.index.lexical
+            unknown = lexical.column(term) is None and len(weights) <= MAX_SPLIT_TERMS
+            parts = self._split(term) if unknown and len(term) <= MAX_SPLIT_CHARS else None
+            if parts is not None:
+                for part, direction in zip(parts, ((True, False), (False, True)), strict=True):
+                    weights.setdefault(part, 1.0)
+                    directions.setdefault(part, direction)
         for term in list(weights)[:MAX_EXPANDED_TERMS]:
-            found = [c for part in self._compounds for c in part.expand(term)]
+            starting, ending = directions.get(term, (True, True))
+            found = [
+                c
+                for part in self._compounds
+                for c in part.expand(term, starting=starting, ending=ending)
+            ]
             live = [c for c in found if lexical.document_frequency(c)][:MAX_EXPANSIONS]
             for compound in live:
                 weights.setdefault(compound, self.fusion.compound_weight)
         return weights
+
+    def _split(self, term: str) -> tuple[str, str] | None:
+        """An unindexed compound as parts the index holds as words or as a compound's end
+        (head) or start (modifier)."""
+        lexical = self.index.lexical
+
+        def is_known(part: str, is_head: bool) -> bool:
+            if lexical.document_frequency(part):
+                return True
+            return any(c.has_compound(part, ending=is_head) for c in self._compounds)
+
+        return split_compound(term, is_known)
 
     def _stand_ins(
         self, weights: dict[str, float], added: dict[str, float], synonyms: Synonyms

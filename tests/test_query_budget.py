@@ -70,9 +70,9 @@ def test_compounds_are_expanded_for_the_first_few_words_only(mini_searcher: Sear
     for part in mini_searcher._compounds:
         original = part.expand
 
-        def counting(term: str, _original: object = original) -> list[str]:
+        def counting(term: str, _original: object = original, **direction: bool) -> list[str]:
             calls.append(term)
-            return _original(term)  # type: ignore[operator]
+            return _original(term, **direction)  # type: ignore[operator]
 
         part.expand = counting  # type: ignore[method-assign]
     mini_searcher.search_by_text(" ".join(random_letters(9) for _ in range(40)))

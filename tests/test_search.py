@@ -188,3 +188,31 @@ def test_similar_units_file_needs_neighbours(tmp_path: Path) -> None:
     labelled_csv.write_text("unit_id,similar\nu1,\n", encoding="utf-8")
     with pytest.raises(DataError, match="similar"):
         load_similar_units(labelled_csv)
+
+
+def test_an_unknown_compound_is_split_into_parts_the_index_knows() -> None:
+    from engine.expansion import split_compound
+
+    known = {("sprog", False), ("screening", True), ("arbejd", False), ("miljoe", True)}
+
+    def is_known(part: str, is_head: bool) -> bool:
+        return (part, is_head) in known
+
+    assert split_compound("sprogscreening", is_known) == ("sprog", "screening")
+    assert split_compound("arbejdsmiljoe", is_known) == ("arbejd", "miljoe")  # linking s
+    assert split_compound("screeningsprog", is_known) is None  # the parts in the wrong places
+    assert split_compound("sprog", is_known) is None
+
+
+def test_a_split_compounds_modifier_finds_compounds_it_begins_and_its_head_those_it_ends(
+    mini_searcher: Searcher,
+) -> None:
+    """No document holds "sprogbesøg", but its parts are indexed. As a modifier "sprog" does not
+    pull in "klarsprog" (where it is the head, another thing), as the word typed alone does."""
+    weights = mini_searcher._term_weights(terms("sprogbesøg"), {})
+    assert weights["sprog"] == weights["besoeg"] == 1.0
+    assert "skaermbesoeg" in weights  # the head, at the end of a compound
+    assert "klarsprog" not in weights
+    assert "klarsprog" in mini_searcher._term_weights(["sprog"], {})
+    hits = mini_searcher.search_by_text("sprogbesøg").hits
+    assert hits and hits[0].explanation.matched_by != "meaning"
