@@ -16,7 +16,7 @@ from indexer.tables import read_table
 
 CUTOFF = 10
 QUERY_COLUMNS = ("qid", "query", "kind", "relevant", "qtype")
-QTYPES = ("paraphrase", "exact", "typo", "synonym")
+QTYPES = ("paraphrase", "exact", "typo", "synonym", "compound")
 
 
 @dataclass(frozen=True)

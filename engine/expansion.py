@@ -36,19 +36,32 @@ class CompoundIndex:
         return any(w != key and w.startswith(key) for w in words[start : start + 2])
 
 
-def split_compound(word: str, is_known: Callable[[str, bool], bool]) -> tuple[str, str] | None:
+# How the index knows a part, if it does: `(part, is_head, as_word)` -> the indexed form or None.
+# `as_word` asks for a word of its own; otherwise a part seen only inside compounds will do.
+PartLookup = Callable[[str, bool, bool], str | None]
+
+
+def split_compound(word: str, known_as: PartLookup) -> tuple[str, str] | None:
     """An unknown compound as two known parts, the longest head first ("sprogscreening" ->
     "sprog", "screening"; a linking s or e may join them: "arbejdsmiljø" -> "arbejd", "miljø").
-    `is_known(part, is_head)` says whether the index knows a part in that place."""
+
+    Parts that are words of their own win over parts seen only inside compounds, which match
+    almost any cut: "skærmbesøgsordning" is skærmbesøg + ordning, not skærmbesø- + -gsordning."""
     if len(word) < 2 * MIN_PART or not word.isalpha():
         return None
-    for cut in range(MIN_PART, len(word) - MIN_PART + 1):
-        modifier, head = word[:cut], word[cut:]
-        if not is_known(head, True):
-            continue
-        for candidate in (modifier, modifier[:-1] if modifier[-1] in "se" else ""):
-            if len(candidate) >= MIN_PART - 1 and is_known(candidate, False):
-                return candidate, head
+    for as_word in (True, False):
+        shortest = MIN_PART - 1 if as_word else MIN_PART  # "team" in "faldforebyggelsesteam"
+        for cut in range(MIN_PART, len(word) - shortest + 1):
+            modifier, head = word[:cut], word[cut:]
+            head_found = known_as(head, True, as_word)
+            if head_found is None:
+                continue
+            for candidate in (modifier, modifier[:-1] if modifier[-1] in "se" else ""):
+                if len(candidate) < MIN_PART - 1:
+                    continue
+                modifier_found = known_as(candidate, False, as_word)
+                if modifier_found is not None:
+                    return modifier_found, head_found
     return None
 
 

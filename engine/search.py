@@ -20,7 +20,7 @@ from engine.profiles import UnitProfiles, VersionProfiles
 from engine.results import Explanation, Filters, Hit, MatchedBy, SearchResults, TotalRelation
 from engine.synonyms import Synonyms, bundled
 from engine.typos import correct_terms, surface_form
-from indexer.analysis import Token, fold, forget_words, terms, tokens
+from indexer.analysis import Token, fold, forget_words, stem, terms, tokens
 from indexer.embedders import Embedder
 from indexer.errors import ModelMismatchError, NotFoundError
 from indexer.index import SearchIndex
@@ -320,16 +320,21 @@ class Searcher:
         return weights
 
     def _split(self, term: str) -> tuple[str, str] | None:
-        """An unindexed compound as parts the index holds as words or as a compound's end
-        (head) or start (modifier)."""
+        """An unindexed compound as parts the index holds: as words (also by their stem: the
+        modifier "skole" is indexed as "skol"), else as a compound's end (head) or start
+        (modifier)."""
         lexical = self.index.lexical
 
-        def is_known(part: str, is_head: bool) -> bool:
-            if lexical.document_frequency(part):
-                return True
-            return any(c.has_compound(part, ending=is_head) for c in self._compounds)
+        def known_as(part: str, is_head: bool, as_word: bool) -> str | None:
+            for form in (part, stem(part)):
+                if lexical.document_frequency(form):
+                    return form
+            if as_word:
+                return None
+            found = any(c.has_compound(part, ending=is_head) for c in self._compounds)
+            return part if found else None
 
-        return split_compound(term, is_known)
+        return split_compound(term, known_as)
 
     def _stand_ins(
         self, weights: dict[str, float], added: dict[str, float], synonyms: Synonyms

@@ -193,15 +193,24 @@ def test_similar_units_file_needs_neighbours(tmp_path: Path) -> None:
 def test_an_unknown_compound_is_split_into_parts_the_index_knows() -> None:
     from engine.expansion import split_compound
 
-    known = {("sprog", False), ("screening", True), ("arbejd", False), ("miljoe", True)}
+    words = {("sprog", False), ("arbejd", False), ("miljoe", True), ("skaermbesoeg", False)}
+    words |= {("ordning", True), ("skol", False), ("team", True), ("demens", False)}
+    inside_compounds = {("screening", True), ("gsordning", True), ("skaermbesoe", False)}
 
-    def is_known(part: str, is_head: bool) -> bool:
-        return (part, is_head) in known
+    def known_as(part: str, is_head: bool, as_word: bool) -> str | None:
+        form = "skol" if part == "skole" else part  # as by its stem
+        if (form, is_head) in words or (not as_word and (part, is_head) in inside_compounds):
+            return form
+        return None
 
-    assert split_compound("sprogscreening", is_known) == ("sprog", "screening")
-    assert split_compound("arbejdsmiljoe", is_known) == ("arbejd", "miljoe")  # linking s
-    assert split_compound("screeningsprog", is_known) is None  # the parts in the wrong places
-    assert split_compound("sprog", is_known) is None
+    assert split_compound("sprogscreening", known_as) == ("sprog", "screening")
+    assert split_compound("arbejdsmiljoe", known_as) == ("arbejd", "miljoe")  # linking s
+    assert split_compound("skoleordning", known_as) == ("skol", "ordning")
+    # Words of their own win over a cut that only compounds' starts and ends allow.
+    assert split_compound("skaermbesoegsordning", known_as) == ("skaermbesoeg", "ordning")
+    assert split_compound("demensteam", known_as) == ("demens", "team")  # a short word as head
+    assert split_compound("screeningsprog", known_as) is None  # the parts in the wrong places
+    assert split_compound("sprog", known_as) is None
 
 
 def test_a_split_compounds_modifier_finds_compounds_it_begins_and_its_head_those_it_ends(
