@@ -65,6 +65,8 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.bench_live
 	$(BIN)/python -m bench.bench_hostile
 	$(BIN)/python -m bench.bench_suggest
+	$(BIN)/python -m bench.bench_similar
+	$(BIN)/python -m bench.bench_facets
 
 ## make eval: search quality on our two labelled Danish query sets (own and validation).
 eval: $(VENV)/.installed
