@@ -301,12 +301,17 @@ class Searcher:
         for term in query_terms:
             term = corrections.get(term, term)
             weights[term] = 1.0
+            directions.pop(term, None)  # typed as a word of its own: both ways
             unknown = lexical.column(term) is None and len(weights) <= MAX_SPLIT_TERMS
             parts = self._split(term) if unknown and len(term) <= MAX_SPLIT_CHARS else None
-            if parts is not None:
-                for part, direction in zip(parts, ((True, False), (False, True)), strict=True):
-                    weights.setdefault(part, 1.0)
-                    directions.setdefault(part, direction)
+            if parts is None:
+                continue
+            for part, (starting, ending) in zip(parts, ((True, False), (False, True)), strict=True):
+                if part in weights and part not in directions:
+                    continue
+                weights[part] = 1.0
+                was_starting, was_ending = directions.get(part, (False, False))
+                directions[part] = (starting or was_starting, ending or was_ending)
         for term in list(weights)[:MAX_EXPANDED_TERMS]:
             starting, ending = directions.get(term, (True, True))
             found = [

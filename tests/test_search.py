@@ -223,5 +223,7 @@ def test_a_split_compounds_modifier_finds_compounds_it_begins_and_its_head_those
     assert "skaermbesoeg" in weights  # the head, at the end of a compound
     assert "klarsprog" not in weights
     assert "klarsprog" in mini_searcher._term_weights(["sprog"], {})
+    for typed_too in ("sprog sprogbesøg", "sprogbesøg sprog"):  # the word typed: both ways
+        assert "klarsprog" in mini_searcher._term_weights(terms(typed_too), {})
     hits = mini_searcher.search_by_text("sprogbesøg").hits
     assert hits and hits[0].explanation.matched_by != "meaning"
