@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.bench_suggest import corpus
+from engine.recommend import recommend_for_unit
 from engine.search import Searcher
 from indexer.index import SearchIndex
 from indexer.records import Document, Record, documents_from_records
@@ -80,6 +81,11 @@ def main() -> None:
     after_writes = [
         timed_ms(lambda u=u: after.similar_units(u)) for u in rng.sample(units, args.requests)
     ]
+    # The unit page asks for recommendations too: similar units, their trials, nearest people.
+    recommendations = [
+        timed_ms(lambda u=u: recommend_for_unit(searcher, u))
+        for u in rng.sample(units, args.requests)
+    ]
 
     figures = {
         "documents": len(documents),
@@ -91,6 +97,8 @@ def main() -> None:
         "first_after_500_writes_ms": round(touched, 1),
         "after_500_writes_p50_ms": round(float(np.percentile(after_writes, 50)), 2),
         "after_500_writes_p99_ms": round(float(np.percentile(after_writes, 99)), 2),
+        "recommendations_p50_ms": round(float(np.percentile(recommendations, 50)), 2),
+        "recommendations_p99_ms": round(float(np.percentile(recommendations, 99)), 2),
     }
     for name in list(figures):
         if name.endswith("_ms") and name != "search_p50_ms":

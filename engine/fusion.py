@@ -24,6 +24,9 @@ class Fusion:
     # A compound holding a query word counts for this share of the word: "hjælp" in a question
     # ("hjælp til at …") says little about "hjælpemiddeldepotet".
     compound_weight: float = 0.4
+    # Unless the query's own word is in no document and was split into parts ("sprogscreening"):
+    # then the compounds of its parts ("sprogvurdering") count as the parts themselves.
+    split_compound_weight: float = 1.0
 
     def combine(self, cosine: np.ndarray, coverage: np.ndarray) -> np.ndarray:
         fused: np.ndarray = rescaled(cosine) + self.lexical_weight * coverage

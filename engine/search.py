@@ -195,12 +195,13 @@ class Searcher:
         query_terms = list(dict.fromkeys(terms(query)))[:MAX_QUERY_TERMS]
         synonyms = self.synonyms()
         corrections = correct_terms(query_terms, self.index.lexical, synonyms.vocabulary)
-        weights = self._term_weights(query_terms, corrections)
+        weights, full = self._term_weights(query_terms, corrections)
         # After the compounds: a synonym's words count for less and are not expanded further.
         added = synonyms.expand(list(weights))
         for term, weight in added.items():
             weights.setdefault(term, weight)
-        coverage = self._coverage(weights, self._stand_ins(weights, added, synonyms))
+        best_of = self._stand_ins(full, added, synonyms) or dict.fromkeys(full, 1.0)
+        coverage = self._coverage(weights, best_of)
         return _Analysed(corrections, weights, coverage, self._embed_query(query), synonyms)
 
     def _as_written(
@@ -291,8 +292,14 @@ class Searcher:
 
     def _term_weights(
         self, query_terms: list[str], corrections: dict[str, str]
-    ) -> dict[str, float]:
-        """Query terms (typos read as their correction) plus the compounds they are part of."""
+    ) -> tuple[dict[str, float], list[str]]:
+        """Query terms (typos read as their correction) plus the compounds they are part of, and
+        the terms a full match holds (the typed words and the parts of a split one).
+
+        A compound counts for less than the query's own word (`Fusion.compound_weight`) when
+        that word is indexed; the compounds of a split word's parts count as the parts
+        (`Fusion.split_compound_weight`): the typed word matches nowhere, and "sprogvurdering"
+        is as near as the index gets to "sprogscreening"."""
         weights: dict[str, float] = {}
         lexical = self.index.lexical
         # A split compound's modifier matches compounds that start with it and its head those
@@ -312,7 +319,9 @@ class Searcher:
                 weights[part] = 1.0
                 was_starting, was_ending = directions.get(part, (False, False))
                 directions[part] = (starting or was_starting, ending or was_ending)
-        for term in list(weights)[:MAX_EXPANDED_TERMS]:
+        full = list(weights)
+        for term in full[:MAX_EXPANDED_TERMS]:
+            fusion = self.fusion
             starting, ending = directions.get(term, (True, True))
             found = [
                 c
@@ -320,9 +329,10 @@ class Searcher:
                 for c in part.expand(term, starting=starting, ending=ending)
             ]
             live = [c for c in found if lexical.document_frequency(c)][:MAX_EXPANSIONS]
+            weight = fusion.split_compound_weight if term in directions else fusion.compound_weight
             for compound in live:
-                weights.setdefault(compound, self.fusion.compound_weight)
-        return weights
+                weights[compound] = max(weights.get(compound, 0.0), weight)
+        return weights, full
 
     def _split(self, term: str) -> tuple[str, str] | None:
         """An unindexed compound as parts the index holds: as words (also by their stem: the
@@ -342,27 +352,22 @@ class Searcher:
         return split_compound(term, known_as)
 
     def _stand_ins(
-        self, weights: dict[str, float], added: dict[str, float], synonyms: Synonyms
+        self, full: list[str], added: dict[str, float], synonyms: Synonyms
     ) -> dict[str, float] | None:
         """The words a full match holds when a typed word no document holds has synonyms
         ("xbs" for "borgerservice"): its synonyms stand in for it, so finding them counts."""
         lexical = self.index.lexical
-        typed = {t: w for t, w in weights.items() if w == 1.0}
-        unknown = [t for t in typed if lexical.column(t) is None and t in synonyms.vocabulary]
+        unknown = [t for t in full if lexical.column(t) is None and t in synonyms.vocabulary]
         if not unknown or not added:
             return None
-        stand_ins = {t: w for t, w in typed.items() if t not in unknown}
+        stand_ins = {t: 1.0 for t in full if t not in unknown}
         stand_ins.update({t: w for t, w in added.items() if lexical.column(t) is not None})
         return stand_ins
 
-    def _coverage(
-        self, weights: dict[str, float], best_of: dict[str, float] | None = None
-    ) -> np.ndarray:
+    def _coverage(self, weights: dict[str, float], best_of: dict[str, float]) -> np.ndarray:
         """Share of the query's word weight each document holds, in [0, 1] (`best_of`: the
-        words a full match holds, by default the typed ones)."""
+        words a full match holds)."""
         lexical = self.index.lexical
-        if best_of is None:
-            best_of = {t: w for t, w in weights.items() if w == 1.0}
         best = lexical.best_possible(best_of)
         if best <= 0:
             return np.zeros(lexical.size, dtype=np.float32)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -62,12 +63,22 @@ def snapshot_of(home: Home) -> SearchIndex:
 
 
 def traces(home: Path, needles: Sequence[bytes]) -> list[str]:
-    """Every file under a home folder (database, its journal, snapshots) holding a needle."""
+    """Every file under a home folder (database, its journal, snapshots) holding a needle.
+
+    A running service renames and removes files meanwhile (`.CURRENT.*` becomes `CURRENT`, old
+    snapshots go): a file gone before it is read is skipped, as its content now lives under the
+    name it was renamed to, which this walk or the caller's next one reads.
+    """
     found = []
-    for path in sorted(p for p in home.rglob("*") if p.is_file()):
-        data = path.read_bytes().lower()
-        found += [f"{path.relative_to(home)}: {n.decode()}" for n in needles if n in data]
-    return found
+    for folder, _, names in os.walk(home):  # os.walk skips folders removed under it
+        for name in sorted(names):
+            path = Path(folder) / name
+            try:
+                data = path.read_bytes().lower()
+            except FileNotFoundError:
+                continue
+            found += [f"{path.relative_to(home)}: {n.decode()}" for n in needles if n in data]
+    return sorted(found)
 
 
 def assert_no_traces_soon(home: Path, needles: Sequence[bytes], seconds: float = 15.0) -> None:

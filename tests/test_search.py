@@ -218,12 +218,31 @@ def test_a_split_compounds_modifier_finds_compounds_it_begins_and_its_head_those
 ) -> None:
     """No document holds "sprogbesøg", but its parts are indexed. As a modifier "sprog" does not
     pull in "klarsprog" (where it is the head, another thing), as the word typed alone does."""
-    weights = mini_searcher._term_weights(terms("sprogbesøg"), {})
+    weights, full = mini_searcher._term_weights(terms("sprogbesøg"), {})
     assert weights["sprog"] == weights["besoeg"] == 1.0
+    assert full == ["sprogbesoeg", "sprog", "besoeg"]
     assert "skaermbesoeg" in weights  # the head, at the end of a compound
     assert "klarsprog" not in weights
-    assert "klarsprog" in mini_searcher._term_weights(["sprog"], {})
+    assert "klarsprog" in mini_searcher._term_weights(["sprog"], {})[0]
     for typed_too in ("sprog sprogbesøg", "sprogbesøg sprog"):  # the word typed: both ways
-        assert "klarsprog" in mini_searcher._term_weights(terms(typed_too), {})
+        assert "klarsprog" in mini_searcher._term_weights(terms(typed_too), {})[0]
     hits = mini_searcher.search_by_text("sprogbesøg").hits
     assert hits and hits[0].explanation.matched_by != "meaning"
+
+
+def test_a_compound_counts_for_less_only_when_the_query_word_itself_is_indexed(
+    mini_searcher: Searcher,
+) -> None:
+    """ "besøg" typed: "skærmbesøg" is another thing that holds it (0.4 of the word). "sprogbesøg"
+    typed, in no document: "skærmbesøg" is as near as the index gets, so it counts fully."""
+    fusion = mini_searcher.fusion
+    assert fusion.compound_weight < fusion.split_compound_weight
+    typed, _ = mini_searcher._term_weights(terms("besøg"), {})
+    assert typed["besoeg"] == 1.0
+    assert typed["skaermbesoeg"] == fusion.compound_weight
+    split, full = mini_searcher._term_weights(terms("sprogbesøg"), {})
+    assert split["skaermbesoeg"] == fusion.split_compound_weight
+    assert "skaermbesoeg" not in full  # a full match needs the parts, not every sibling
+    # Typed beside the split word, "besøg" is the query's own word again: its compounds count less.
+    both, _ = mini_searcher._term_weights(terms("besøg sprogbesøg"), {})
+    assert both["skaermbesoeg"] == fusion.compound_weight
