@@ -31,6 +31,7 @@ from service.auth.state import AuthState
 from service.config import Settings, make_embedder
 from service.edit_pages import router as edit_router
 from service.gaps_web import router as gaps_page_router
+from service.headers import SecurityHeaders
 from service.synonyms_web import api as synonyms_api
 from service.synonyms_web import pages as synonyms_pages
 from service.web import install_web
@@ -123,41 +124,6 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         schema.setdefault("components", {}).setdefault("schemas", {}).update(extra["$defs"])
         app.openapi_schema = schema
     return app.openapi_schema
-
-
-# Scripts and styles only from our own files (no inline script, so injected markup cannot run),
-# never inside a frame, and no address leaves the site in a Referer header.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
-SECURITY_HEADERS = [
-    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),  # frame-ancestors for browsers that predate it
-    (b"referrer-policy", b"same-origin"),
-]
-
-
-class SecurityHeaders:
-    """The protective headers on every answer: pages, files, API and errors alike."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                names = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(n, v) for n, v in SECURITY_HEADERS if n not in names]
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
 
 
 class _TooLarge(Exception):

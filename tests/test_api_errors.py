@@ -17,6 +17,7 @@ from indexer.errors import IndexNotFoundError, ModelMismatchError
 from service.api.errors import SERVER_ERROR_MESSAGE
 from service.app import create_app
 from service.config import Settings
+from service.headers import SECURITY_HEADERS
 from tests.fakes import FakeEmbedder
 
 pytest_plugins = ("tests.conftest_service",)
@@ -169,9 +170,14 @@ def test_unexpected_error_is_a_short_danish_500(
     monkeypatch.setattr(Searcher, "search_by_text", broken)
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.get("/api/search", params={"q": "MitID"})
-    assert response.status_code == 500
+        page = client.get("/", params={"q": "MitID"}, headers={"accept": "text/html"})
+    assert response.status_code == page.status_code == 500
     assert response.json() == {"detail": SERVER_ERROR_MESSAGE}
-    assert "secret" not in response.text and "Traceback" not in response.text
+    assert SERVER_ERROR_MESSAGE in page.text and "<html" in page.text
+    for answer in (response, page):
+        assert "secret" not in answer.text and "Traceback" not in answer.text
+        for name, value in SECURITY_HEADERS:  # an error page is a page like any other
+            assert answer.headers[name.decode()] == value.decode()
 
 
 def test_startup_without_index(tmp_path: Path, settings_factory: Callable[..., Settings]) -> None:

@@ -27,6 +27,7 @@ from indexer.errors import (
 )
 from indexer.records import Record
 from indexer.store import version_of
+from service.headers import secured
 
 log = logging.getLogger("tvaers.service")
 SERVER_ERROR_MESSAGE = "Der skete en uventet fejl på serveren. Prøv igen, eller kontakt driften."
@@ -178,6 +179,9 @@ async def _conflict(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("Uventet fejl ved %s %s", request.method, request.url.path, exc_info=exc)
-    return _page_or_json(request, 500, SERVER_ERROR_MESSAGE) or JSONResponse(
-        {"detail": SERVER_ERROR_MESSAGE}, status_code=status.HTTP_500_INTERNAL_SERVER_ERROR
+    return secured(
+        _page_or_json(request, 500, SERVER_ERROR_MESSAGE)
+        or JSONResponse(
+            {"detail": SERVER_ERROR_MESSAGE}, status_code=status.HTTP_500_INTERNAL_SERVER_ERROR
+        )
     )
