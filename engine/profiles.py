@@ -150,6 +150,14 @@ class VersionProfiles:
         self.words = _widened(words, self.width)
         self.changed = changed
 
+    def members_of(self, unit_id: str) -> np.ndarray:
+        """The rows of a unit's people and trials in this version (a unit whose members died
+        or were written since the base block is among the changed ones)."""
+        members = self.changed.get(unit_id)
+        if members is None:
+            members = self.base.members.get(unit_id, np.zeros(0, dtype=np.int64))
+        return members
+
     def of(self, rows: np.ndarray) -> tuple[np.ndarray, sp.csr_matrix]:
         """The vector and word profiles of these unit rows, in the order asked."""
         here, where = _positions(self.rows, rows)

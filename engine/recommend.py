@@ -54,17 +54,16 @@ def recommend_for_unit(searcher: Searcher, unit_id: str, *, limit: int = 5) -> R
     organisation = fold(unit.organisation)
 
     similar = searcher.similar_units(unit_id, limit=SIMILAR_UNITS_CONSIDERED)
-    closeness = {h.id: (position, h.score) for position, h in enumerate(similar)}
-    trial_rows = np.flatnonzero(index.facet_is("kind", "trial"))
+    profiles = searcher.unit_profiles
+    is_trial = index.facet_is("kind", "trial")
     candidates: list[tuple[bool, int, int]] = []
-    for trial_row in trial_rows.tolist():
-        document = index.documents[trial_row]
-        if document is None or document.unit_id not in closeness:
-            continue
-        elsewhere = fold(document.organisation) != organisation
-        candidates.append((not elsewhere, closeness[document.unit_id][0], trial_row))
+    for position, neighbour in enumerate(similar):
+        elsewhere = fold(neighbour.organisation) != organisation
+        members = profiles.members_of(neighbour.id)
+        for trial_row in members[is_trial[members]].tolist():
+            candidates.append((not elsewhere, position, trial_row))
     candidates.sort()
-    similarity = {unit: score for unit, (_, score) in closeness.items()}
+    similarity = {h.id: h.score for h in similar}
     trials = [
         _recommendation(
             searcher,
@@ -77,17 +76,19 @@ def recommend_for_unit(searcher: Searcher, unit_id: str, *, limit: int = 5) -> R
         for _, _, r in candidates[:limit]
     ]
 
-    # Score every person at once; only the nearest few are looked at one by one.
+    # Score every person at once; only the nearest few (beyond the unit's own people) are
+    # looked at one by one.
     people_rows = np.flatnonzero(index.facet_is("kind", "person"))
-    profile = searcher.unit_profiles.of(np.array([row]))[0][0]
-    scores = index.vectors[people_rows] @ profile if len(people_rows) else np.zeros(0)
-    order = np.argsort(-scores, kind="stable")
+    profile = profiles.of(np.array([row]))[0][0]
+    scores = (index.vectors @ profile)[people_rows]  # gathering the rows first copies them
+    wanted = PEOPLE_CONSIDERED_PER_ITEM * limit
+    nearest_first = _top_first(scores, wanted + len(profiles.members_of(unit.id)))
     score_of: dict[int, float] = {}
-    for position in order.tolist():
+    for position in nearest_first.tolist():
         person_row = int(people_rows[position])
         if _unit_of(searcher, person_row) != unit.id:
             score_of[person_row] = float(scores[position])
-            if len(score_of) == PEOPLE_CONSIDERED_PER_ITEM * limit:
+            if len(score_of) == wanted:
                 break
     nearest = list(score_of)
     ranked = sorted(
@@ -106,6 +107,14 @@ def recommend_for_unit(searcher: Searcher, unit_id: str, *, limit: int = 5) -> R
         for r in ranked[:limit]
     ]
     return Recommendations(unit_id=unit.id, trials=trials, people=people)
+
+
+def _top_first(scores: np.ndarray, count: int) -> np.ndarray:
+    """Positions of the `count` highest scores, highest first (ties in position order)."""
+    if count < len(scores):
+        top = np.argpartition(-scores, count)[:count]
+        return top[np.lexsort((top, -scores[top]))]
+    return np.argsort(-scores, kind="stable")
 
 
 def _document(searcher: Searcher, row: int) -> Document:

