@@ -15,7 +15,7 @@ import numpy as np
 
 from engine.expansion import MAX_EXPANSIONS, CompoundIndex, split_compound
 from engine.explain import snippet_with_highlights
-from engine.fusion import DEFAULT_FUSION, Fusion, rescaled
+from engine.fusion import DEFAULT_FUSION, Fusion
 from engine.profiles import UnitProfiles, VersionProfiles
 from engine.results import Explanation, Filters, Hit, MatchedBy, SearchResults, TotalRelation
 from engine.synonyms import Synonyms, bundled
@@ -157,7 +157,11 @@ class Searcher:
                 query, [], 0, {}, 0.0, facet_counts={} if with_facet_counts else None
             )
         analysed = self._analyse(query)
-        ranked = self._ranked(analysed, self._mask(filters))
+        # What counts as a match does not depend on the filters: a filter only narrows it, so
+        # the count beside a filter value is what choosing it gives.
+        everywhere = self._ranked(analysed, None)
+        mask = self._mask(filters)
+        ranked = everywhere if mask is None else self._ranked(analysed, mask, everywhere.floor)
         candidates, cosine, order = ranked.candidates, ranked.cosine, ranked.order
         fused, coverage = ranked.fused, analysed.coverage
         dense_rank = np.empty(len(candidates), dtype=np.int64)
@@ -173,7 +177,7 @@ class Searcher:
             )
             for i in page
         ]
-        counts = self._facet_counts(analysed, filters, ranked) if with_facet_counts else None
+        counts = self._facet_counts(analysed, filters, everywhere) if with_facet_counts else None
         took = (time.perf_counter() - started) * 1000
         best_cosine = float(cosine[order].max()) if order else 0.0
         best_coverage = float(coverage[candidates][order].max()) if order else 0.0
@@ -217,14 +221,20 @@ class Searcher:
             for term, read in corrections.items()
         }
 
-    def _ranked(self, analysed: _Analysed, mask: np.ndarray | None) -> _Ranked:
-        """The results within a filter mask: candidates, their scores, the shown ones in order."""
+    def _ranked(
+        self, analysed: _Analysed, mask: np.ndarray | None, floor: float | None = None
+    ) -> _Ranked:
+        """The results within a filter mask: candidates, their scores, the shown ones in order.
+        `floor`: the cosine a row without query words needs (by default the one of this pool:
+        half-way up its similarity range; a filtered search takes the unfiltered one)."""
         pool = self._candidates(analysed.vector, analysed.coverage, mask)
         candidates = pool.rows
         cosine = self.index.vectors[candidates] @ analysed.vector
         coverage = analysed.coverage[candidates]
         fused = self.fusion.combine(cosine, coverage)
-        close = rescaled(cosine) >= self.fusion.dense_floor
+        if floor is None:
+            floor = self._floor(cosine)
+        close = cosine >= floor
         relevant = (coverage > 0) | close
         order = [int(i) for i in np.argsort(-fused, kind="stable") if relevant[i]]
         # Dense-only matches are known within the pool. Rows beyond the dense pool are no
@@ -233,21 +243,29 @@ class Searcher:
         beyond = pool.allowed > len(pool.dense_rows)
         lower_bound = bool(beyond and len(pool.dense_rows) and close[in_dense_pool].all())
         total = pool.lexical_matches + int(np.count_nonzero(close & (coverage <= 0)))
-        return _Ranked(candidates, cosine, fused, order, total, "gte" if lower_bound else "eq")
+        relation: TotalRelation = "gte" if lower_bound else "eq"
+        return _Ranked(candidates, cosine, fused, order, total, relation, floor)
+
+    def _floor(self, cosine: np.ndarray) -> float:
+        """The cosine half-way up (`Fusion.dense_floor`) a pool's similarity range."""
+        if not len(cosine):
+            return 0.0
+        low, high = float(cosine.min()), float(cosine.max())
+        return low + self.fusion.dense_floor * (high - low)
 
     def _facet_counts(
-        self, analysed: _Analysed, filters: Filters, ranked: _Ranked
+        self, analysed: _Analysed, filters: Filters, everywhere: _Ranked
     ) -> dict[str, dict[str, int]]:
-        """Per facet, (folded) value → results: the search with every other facet's filter,
-        as faceted search does, so the counts say what choosing another value would keep."""
+        """Per facet, (folded) value → matches with every other facet's filter, as faceted
+        search does: the count beside a value is the total that choosing it gives (a lower
+        bound where the unfiltered total is)."""
+        matched = analysed.coverage > 0  # dead rows hold no words
+        close = everywhere.candidates[everywhere.cosine >= everywhere.floor]
+        matched[close] = True
         counts: dict[str, dict[str, int]] = {}
-        by_mask: dict[Filters, _Ranked] = {filters: ranked}
         for facet in FACETS:
-            others = dataclasses.replace(filters, **{facet: None})
-            if others not in by_mask:
-                by_mask[others] = self._ranked(analysed, self._mask(others))
-            shown = by_mask[others]
-            rows = shown.candidates[np.array(shown.order, dtype=np.int64)]
+            others = self._mask(dataclasses.replace(filters, **{facet: None}))
+            rows = np.flatnonzero(matched if others is None else matched & others)
             lookup, codes = self.index.facets[facet]
             names = {code: value for value, code in lookup.items()}
             found = np.bincount(codes[rows], minlength=len(lookup))
@@ -497,6 +515,7 @@ class _Ranked:
     order: list[int]  # positions in `candidates` of the results, best first
     total: int  # every match (see SearchResults.total)
     total_relation: TotalRelation
+    floor: float  # the cosine a row without query words needed
 
 
 class LiveSearcher:

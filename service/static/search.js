@@ -25,20 +25,21 @@
   }
 
   // Each filter value shows how many results this query has with it (and the other filters).
-  function showCounts(counts) {
+  function showCounts(counts, atLeast) {
+    const more = atLeast ? "+" : "";
     for (const facet of ["kind", "sector", "organisation", "area"]) {
       const select = document.getElementById(facet);
       if (!select) continue;
       for (const option of select.options) {
         if (!option.value || !option.dataset.label) continue;
         const n = counts ? counts[facet][option.value] : undefined;
-        option.textContent = n === undefined ? option.dataset.label : option.dataset.label + " (" + n + ")";
+        option.textContent = n === undefined ? option.dataset.label : option.dataset.label + " (" + n + more + ")";
       }
     }
   }
 
   function show(results, query) {
-    showCounts(results.facet_counts);
+    showCounts(results.facet_counts, results.total_relation === "gte");
     list.replaceChildren(...results.hits.map((hit) => window.tvaersCards.card(hit)));
     if (results.total === 0) {
       status.textContent = "Ingen resultater for »" + query + "«. Prøv andre ord, eller fjern et filter.";

@@ -43,7 +43,8 @@ class HitPublic(BaseModel):
 
 
 class FacetCountsPublic(BaseModel):
-    """Per filter value, the results of this query with the other filters (not its own)."""
+    """Per filter value, the results of this query with the other filters (not its own): the
+    total that choosing the value gives (a lower bound where total_relation is »gte«)."""
 
     kind: dict[str, int]
     organisation: dict[str, int]
@@ -71,8 +72,9 @@ class SearchPublic(BaseModel):
     corrections: dict[str, str]
     hits: list[HitPublic]
     facet_counts: FacetCountsPublic | None = Field(
-        description="Antal resultater pr. filterværdi: hver med de andre filtre, ikke sit eget "
-        "(null med facet_counts=false)"
+        description="Antal resultater pr. filterværdi: hver med de andre filtre, ikke sit eget, "
+        "altså den total, man får ved at vælge værdien (mindst så mange, når total_relation er "
+        "»gte«; null med facet_counts=false)"
     )
 
 
