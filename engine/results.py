@@ -81,9 +81,10 @@ class SearchResults:
     total: int
     corrections: dict[str, str]  # typed word → the word it was read as, both as written
     took_ms: float
-    # The evidence of the best results: the highest cosine similarity (meaning) and the largest
-    # share of the query's word weight one result holds (words). Search gaps tell weak
-    # results from good ones by these (service/gaps.py).
+    # The evidence of the best results without filters: the highest cosine similarity (meaning)
+    # and the largest share of the query's word weight one result holds (words). Search gaps
+    # tell weak results from good ones by these and `total_without_filters` (service/gaps.py):
+    # a gap is in what is written, not in a filter chosen.
     best_cosine: float = 0.0
     best_coverage: float = 0.0
     # Asked for: per facet ("kind", "organisation", "sector", "area"), folded value → how many
@@ -93,3 +94,4 @@ class SearchResults:
     # The matches that are ranked (the candidate pool's, about 200 at most): pages reach these,
     # so an offset at or past `available` has no hits.
     available: int = 0
+    total_without_filters: int = 0

@@ -179,8 +179,9 @@ class Searcher:
         ]
         counts = self._facet_counts(analysed, filters, everywhere) if with_facet_counts else None
         took = (time.perf_counter() - started) * 1000
-        best_cosine = float(cosine[order].max()) if order else 0.0
-        best_coverage = float(coverage[candidates][order].max()) if order else 0.0
+        shown = everywhere.order  # the evidence of the words, whatever the filters
+        best_cosine = float(everywhere.cosine[shown].max()) if shown else 0.0
+        best_coverage = float(coverage[everywhere.candidates][shown].max()) if shown else 0.0
         return SearchResults(
             query,
             hits,
@@ -192,6 +193,7 @@ class Searcher:
             counts,
             total_relation=ranked.total_relation,
             available=len(order),
+            total_without_filters=everywhere.total,
         )
 
     def _analyse(self, query: str) -> _Analysed:

@@ -36,7 +36,8 @@ class SearchGaps:
         people search for colleagues by name."""
         if not self.enabled or offset:
             return
-        if not self.weak.holds(results.total, results.best_cosine, results.best_coverage):
+        found = results.total_without_filters  # a filter that leaves nothing is no gap
+        if not self.weak.holds(found, results.best_cosine, results.best_coverage):
             return
         query = counted_query(typed)
         words = query.split()
@@ -46,7 +47,7 @@ class SearchGaps:
             Asking(
                 query,
                 _today(),
-                results.total,
+                found,
                 results.best_cosine,
                 results.best_coverage,
             )
