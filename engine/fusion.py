@@ -18,8 +18,8 @@ import numpy as np
 @dataclass(frozen=True)
 class Fusion:
     lexical_weight: float = 0.5
-    # Dense-only candidates must reach this share of the pool's similarity range to be shown;
-    # documents that share words with the query are always shown.
+    # Dense-only candidates must reach this share of the unfiltered pool's similarity range to
+    # be shown (filters narrow that set); documents that share words with the query always are.
     dense_floor: float = 0.5
     # A compound holding a query word counts for this share of the word: "hjælp" in a question
     # ("hjælp til at …") says little about "hjælpemiddeldepotet".

@@ -110,11 +110,16 @@ def recommend_for_unit(searcher: Searcher, unit_id: str, *, limit: int = 5) -> R
 
 
 def _top_first(scores: np.ndarray, count: int) -> np.ndarray:
-    """Positions of the `count` highest scores, highest first (ties in position order)."""
-    if count < len(scores):
-        top = np.argpartition(-scores, count)[:count]
-        return top[np.lexsort((top, -scores[top]))]
-    return np.argsort(-scores, kind="stable")
+    """The first `count` positions of a stable sort by score, highest first, without sorting
+    them all: every score tied with the last one taken is kept before cutting, so which of
+    equal scores come first never depends on how the partition fell."""
+    if count >= len(scores):
+        return np.argsort(-scores, kind="stable")
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64)
+    last = np.partition(scores, len(scores) - count)[len(scores) - count]
+    kept = np.flatnonzero(scores >= last)
+    return kept[np.argsort(-scores[kept], kind="stable")][:count]
 
 
 def _document(searcher: Searcher, row: int) -> Document:

@@ -74,7 +74,7 @@ class SearchResults:
     hits: list[Hit]
     # Every document that matches, before paging: a lexical hit (it holds a query word, or a
     # compound of one), or a dense score at or above the shown threshold (`Fusion.dense_floor`
-    # of the candidate pool's similarity range). Lexical hits are counted over the whole
+    # of the unfiltered candidate pool's similarity range). Lexical hits are counted over the whole
     # index; dense-only ones within the candidate pool, so when every one of the pool's
     # nearest rows passes the threshold, rows beyond it may pass too and `total` is a lower
     # bound: `total_relation` "gte" (as Elasticsearch's track_total_hits), else "eq".
@@ -88,10 +88,14 @@ class SearchResults:
     best_cosine: float = 0.0
     best_coverage: float = 0.0
     # Asked for: per facet ("kind", "organisation", "sector", "area"), folded value → how many
-    # results the search has with the other facets' filters (not its own).
+    # results the search has with the other facets' filters (not its own): the total that
+    # choosing the value gives.
     facet_counts: dict[str, dict[str, int]] | None = None
     total_relation: TotalRelation = "eq"
     # The matches that are ranked (the candidate pool's, about 200 at most): pages reach these,
     # so an offset at or past `available` has no hits.
     available: int = 0
+    # The search without filters: its matches, of which every filtered search's are a part,
+    # and so also what `facet_counts` count (lower bounds where this relation is "gte").
     total_without_filters: int = 0
+    relation_without_filters: TotalRelation = "eq"

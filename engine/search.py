@@ -161,7 +161,7 @@ class Searcher:
         # the count beside a filter value is what choosing it gives.
         everywhere = self._ranked(analysed, None)
         mask = self._mask(filters)
-        ranked = everywhere if mask is None else self._ranked(analysed, mask, everywhere.floor)
+        ranked = everywhere if mask is None else self._ranked(analysed, mask, everywhere)
         candidates, cosine, order = ranked.candidates, ranked.cosine, ranked.order
         fused, coverage = ranked.fused, analysed.coverage
         dense_rank = np.empty(len(candidates), dtype=np.int64)
@@ -194,6 +194,7 @@ class Searcher:
             total_relation=ranked.total_relation,
             available=len(order),
             total_without_filters=everywhere.total,
+            relation_without_filters=everywhere.total_relation,
         )
 
     def _analyse(self, query: str) -> _Analysed:
@@ -224,19 +225,32 @@ class Searcher:
         }
 
     def _ranked(
-        self, analysed: _Analysed, mask: np.ndarray | None, floor: float | None = None
+        self, analysed: _Analysed, mask: np.ndarray | None, everywhere: _Ranked | None = None
     ) -> _Ranked:
         """The results within a filter mask: candidates, their scores, the shown ones in order.
-        `floor`: the cosine a row without query words needs (by default the one of this pool:
-        half-way up its similarity range; a filtered search takes the unfiltered one)."""
+
+        Without filters, a row without query words matches when its cosine is half-way up the
+        pool's similarity range. With filters (`everywhere`: the search without them), the rows
+        that matched by meaning there and the filter keeps are the matches, whether or not this
+        pool found them, so a filter narrows the matches and never adds one. Only where that
+        set is a lower bound may rows past it match too, by the same cosine floor."""
         pool = self._candidates(analysed.vector, analysed.coverage, mask)
         candidates = pool.rows
+        known = np.zeros(0, dtype=np.int64)
+        if everywhere is not None and mask is not None:
+            known = everywhere.close_rows[mask[everywhere.close_rows]]
+            candidates = np.union1d(candidates, known)
         cosine = self.index.vectors[candidates] @ analysed.vector
         coverage = analysed.coverage[candidates]
         fused = self.fusion.combine(cosine, coverage)
-        if floor is None:
+        if everywhere is None:
             floor = self._floor(cosine)
-        close = cosine >= floor
+            close = cosine >= floor
+        else:
+            floor = everywhere.floor
+            close = np.isin(candidates, known)
+            if everywhere.total_relation == "gte":
+                close |= cosine >= floor
         relevant = (coverage > 0) | close
         order = [int(i) for i in np.argsort(-fused, kind="stable") if relevant[i]]
         # Dense-only matches are known within the pool. Rows beyond the dense pool are no
@@ -244,9 +258,11 @@ class Searcher:
         in_dense_pool = np.isin(candidates, pool.dense_rows)
         beyond = pool.allowed > len(pool.dense_rows)
         lower_bound = bool(beyond and len(pool.dense_rows) and close[in_dense_pool].all())
+        if everywhere is not None and everywhere.total_relation == "eq":
+            lower_bound = False  # every match by meaning is known: those of the unfiltered pool
         total = pool.lexical_matches + int(np.count_nonzero(close & (coverage <= 0)))
         relation: TotalRelation = "gte" if lower_bound else "eq"
-        return _Ranked(candidates, cosine, fused, order, total, relation, floor)
+        return _Ranked(candidates, cosine, fused, order, total, relation, floor, candidates[close])
 
     def _floor(self, cosine: np.ndarray) -> float:
         """The cosine half-way up (`Fusion.dense_floor`) a pool's similarity range."""
@@ -262,8 +278,7 @@ class Searcher:
         search does: the count beside a value is the total that choosing it gives (a lower
         bound where the unfiltered total is)."""
         matched = analysed.coverage > 0  # dead rows hold no words
-        close = everywhere.candidates[everywhere.cosine >= everywhere.floor]
-        matched[close] = True
+        matched[everywhere.close_rows] = True
         counts: dict[str, dict[str, int]] = {}
         for facet in FACETS:
             others = self._mask(dataclasses.replace(filters, **{facet: None}))
@@ -340,8 +355,8 @@ class Searcher:
                 was_starting, was_ending = directions.get(part, (False, False))
                 directions[part] = (starting or was_starting, ending or was_ending)
         full = list(weights)
+        fusion = self.fusion
         for term in full[:MAX_EXPANDED_TERMS]:
-            fusion = self.fusion
             starting, ending = directions.get(term, (True, True))
             found = [
                 c
@@ -518,6 +533,7 @@ class _Ranked:
     total: int  # every match (see SearchResults.total)
     total_relation: TotalRelation
     floor: float  # the cosine a row without query words needed
+    close_rows: np.ndarray  # the rows that match by meaning
 
 
 class LiveSearcher:

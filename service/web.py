@@ -111,7 +111,7 @@ def search_page(request: Request) -> HTMLResponse:
             results = searcher.search_by_text(q, filters, limit=PAGE_SIZE, with_facet_counts=True)
             hits = [hit_public(h, searcher.index) for h in results.hits]
             hits = with_confirmed(hits, state.freshness)
-            counts = facet_counts_public(results.facet_counts, facets)
+            counts = facet_counts_public(results, facets)
     if results is not None:
         state.gaps.count(q, results)  # the form sent without JS, or a link to a search
     return _page(

@@ -66,19 +66,36 @@ def traces(home: Path, needles: Sequence[bytes]) -> list[str]:
     """Every file under a home folder (database, its journal, snapshots) holding a needle.
 
     A running service renames and removes files meanwhile (`.CURRENT.*` becomes `CURRENT`, old
-    snapshots go): a file gone before it is read is skipped, as its content now lives under the
-    name it was renamed to, which this walk or the caller's next one reads.
+    snapshots go). A walk that found a file gone before it was read may have missed its new
+    name, so it is walked again: only a walk that read every file it listed answers.
     """
+    assert home.is_dir(), f"no folder {home}: nothing to look in"
+    for _ in range(20):
+        found, complete = _walk(home, needles)
+        if complete:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"files under {home} kept vanishing while they were read")
+
+
+def _walk(home: Path, needles: Sequence[bytes]) -> tuple[list[str], bool]:
     found = []
-    for folder, _, names in os.walk(home):  # os.walk skips folders removed under it
-        for name in sorted(names):
+    complete = True
+
+    def gone(error: OSError) -> None:  # a folder removed before it was listed
+        nonlocal complete
+        complete = False
+
+    for folder, _, names in os.walk(home, onerror=gone):
+        for name in names:
             path = Path(folder) / name
             try:
                 data = path.read_bytes().lower()
             except FileNotFoundError:
+                complete = False
                 continue
             found += [f"{path.relative_to(home)}: {n.decode()}" for n in needles if n in data]
-    return sorted(found)
+    return sorted(found), complete
 
 
 def assert_no_traces_soon(home: Path, needles: Sequence[bytes], seconds: float = 15.0) -> None:

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from engine.evaluation import LabelledUnit, load_similar_units
-from engine.recommend import Recommendations, recommend_for_unit
+from engine.recommend import Recommendations, _top_first, recommend_for_unit
 from engine.search import Searcher
 from indexer.build import Home
 from indexer.embedders import Embedder
@@ -158,3 +161,13 @@ def test_recommended_trials_follow_writes_since_the_base_block(sample_searcher: 
     again = recommend_for_unit(rebuilt, unit_id, limit=len(expected) + 5)
     assert [i.hit.id for i in again.trials] == [i.hit.id for i in found.trials]
     assert [i.hit.id for i in again.people] == [i.hit.id for i in found.people]
+
+
+@given(
+    scores=st.lists(st.integers(0, 4), max_size=40).map(lambda s: np.array(s, dtype=np.float32)),
+    count=st.integers(0, 45),
+)
+def test_the_nearest_people_are_the_first_of_a_stable_sort(scores: np.ndarray, count: int) -> None:
+    """Ties (common among people of one unit) fall as a full stable sort puts them."""
+    expected = np.argsort(-scores, kind="stable")[:count]
+    assert _top_first(scores, count).tolist() == expected.tolist()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.results import Hit
+from engine.results import Hit, SearchResults
 from indexer.analysis import fold
 from indexer.freshness import Freshness
 from indexer.index import SearchIndex
@@ -88,11 +88,9 @@ def facets_of(index: SearchIndex) -> FacetsPublic:
     )
 
 
-def facet_counts_public(
-    counts: dict[str, dict[str, int]] | None, facets: FacetsPublic
-) -> FacetCountsPublic:
+def facet_counts_public(results: SearchResults, facets: FacetsPublic) -> FacetCountsPublic:
     """The engine's counts (by folded value) under the values the filters show, 0 included."""
-    counts = counts or {}
+    counts = results.facet_counts or {}
 
     def shown(facet: str, values: list[str]) -> dict[str, int]:
         found = counts.get(facet, {})
@@ -104,6 +102,7 @@ def facet_counts_public(
         organisation=shown("organisation", facets.organisations),
         sector=shown("sector", facets.sectors),
         area=shown("area", facets.areas),
+        relation=results.relation_without_filters,
     )
 
 

@@ -47,7 +47,7 @@ def search(
         )
         hits = [hit_public(h, searcher.index) for h in results.hits]
         hits = with_confirmed(hits, state.freshness)
-        counts = facet_counts_public(results.facet_counts, state.facets) if facet_counts else None
+        counts = facet_counts_public(results, state.facets) if facet_counts else None
     if offset and offset >= results.available:
         last = max(0, results.available - 1)
         raise HTTPException(

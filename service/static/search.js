@@ -39,7 +39,7 @@
   }
 
   function show(results, query) {
-    showCounts(results.facet_counts, results.total_relation === "gte");
+    showCounts(results.facet_counts, results.facet_counts && results.facet_counts.relation === "gte");
     list.replaceChildren(...results.hits.map((hit) => window.tvaersCards.card(hit)));
     if (results.total === 0) {
       status.textContent = "Ingen resultater for »" + query + "«. Prøv andre ord, eller fjern et filter.";

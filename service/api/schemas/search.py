@@ -44,12 +44,16 @@ class HitPublic(BaseModel):
 
 class FacetCountsPublic(BaseModel):
     """Per filter value, the results of this query with the other filters (not its own): the
-    total that choosing the value gives (a lower bound where total_relation is »gte«)."""
+    total that choosing the value gives."""
 
     kind: dict[str, int]
     organisation: dict[str, int]
     sector: dict[str, int]
     area: dict[str, int]
+    relation: Literal["eq", "gte"] = Field(
+        description="»eq«: tallene er præcise; »gte«: der er mindst så mange (søgningen uden "
+        "filtre har flere resultater, end der kan tælles præcist)"
+    )
 
 
 class SearchPublic(BaseModel):
@@ -73,8 +77,7 @@ class SearchPublic(BaseModel):
     hits: list[HitPublic]
     facet_counts: FacetCountsPublic | None = Field(
         description="Antal resultater pr. filterværdi: hver med de andre filtre, ikke sit eget, "
-        "altså den total, man får ved at vælge værdien (mindst så mange, når total_relation er "
-        "»gte«; null med facet_counts=false)"
+        "altså den total, man får ved at vælge værdien (null med facet_counts=false)"
     )
 
 
