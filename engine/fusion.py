@@ -28,18 +28,22 @@ class Fusion:
     # then the compounds of its parts ("sprogvurdering") count as the parts themselves.
     split_compound_weight: float = 1.0
 
-    def combine(self, cosine: np.ndarray, coverage: np.ndarray) -> np.ndarray:
-        fused: np.ndarray = rescaled(cosine) + self.lexical_weight * coverage
+    def combine(
+        self, cosine: np.ndarray, coverage: np.ndarray, scale: tuple[float, float] | None = None
+    ) -> np.ndarray:
+        """`scale`: the (low, high) cosine to rescale by, by default these scores' own."""
+        fused: np.ndarray = rescaled(cosine, scale) + self.lexical_weight * coverage
         return fused
 
 
-def rescaled(scores: np.ndarray) -> np.ndarray:
+def rescaled(scores: np.ndarray, scale: tuple[float, float] | None = None) -> np.ndarray:
+    """Scores mapped to [0, 1] over their own range, or over another's (`scale`, clipped)."""
     if not len(scores):
         return scores
-    low, high = float(scores.min()), float(scores.max())
+    low, high = scale or (float(scores.min()), float(scores.max()))
     if high - low < 1e-9:
         return np.ones_like(scores)
-    result: np.ndarray = (scores - low) / (high - low)
+    result: np.ndarray = np.clip((scores - low) / (high - low), 0.0, 1.0)
     return result
 
 

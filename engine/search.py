@@ -231,9 +231,12 @@ class Searcher:
 
         Without filters, a row without query words matches when its cosine is half-way up the
         pool's similarity range. With filters (`everywhere`: the search without them), the rows
-        that matched by meaning there and the filter keeps are the matches, whether or not this
-        pool found them, so a filter narrows the matches and never adds one. Only where that
-        set is a lower bound may rows past it match too, by the same cosine floor."""
+        that matched by meaning there and the filter keeps are the matches, so a filter narrows
+        the matches and never adds one: where `everywhere` knows them all, `_narrowed` keeps
+        them. Only where it is a lower bound does a filtered search look by meaning itself,
+        for rows past the same cosine floor, and score on its own pool's scale."""
+        if everywhere is not None and mask is not None and everywhere.total_relation == "eq":
+            return self._narrowed(analysed, mask, everywhere)
         pool = self._candidates(analysed.vector, analysed.coverage, mask)
         candidates = pool.rows
         known = np.zeros(0, dtype=np.int64)
@@ -242,34 +245,44 @@ class Searcher:
             candidates = np.union1d(candidates, known)
         cosine = self.index.vectors[candidates] @ analysed.vector
         coverage = analysed.coverage[candidates]
-        fused = self.fusion.combine(cosine, coverage)
+        scale = (float(cosine.min()), float(cosine.max())) if len(cosine) else (0.0, 0.0)
         if everywhere is None:
-            floor = self._floor(cosine)
+            floor = scale[0] + self.fusion.dense_floor * (scale[1] - scale[0])
             close = cosine >= floor
         else:
             floor = everywhere.floor
-            close = np.isin(candidates, known)
-            if everywhere.total_relation == "gte":
-                close |= cosine >= floor
-        relevant = (coverage > 0) | close
-        order = [int(i) for i in np.argsort(-fused, kind="stable") if relevant[i]]
+            close = np.isin(candidates, known) | (cosine >= floor)
+        fused = self.fusion.combine(cosine, coverage, scale)
+        order = _order(fused, (coverage > 0) | close)
         # Dense-only matches are known within the pool. Rows beyond the dense pool are no
         # closer than its farthest row, so only when that one passes may more of them pass.
         in_dense_pool = np.isin(candidates, pool.dense_rows)
         beyond = pool.allowed > len(pool.dense_rows)
         lower_bound = bool(beyond and len(pool.dense_rows) and close[in_dense_pool].all())
-        if everywhere is not None and everywhere.total_relation == "eq":
-            lower_bound = False  # every match by meaning is known: those of the unfiltered pool
         total = pool.lexical_matches + int(np.count_nonzero(close & (coverage <= 0)))
         relation: TotalRelation = "gte" if lower_bound else "eq"
-        return _Ranked(candidates, cosine, fused, order, total, relation, floor, candidates[close])
+        close_rows = candidates[close]
+        return _Ranked(candidates, cosine, fused, order, total, relation, floor, close_rows, scale)
 
-    def _floor(self, cosine: np.ndarray) -> float:
-        """The cosine half-way up (`Fusion.dense_floor`) a pool's similarity range."""
-        if not len(cosine):
-            return 0.0
-        low, high = float(cosine.min()), float(cosine.max())
-        return low + self.fusion.dense_floor * (high - low)
+    def _narrowed(self, analysed: _Analysed, mask: np.ndarray, everywhere: _Ranked) -> _Ranked:
+        """A filtered search whose unfiltered one knows every match by meaning: those the
+        filter keeps, and the rows holding query words within it, scored on the unfiltered
+        scale, so a result scores and ranks as it does without the filter. No second search
+        by meaning is needed (half the cost of FAISS for a filtered search at 100k)."""
+        words = np.where(mask, analysed.coverage, 0.0)
+        word_rows = _top(words, CANDIDATES)
+        word_rows = word_rows[words[word_rows] > 0]
+        known = everywhere.close_rows[mask[everywhere.close_rows]]
+        candidates = np.union1d(known, word_rows)
+        cosine = self.index.vectors[candidates] @ analysed.vector
+        coverage = analysed.coverage[candidates]
+        fused = self.fusion.combine(cosine, coverage, everywhere.scale)
+        close = np.isin(candidates, known)
+        order = _order(fused, (coverage > 0) | close)
+        total = int(np.count_nonzero(words > 0)) + int(np.count_nonzero(close & (coverage <= 0)))
+        return _Ranked(
+            candidates, cosine, fused, order, total, "eq", everywhere.floor, known, everywhere.scale
+        )
 
     def _facet_counts(
         self, analysed: _Analysed, filters: Filters, everywhere: _Ranked
@@ -497,6 +510,11 @@ def _surface_words(found: list[Token], matched: set[str]) -> list[str]:
     return list(dict.fromkeys(t.surface.lower() for t in found if t.term in matched))
 
 
+def _order(fused: np.ndarray, relevant: np.ndarray) -> list[int]:
+    """Positions of the relevant candidates, best first."""
+    return [int(i) for i in np.argsort(-fused, kind="stable") if relevant[i]]
+
+
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
     if len(scores) <= k:
         return np.argsort(-scores, kind="stable")
@@ -534,6 +552,7 @@ class _Ranked:
     total_relation: TotalRelation
     floor: float  # the cosine a row without query words needed
     close_rows: np.ndarray  # the rows that match by meaning
+    scale: tuple[float, float]  # the (low, high) cosine its dense scores were rescaled by
 
 
 class LiveSearcher:

@@ -145,3 +145,15 @@ def test_the_api_and_the_page_show_a_count_beside_every_filter_value(client: Tes
     assert f">Kolleger ({counts['kind']['person']})</option>" in page
     plain = client.get("/api/search", params={"q": "skærmbesøg", "facet_counts": "false"}).json()
     assert plain["facet_counts"] is None and plain["total"] > 0
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_a_filter_keeps_each_results_score(mini_searcher: Searcher, query: str) -> None:
+    """Where the search without filters knows all its matches, a filter only leaves some out: a
+    result scores and ranks as it did without the filter."""
+    everything = mini_searcher.search_by_text(query, limit=10**6)
+    assert everything.total_relation == "eq"
+    scores = {(h.kind, h.id): h.score for h in everything.hits}
+    for filters in _filter_sets(mini_searcher):
+        found = mini_searcher.search_by_text(query, filters, limit=10**6).hits
+        assert [scores[h.kind, h.id] for h in found] == [h.score for h in found], filters
