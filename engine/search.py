@@ -159,9 +159,13 @@ class Searcher:
         analysed = self._analyse(query)
         # What counts as a match does not depend on the filters: a filter only narrows it, so
         # the count beside a filter value is what choosing it gives.
-        everywhere = self._ranked(analysed, None)
         mask = self._mask(filters)
-        ranked = everywhere if mask is None else self._ranked(analysed, mask, everywhere)
+        nearest = self._nearest_with_and_without(analysed.vector, mask)
+        rows_everywhere, rows_within = nearest if nearest is not None else (None, None)
+        everywhere = self._ranked(analysed, None, dense_rows=rows_everywhere)
+        ranked = everywhere
+        if mask is not None:
+            ranked = self._ranked(analysed, mask, everywhere, dense_rows=rows_within)
         candidates, cosine, order = ranked.candidates, ranked.cosine, ranked.order
         fused, coverage = ranked.fused, analysed.coverage
         dense_rank = np.empty(len(candidates), dtype=np.int64)
@@ -225,7 +229,11 @@ class Searcher:
         }
 
     def _ranked(
-        self, analysed: _Analysed, mask: np.ndarray | None, everywhere: _Ranked | None = None
+        self,
+        analysed: _Analysed,
+        mask: np.ndarray | None,
+        everywhere: _Ranked | None = None,
+        dense_rows: np.ndarray | None = None,
     ) -> _Ranked:
         """The results within a filter mask: candidates, their scores, the shown ones in order.
 
@@ -234,10 +242,11 @@ class Searcher:
         that matched by meaning there and the filter keeps are the matches, so a filter narrows
         the matches and never adds one: where `everywhere` knows them all, `_narrowed` keeps
         them. Only where it is a lower bound does a filtered search look by meaning itself,
-        for rows past the same cosine floor, and score on its own pool's scale."""
+        for rows past the same cosine floor, and score on its own pool's scale. `dense_rows`:
+        the nearest rows within the mask when already known."""
         if everywhere is not None and mask is not None and everywhere.total_relation == "eq":
             return self._narrowed(analysed, mask, everywhere)
-        pool = self._candidates(analysed.vector, analysed.coverage, mask)
+        pool = self._candidates(analysed.vector, analysed.coverage, mask, dense_rows)
         candidates = pool.rows
         known = np.zeros(0, dtype=np.int64)
         if everywhere is not None and mask is not None:
@@ -437,15 +446,21 @@ class Searcher:
         return vector
 
     def _candidates(
-        self, query_vector: np.ndarray, coverage: np.ndarray, mask: np.ndarray | None
+        self,
+        query_vector: np.ndarray,
+        coverage: np.ndarray,
+        mask: np.ndarray | None,
+        dense_rows: np.ndarray | None = None,
     ) -> _Pool:
-        """Top rows by meaning and by words, within the filters."""
+        """Top rows by meaning (unless known) and by words, within the filters."""
         if mask is None:
-            dense_rows = self.index.nearest(query_vector, CANDIDATES)
+            if dense_rows is None:
+                dense_rows = self.index.nearest(query_vector, CANDIDATES)
             lexical_pool = coverage
             allowed = self.index.lexical.live_size
         else:
-            dense_rows = self._dense_within(query_vector, mask)
+            if dense_rows is None:
+                dense_rows = self._dense_within(query_vector, mask)
             lexical_pool = np.where(mask, coverage, 0.0)
             allowed = int(np.count_nonzero(mask))
         lexical_rows = _top(lexical_pool, CANDIDATES)
@@ -462,11 +477,9 @@ class Searcher:
         scoring every row and masking avoids copying (both measured in `make bench`).
         """
         index = self.index
-        share = float(mask.mean()) if len(mask) else 0.0
-        if index.meta.dense.type != "flat" and share >= BROAD_FILTER:
-            return index.nearest(
-                query_vector, CANDIDATES, among=mask, fetch=int(2 * CANDIDATES / share)
-            )
+        fetch = self._broad_fetch(mask)
+        if fetch is not None:
+            return index.nearest(query_vector, CANDIDATES, among=mask, fetch=fetch)
         if index.meta.dense.type != "flat":
             allowed = np.flatnonzero(mask)
             gathered: np.ndarray = allowed[_top(index.vectors[allowed] @ query_vector, CANDIDATES)]
@@ -475,6 +488,26 @@ class Searcher:
         top = _top(scores, CANDIDATES)
         exact: np.ndarray = top[mask[top]]
         return exact
+
+    def _broad_fetch(self, mask: np.ndarray) -> int | None:
+        """How many rows to ask an approximate index for, so that a broad filter keeps enough;
+        None for an exact index or a narrow filter (those score their rows exactly)."""
+        share = float(mask.mean()) if len(mask) else 0.0
+        if self.index.meta.dense.type == "flat" or share < BROAD_FILTER:
+            return None
+        return int(2 * CANDIDATES / share)
+
+    def _nearest_with_and_without(
+        self, query_vector: np.ndarray, mask: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """The nearest rows without and within a broad filter from one HNSW search, where the
+        filter's fetch is within efSearch: then its first rows are those a search of their own
+        gives (`SearchIndex.nearest_first`). None where the two are searched apart."""
+        fetch = None if mask is None else self._broad_fetch(mask)
+        if mask is None or fetch is None or fetch > self.index.meta.dense.params["efSearch"]:
+            return None
+        rows = self.index.nearest_first(query_vector, max(fetch, CANDIDATES))
+        return rows[:CANDIDATES], rows[mask[rows]][:CANDIDATES]
 
     def _hit(self, row: int, score: float, query_terms: set[str], *, by_meaning: bool) -> Hit:
         document = self.index.documents[row]

@@ -194,17 +194,26 @@ class SearchIndex:
         FAISS answers for its rows (asked for `fetch` to leave room for `among`), and later rows
         are scored exactly; the two are merged by score.
         """
-        rows, scores = search_dense(self.dense, query, fetch or k, self._dense_selector)
+        rows = self.nearest_first(query, fetch or k)
         if among is not None:
-            keep = among[rows]
-            rows, scores = rows[keep], scores[keep]
+            rows = rows[among[rows]]
+        top: np.ndarray = rows[:k]
+        return top
+
+    def nearest_first(self, query: np.ndarray, fetch: int) -> np.ndarray:
+        """The `fetch` live rows FAISS finds closest, with every later row, closest first.
+
+        Its first k rows are `nearest(query, k)` for any k up to `fetch`: HNSW explores as
+        many candidates (efSearch) whatever k below it, so one search can serve a search
+        with and without filters."""
+        rows, scores = search_dense(self.dense, query, fetch, self._dense_selector)
         later = np.arange(self.dense_rows, self.size)
-        later = later[self.alive[later] if among is None else among[later]]
+        later = later[self.alive[later]]
         if len(later):
             rows = np.concatenate([rows, later])
             scores = np.concatenate([scores, self.vectors[later] @ query])
-        top: np.ndarray = rows[np.argsort(-scores, kind="stable")[:k]]
-        return top
+        ordered: np.ndarray = rows[np.argsort(-scores, kind="stable")]
+        return ordered
 
     @cached_property
     def _dense_selector(self) -> Any:

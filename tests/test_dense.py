@@ -101,3 +101,18 @@ def test_hnsw_save_and_load_keep_results_and_ef_search(tmp_path: Path) -> None:
         np.testing.assert_array_equal(
             search_dense(loaded, query, 10)[0], search_dense(index, query, 10)[0]
         )
+
+
+def test_hnsw_top_k_is_the_start_of_a_larger_search_within_ef_search() -> None:
+    """One HNSW search serves a search with a broad filter and the one without it: asked for
+    up to efSearch rows, its first k are what asking for k gives (the same exploration)."""
+    rng = np.random.default_rng(5)
+    vectors = clustered(rng, 5_000, 64, clusters=50)
+    spec = choose_spec(5_000, exact_search_limit=1_000)
+    index = build_dense(vectors, spec)
+    ef_search = spec.params["efSearch"]
+    for query in clustered(rng, 100, 64, clusters=50):
+        small, _ = search_dense(index, query, 100)
+        for fetch in (300, ef_search):
+            large, _ = search_dense(index, query, fetch)
+            assert large[:100].tolist() == small.tolist()

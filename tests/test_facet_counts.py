@@ -157,3 +157,28 @@ def test_a_filter_keeps_each_results_score(mini_searcher: Searcher, query: str) 
     for filters in _filter_sets(mini_searcher):
         found = mini_searcher.search_by_text(query, filters, limit=10**6).hits
         assert [scores[h.kind, h.id] for h in found] == [h.score for h in found], filters
+
+
+def test_one_hnsw_search_serves_the_filtered_and_the_unfiltered_pool(
+    mini_searcher: Searcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broad filter on HNSW shares one FAISS search with the search without it; the results
+    are those of searching the two apart."""
+    monkeypatch.setattr(search_module, "CANDIDATES", 3)
+    documents = list(mini_searcher.index.live_documents())
+    embedder = mini_searcher.embedder
+    vectors = embedder.embed_passages([d.text for d in documents])
+    index = SearchIndex.build(documents, vectors, model_id=embedder.model_id, exact_search_limit=0)
+    shared = Searcher(index, embedder)
+    apart = Searcher(index, embedder)
+    monkeypatch.setattr(apart, "_nearest_with_and_without", lambda vector, mask: None)
+    used = 0
+    for query in QUERIES:
+        for filters in _filter_sets(shared):
+            mask = shared._mask(filters)
+            used += shared._nearest_with_and_without(shared._embed_query(query), mask) is not None
+            one = shared.search_by_text(query, filters, limit=50, with_facet_counts=True)
+            two = apart.search_by_text(query, filters, limit=50, with_facet_counts=True)
+            assert [(h.id, h.score) for h in one.hits] == [(h.id, h.score) for h in two.hits]
+            assert (one.total, one.facet_counts) == (two.total, two.facet_counts)
+    assert used > 0
