@@ -465,6 +465,10 @@ def profile_search(
         "compound_expansion", searcher._term_weights
     )
     searcher._candidates = watch.wrap("candidates", searcher._candidates)  # type: ignore[method-assign]
+    # A broad filter's FAISS search runs before the candidates: count it with them.
+    searcher._nearest_with_and_without = watch.wrap(  # type: ignore[method-assign]
+        "candidates", searcher._nearest_with_and_without
+    )
     searcher._hit = watch.wrap("explanations (hits, snippets)", searcher._hit)  # type: ignore[method-assign]
     kinds = ("person", "unit", "trial")
     with (
