@@ -99,14 +99,14 @@ def national_week(sample: Week, n_interns: int, n_hosts: int, seed: int = 37) ->
     host_ids = [h.id for h in hosts]
     interns = []
     for r in range(n_interns):
-        base = rng.choice(sample.interns)
+        model = rng.choice(sample.interns)
         wished = tuple(rng.sample(host_ids, rng.randint(0, 3))) if rng.random() < 0.5 else ()
         interns.append(
             replace(
-                base,
+                model,
                 id=f"i{r:04d}",
                 organisation=rng.choice(organisations),
-                wish=f"{base.wish} Jeg kommer fra {rng.choice(TOWNS)}.",
+                wish=f"{model.wish} Jeg kommer fra {rng.choice(TOWNS)}.",
                 duration=rng.randint(1, 5),
                 wished_hosts=wished,
                 excluded_hosts=frozenset(),

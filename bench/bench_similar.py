@@ -17,6 +17,7 @@ import json
 import random
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -52,14 +53,14 @@ def main() -> None:
     searcher = Searcher(index, embedder)
     for query in QUERIES:
         searcher.search_by_text(query)  # warm the query vectors and the compound lookup
-    search_ms = [timed_ms(lambda q=q: searcher.search_by_text(q)) for q in QUERIES * 10]
+    search_ms = [timed_ms(partial(searcher.search_by_text, q)) for q in QUERIES * 10]
     baseline = float(np.percentile(search_ms, 50))
 
     rng = random.Random(3)
     units = [d.id for d in documents if d.kind == "unit"]
     first = timed_ms(lambda: searcher.similar_units(units[0]))
     sample = rng.sample(units, args.requests)
-    warm = [timed_ms(lambda u=u: searcher.similar_units(u)) for u in sample]
+    warm = [timed_ms(partial(searcher.similar_units, u)) for u in sample]
 
     people = [r for r in records if r.kind == "person"][:500]
     written = [
@@ -79,12 +80,11 @@ def main() -> None:
     after = Searcher(later, embedder, caches=searcher.caches)
     touched = timed_ms(lambda: after.similar_units(units[1]))  # finds the changed units once
     after_writes = [
-        timed_ms(lambda u=u: after.similar_units(u)) for u in rng.sample(units, args.requests)
+        timed_ms(partial(after.similar_units, u)) for u in rng.sample(units, args.requests)
     ]
     # The unit page asks for recommendations too: similar units, their trials, nearest people.
     recommendations = [
-        timed_ms(lambda u=u: recommend_for_unit(searcher, u))
-        for u in rng.sample(units, args.requests)
+        timed_ms(partial(recommend_for_unit, searcher, u)) for u in rng.sample(units, args.requests)
     ]
 
     figures = {

@@ -60,7 +60,8 @@ def corpus(size: int) -> list[Record]:
 def _random_vectors(count: int, seed: int) -> np.ndarray:
     vectors = np.random.default_rng(seed).normal(size=(count, DIM)).astype(np.float32)
     norms: np.ndarray = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / norms
+    unit: np.ndarray = vectors / norms
+    return unit
 
 
 def timed(call: Callable[[], object]) -> float:

