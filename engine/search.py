@@ -279,8 +279,7 @@ class Searcher:
         scale, so a result scores and ranks as it does without the filter. No second search
         by meaning is needed (half the cost of FAISS for a filtered search at 100k)."""
         words = np.where(mask, analysed.coverage, 0.0)
-        word_rows = _top(words, CANDIDATES)
-        word_rows = word_rows[words[word_rows] > 0]
+        word_rows = _word_rows(words)
         known = everywhere.close_rows[mask[everywhere.close_rows]]
         candidates = np.union1d(known, word_rows)
         cosine = self.index.vectors[candidates] @ analysed.vector
@@ -463,8 +462,7 @@ class Searcher:
                 dense_rows = self._dense_within(query_vector, mask)
             lexical_pool = np.where(mask, coverage, 0.0)
             allowed = int(np.count_nonzero(mask))
-        lexical_rows = _top(lexical_pool, CANDIDATES)
-        lexical_rows = lexical_rows[lexical_pool[lexical_rows] > 0]
+        lexical_rows = _word_rows(lexical_pool)
         rows = np.unique(np.concatenate([dense_rows, lexical_rows]).astype(np.int64))
         matches = int(np.count_nonzero(lexical_pool > 0))  # dead rows score 0
         return _Pool(rows, np.asarray(dense_rows, dtype=np.int64), matches, allowed)
@@ -541,6 +539,13 @@ class Searcher:
 def _surface_words(found: list[Token], matched: set[str]) -> list[str]:
     """The matched words as the document writes them (users read words, not stems)."""
     return list(dict.fromkeys(t.surface.lower() for t in found if t.term in matched))
+
+
+def _word_rows(coverage: np.ndarray) -> np.ndarray:
+    """The rows holding most of the query's words (a candidate pool's share), none without."""
+    rows = _top(coverage, CANDIDATES)
+    held: np.ndarray = rows[coverage[rows] > 0]
+    return held
 
 
 def _order(fused: np.ndarray, relevant: np.ndarray) -> list[int]:

@@ -36,6 +36,16 @@ def _value(hit: object, facet: str) -> str:
     return value if facet == "kind" else fold(value.strip())
 
 
+def _as_hnsw(searcher: Searcher) -> SearchIndex:
+    """The small index again, searched through HNSW (as above 20k rows)."""
+    documents = list(searcher.index.live_documents())
+    embedder = searcher.embedder
+    vectors = embedder.embed_passages([d.text for d in documents])
+    index = SearchIndex.build(documents, vectors, model_id=embedder.model_id, exact_search_limit=0)
+    assert index.meta.dense.type == "hnsw"
+    return index
+
+
 def _all_values(searcher: Searcher, facet: str) -> set[str]:
     return {_value(d, facet) for d in searcher.index.live_documents()} - {""}
 
@@ -68,14 +78,7 @@ def test_counts_hold_when_the_matches_outgrow_the_candidate_pool(
     broad filters search the graph and narrow ones scan their rows."""
     monkeypatch.setattr(search_module, "CANDIDATES", 3)
     if dense == "hnsw":
-        documents = list(mini_searcher.index.live_documents())
-        embedder = mini_searcher.embedder
-        vectors = embedder.embed_passages([d.text for d in documents])
-        index = SearchIndex.build(
-            documents, vectors, model_id=embedder.model_id, exact_search_limit=0
-        )
-        assert index.meta.dense.type == "hnsw"
-        mini_searcher = Searcher(index, embedder)
+        mini_searcher = Searcher(_as_hnsw(mini_searcher), mini_searcher.embedder)
     relations = set()
     for query in QUERIES:
         for filters in _filter_sets(mini_searcher):
@@ -165,10 +168,7 @@ def test_one_hnsw_search_serves_the_filtered_and_the_unfiltered_pool(
     """A broad filter on HNSW shares one FAISS search with the search without it; the results
     are those of searching the two apart."""
     monkeypatch.setattr(search_module, "CANDIDATES", 3)
-    documents = list(mini_searcher.index.live_documents())
-    embedder = mini_searcher.embedder
-    vectors = embedder.embed_passages([d.text for d in documents])
-    index = SearchIndex.build(documents, vectors, model_id=embedder.model_id, exact_search_limit=0)
+    index, embedder = _as_hnsw(mini_searcher), mini_searcher.embedder
     shared = Searcher(index, embedder)
     apart = Searcher(index, embedder)
     monkeypatch.setattr(apart, "_nearest_with_and_without", lambda vector, mask: None)
