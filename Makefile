@@ -68,11 +68,11 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.bench_similar
 	$(BIN)/python -m bench.bench_facets
 
-## make eval: search quality on our two labelled Danish query sets (own and validation).
+## make eval: search quality on every labelled Danish query set (fresh dev and test, own,
+## validation) beside the bare model and main of 2026-12-05, and on the similar-units set.
 eval: $(VENV)/.installed
 	$(BIN)/tvaers --home $(HOME_DIR) index $(SAMPLE)
-	$(BIN)/tvaers --home $(HOME_DIR) eval tests/data/queries.csv
-	$(BIN)/tvaers --home $(HOME_DIR) eval tests/data/queries_validation.csv
+	$(BIN)/python -m bench.eval_search --home $(HOME_DIR) --compare bench/results/eval_773a4d5.json
 	$(BIN)/tvaers --home $(HOME_DIR) eval tests/data/similar_units.csv
 
 ## make tune: compare scoring settings on both labelled query sets (how the defaults were chosen).

@@ -65,6 +65,9 @@ class TimedEmbedder:
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed(texts, query=False)
 
+    def token_count(self, text: str) -> int:
+        return self._inner.token_count(text)
+
     def _embed(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
         key = (query, tuple(texts))
         if key not in self._cache:

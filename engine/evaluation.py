@@ -1,4 +1,6 @@
-"""Search quality on a labelled query set: MRR@10, nDCG@10, recall@10 and hit@1 per query type."""
+"""Search quality on a labelled query set: MRR@10, nDCG@10, recall@10 and hit@1 per query type,
+beside the bare embedding model's; off-topic queries (nothing in the data answers them) count
+as right when the search says that nothing fits."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from engine.results import Filters
 from engine.search import Searcher
 from indexer.errors import DataError, Problem
@@ -16,7 +20,18 @@ from indexer.tables import read_table
 
 CUTOFF = 10
 QUERY_COLUMNS = ("qid", "query", "kind", "relevant", "qtype")
+OFF_TOPIC = "offtopic"
 QTYPES = ("paraphrase", "exact", "typo", "synonym", "compound")
+FRESH_QTYPES = (
+    "paraphrase",
+    "inflection",
+    "ascii",
+    "compound",
+    "abbreviation",
+    "exact",
+    "typo",
+    "synonym",
+)
 
 
 @dataclass(frozen=True)
@@ -24,14 +39,20 @@ class LabelledQuery:
     qid: str
     query: str
     kind: Kind | None  # None: any kind
-    relevant: frozenset[str]
+    relevant: frozenset[str]  # empty for an off-topic query
     qtype: str
+
+    @property
+    def off_topic(self) -> bool:
+        return self.qtype == OFF_TOPIC
 
 
 @dataclass(frozen=True)
 class QueryOutcome:
     query: LabelledQuery
-    hits: list[str]  # ids in ranked order
+    hits: list[str]  # ids in ranked order: what the search says fits
+    # The nearest records when the search says nothing fits (shown apart, never as hits).
+    nearest: list[str]
 
 
 def load_queries(path: Path) -> list[LabelledQuery]:
@@ -47,8 +68,14 @@ def load_queries(path: Path) -> list[LabelledQuery]:
             problems.append(Problem(table.name, f"ukendt kind '{kind}'", row.line, "kind"))
             continue
         relevant = frozenset(split_list(v["relevant"]))
-        if not v["query"] or not relevant:
+        qtype = v["qtype"].strip().lower() or "other"
+        if not v["query"] or (not relevant and qtype != OFF_TOPIC):
             problems.append(Problem(table.name, "query og relevant skal udfyldes", row.line))
+            continue
+        if relevant and qtype == OFF_TOPIC:
+            problems.append(
+                Problem(table.name, "en offtopic-forespørgsel har intet relevant", row.line)
+            )
             continue
         queries.append(
             LabelledQuery(
@@ -56,7 +83,7 @@ def load_queries(path: Path) -> list[LabelledQuery]:
                 v["query"],
                 None if kind == "any" else kind,  # type: ignore[arg-type]
                 relevant,
-                v["qtype"].strip().lower() or "other",
+                qtype,
             )
         )
     if problems:
@@ -68,18 +95,47 @@ def run_queries(searcher: Searcher, queries: list[LabelledQuery]) -> list[QueryO
     outcomes = []
     for q in queries:
         results = searcher.search_by_text(q.query, Filters(kind=q.kind), limit=CUTOFF)
-        outcomes.append(QueryOutcome(q, [h.id for h in results.hits]))
+        nearest = getattr(results, "nearest", [])
+        outcomes.append(QueryOutcome(q, [h.id for h in results.hits], [h.id for h in nearest]))
+    return outcomes
+
+
+def run_bare_model(searcher: Searcher, queries: list[LabelledQuery]) -> list[QueryOutcome]:
+    """The same vectors ranked by cosine alone within the kind filter: what the embedding model
+    gives without tvaers (no words, no typos, no synonyms, no threshold)."""
+    index = searcher.index
+    live = np.array([d is not None for d in index.documents], dtype=bool)
+    outcomes = []
+    for q in queries:
+        vector = searcher.embedder.embed_queries([q.query])[0]
+        allowed = live if q.kind is None else live & index.facet_is("kind", q.kind)
+        scores = np.where(allowed, index.vectors @ vector, -np.inf)
+        top = np.argsort(-scores, kind="stable")[:CUTOFF]
+        documents = [index.documents[r] for r in top.tolist() if allowed[r]]
+        ids = [d.id for d in documents if d is not None]
+        outcomes.append(QueryOutcome(q, ids, []))
     return outcomes
 
 
 def metrics_of(outcomes: list[QueryOutcome]) -> dict[str, dict[str, float]]:
-    """Per query type, plus "all"."""
+    """Per query type, plus "all" (the on-topic queries). Off-topic queries have their own
+    measure: the share the search answered with no hits."""
     groups: dict[str, list[QueryOutcome]] = defaultdict(list)
     for outcome in outcomes:
         groups[outcome.query.qtype].append(outcome)
-        groups["all"].append(outcome)
-    ordered = [*(t for t in QTYPES if t in groups), *sorted(set(groups) - {*QTYPES, "all"})]
-    return {name: _aggregate(groups[name]) for name in [*ordered, "all"] if name in groups}
+        if not outcome.query.off_topic:
+            groups["all"].append(outcome)
+    known = [*FRESH_QTYPES, *QTYPES]
+    ordered = [*dict.fromkeys(t for t in known if t in groups)]
+    ordered += sorted(set(groups) - {*known, "all", OFF_TOPIC})
+    metrics = {name: _aggregate(groups[name]) for name in [*ordered, "all"] if name in groups}
+    if "all" in metrics:
+        metrics["all"]["kept"] = _kept_share(groups["all"])
+    if OFF_TOPIC in groups:
+        off = groups[OFF_TOPIC]
+        rejected = sum(1 for o in off if not o.hits)
+        metrics[OFF_TOPIC] = {"queries": len(off), "no_hits": round(rejected / len(off), 4)}
+    return metrics
 
 
 def evaluation_json(outcomes: list[QueryOutcome]) -> dict[str, Any]:
@@ -105,6 +161,17 @@ def _aggregate(outcomes: list[QueryOutcome]) -> dict[str, float]:
     result = {k: round(v / n, 4) for k, v in sums.items()}
     result["queries"] = n
     return result
+
+
+def _kept_share(outcomes: list[QueryOutcome]) -> float:
+    """Of the on-topic queries with a relevant record among their first ten, found or merely
+    nearest, the share whose relevant record is a hit: a "nothing fits" that hides a relevant
+    record costs here."""
+    reached = [o for o in outcomes if o.query.relevant & {*o.hits[:CUTOFF], *o.nearest[:CUTOFF]}]
+    if not reached:
+        return 1.0
+    kept = sum(1 for o in reached if o.query.relevant & set(o.hits[:CUTOFF]))
+    return round(kept / len(reached), 4)
 
 
 # Similar units ----------------------------------------------------------------------------

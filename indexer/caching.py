@@ -34,6 +34,9 @@ class CachedEmbedder:
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self._embed(texts, is_query=False)
 
+    def token_count(self, text: str) -> int:
+        return self.inner.token_count(text)
+
     def _embed(self, texts: Sequence[str], *, is_query: bool) -> np.ndarray:
         # Passages share keys with the index's cache; queries are embedded in another role.
         keys = [content_hash(f"\x00query\x00{t}" if is_query else t) for t in texts]

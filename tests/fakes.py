@@ -46,6 +46,10 @@ class FakeEmbedder:
         self.calls.append(list(texts))
         return self._embed(texts)
 
+    def token_count(self, text: str) -> int:
+        """A token per word, as a word-piece model counts plain words."""
+        return len(text.split())
+
     def _embed(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self._dimension), dtype=np.float32)
         for row, text in enumerate(texts):

@@ -14,6 +14,7 @@ from rapidfuzz.distance import Levenshtein
 from engine import typos
 from engine.search import (
     EMBEDDED_QUERY_CHARS,
+    EMBEDDED_QUERY_TOKENS,
     MAX_EXPANDED_TERMS,
     MAX_QUERY_TERMS,
     Searcher,
@@ -46,6 +47,32 @@ def test_the_model_reads_at_most_the_budget(mini_searcher: Searcher) -> None:
     words = "hvem ved noget om " * 20
     cut = embedded_part(" ".join(words.split()))
     assert len(cut) <= EMBEDDED_QUERY_CHARS and not cut.endswith(" ") and words.startswith(cut)
+
+
+def by_letters(text: str) -> int:
+    """A tokenizer of random letters: a token per two letters, as word pieces split gibberish."""
+    return sum((len(word) + 1) // 2 for word in text.split())
+
+
+@given(st.lists(st.text(string.ascii_lowercase, min_size=1, max_size=60), min_size=1, max_size=80))
+@settings(max_examples=200, deadline=None)
+def test_the_embedded_part_keeps_the_most_whole_words_within_the_token_budget(
+    words: list[str],
+) -> None:
+    query = " ".join(words)
+    cut = embedded_part(query, by_letters)
+    assert cut and query.startswith(cut)
+    assert by_letters(cut) <= EMBEDDED_QUERY_TOKENS and len(cut) <= EMBEDDED_QUERY_CHARS
+    within_chars = embedded_part(query)
+    if by_letters(within_chars) <= EMBEDDED_QUERY_TOKENS:
+        assert cut == within_chars
+        return
+    kept = within_chars.split(" ")
+    n = cut.count(" ") + 1
+    if " ".join(kept[:n]) == cut:  # whole words: one more would not fit
+        assert n == len(kept) or by_letters(" ".join(kept[: n + 1])) > EMBEDDED_QUERY_TOKENS
+    else:  # the first word alone is over the budget: cut inside it
+        assert by_letters(kept[0]) > EMBEDDED_QUERY_TOKENS
 
 
 def test_a_long_query_matches_a_bounded_number_of_words(mini_searcher: Searcher) -> None:

@@ -238,6 +238,9 @@ class SerializedEmbedder:
         with self._turn(is_query=True):
             return self.inner.embed_queries(texts)
 
+    def token_count(self, text: str) -> int:
+        return self.inner.token_count(text)
+
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         parts = []
         for start in range(0, len(texts), self.batch):
