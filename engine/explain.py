@@ -31,7 +31,18 @@ def snippet_with_highlights(
         for m in matches
         if m.start >= start and m.end - start + prefix <= len(snippet.rstrip("…"))
     ]
-    return snippet, spans
+    return snippet, _merged(spans)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans in order, overlapping ones as one ("SOSU-elever" matched whole and by a part)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _word_start(text: str, position: int) -> int:

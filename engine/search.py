@@ -13,6 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
+from engine import lexicon
 from engine.expansion import MAX_EXPANSIONS, CompoundIndex, split_compound
 from engine.explain import snippet_with_highlights
 from engine.fusion import DEFAULT_FUSION, Fusion
@@ -20,7 +21,7 @@ from engine.profiles import UnitProfiles, VersionProfiles
 from engine.results import Explanation, Filters, Hit, MatchedBy, SearchResults, TotalRelation
 from engine.synonyms import Synonyms, bundled
 from engine.typos import correct_terms, surface_form
-from indexer.analysis import Token, fold, forget_words, stem, terms, tokens
+from indexer.analysis import Token, fold, forget_words, stem, tokens
 from indexer.embedders import Embedder
 from indexer.errors import ModelMismatchError, NotFoundError
 from indexer.index import SearchIndex
@@ -228,9 +229,11 @@ class Searcher:
 
     def _analyse(self, query: str) -> _Analysed:
         """What a query gives before any filter: its words, their weights, the vector."""
-        query_terms = list(dict.fromkeys(terms(query)))[:MAX_QUERY_TERMS]
+        query_tokens = tokens(query)
+        query_terms = list(dict.fromkeys(t.term for t in query_tokens))[:MAX_QUERY_TERMS]
         synonyms = self.synonyms()
-        corrections = correct_terms(query_terms, self.index.lexical, synonyms.vocabulary)
+        danish = {t.term for t in query_tokens[: 4 * MAX_QUERY_TERMS] if lexicon.zipf(t.surface)}
+        corrections = correct_terms(query_terms, self.index.lexical, synonyms.vocabulary, danish)
         weights, full = self._term_weights(query_terms, corrections)
         # After the compounds: a synonym's words count for less and are not expanded further.
         added = synonyms.expand(list(weights))
@@ -422,11 +425,13 @@ class Searcher:
         lexical = self.index.lexical
 
         def known_as(part: str, is_head: bool, as_word: bool) -> str | None:
+            if not is_head and part in lexicon.VERB_PREFIXES:
+                return None  # "opsøgende" is no compound of "op"
             for form in (part, stem(part)):
                 if lexical.document_frequency(form):
                     return form
-            if as_word:
-                return None
+            if as_word or not lexicon.zipf(part):
+                return None  # a part seen only inside compounds must be a Danish word
             found = any(c.has_compound(part, ending=is_head) for c in self._compounds)
             return part if found else None
 

@@ -33,9 +33,15 @@ def max_edits(term: str) -> int:
 
 
 def correct_terms(
-    terms: list[str], lexical: LexicalIndex, synonym_terms: Set[str] = frozenset()
+    terms: list[str],
+    lexical: LexicalIndex,
+    synonym_terms: Set[str] = frozenset(),
+    danish_terms: Set[str] = frozenset(),
 ) -> dict[str, str]:
     """Map each query term the index has never seen to its closest indexed term, if any is close.
+
+    A Danish word is not a typo because the index lacks it (`danish_terms`: the terms of the
+    query's words that the Danish lexicon holds): "sørger" is not a misspelt "søge".
 
     Among equally close terms the more common one wins: it is the likelier intended word. The
     first letter must agree: people rarely mistype it, and it rules out most false friends.
@@ -50,6 +56,7 @@ def correct_terms(
         and t.isalpha()
         and lexical.column(t) is None
         and t not in synonym_terms
+        and t not in danish_terms
     ]
     for term in unknown[:MAX_CORRECTED]:
         limit = max_edits(term)

@@ -20,6 +20,8 @@ _TOKEN = re.compile(r"[^\W_]+(?:[-'.][^\W_]+)*", re.UNICODE)
 # searches and writes corrupt each other's words (an IndexError inside the stemmer).
 _STEMMERS = threading.local()
 
+MIN_HYPHEN_PART = 2  # "it" in "it-afdeling"; single letters ("e-boks") are no words
+
 # Snowball's Danish stop words, folded the same way as the text.
 STOP_WORDS = frozenset(
     """og i jeg det at en den til er som på de med han af for ikke der var mig sig men et har om
@@ -85,12 +87,22 @@ def forget_words() -> None:
 
 
 def tokens(text: str) -> list[Token]:
-    """Words with their character offsets, stop words left out."""
+    """Words with their character offsets, stop words left out. A hyphenated word is a word
+    and also its parts ("SOSU-elever" holds "sosu" and "elever"), so a query for one part
+    finds it."""
     found = []
     for match in _TOKEN.finditer(text):
-        term = term_of(match.group())
+        word = match.group()
+        term = term_of(word)
         if term:
-            found.append(Token(match.group(), match.start(), match.end(), term))
+            found.append(Token(word, match.start(), match.end(), term))
+        if "-" in word:
+            offset = match.start()
+            for part in word.split("-"):
+                part_term = term_of(part) if len(part) >= MIN_HYPHEN_PART else None
+                if part_term and part_term != term:
+                    found.append(Token(part, offset, offset + len(part), part_term))
+                offset += len(part) + 1
     return found
 
 

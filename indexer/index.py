@@ -35,7 +35,7 @@ from indexer.errors import IndexNotFoundError, TvaersError
 from indexer.lexical import LexicalIndex
 from indexer.records import Document
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: lexical rows from Document.words, hyphenated words also as parts
 FACETS = ("kind", "organisation", "sector", "area")
 DOCUMENTS_PER_LINE = 500  # the JSON of a snapshot is written in pieces, so searches keep running
 
@@ -132,7 +132,7 @@ class SearchIndex:
             built_at=time.time(),
             exact_search_limit=exact_search_limit,
         )
-        lexical = LexicalIndex.from_terms([terms(d.text) for d in documents])
+        lexical = LexicalIndex.from_terms([terms(d.words) for d in documents])
         return cls(list(documents), vectors, lexical, meta)
 
     # Reading -----------------------------------------------------------------------------
@@ -241,7 +241,7 @@ class SearchIndex:
             documents[row] = None
         documents.extend(add_documents)
         buffer = self._buffer.extended(self.size, np.asarray(add_vectors, dtype=np.float32))
-        lexical = self.lexical.applied(gone, [terms(d.text) for d in add_documents])
+        lexical = self.lexical.applied(gone, [terms(d.words) for d in add_documents])
         meta = dataclasses.replace(
             self.meta, count=self.meta.count - len(gone) + len(add_documents), revision=revision
         )

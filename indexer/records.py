@@ -77,10 +77,24 @@ class Document:
         return f"{self.kind}:{self.id}"
 
     @cached_property
+    def words(self) -> str:
+        """The text the lexical index holds: the embedded text without the labels tvaers writes
+        into it itself ("Prøvehandling i …", "Kompetencer:", "Læring:"), so that "prøvet" or
+        "læring" do not match every trial through words nobody wrote."""
+        text = self.text
+        for label in TEXT_LABELS:
+            text = text.replace(label, " ")
+        return text
+
+    @cached_property
     def content_hash(self) -> str:
         """Asked for on every write and index build; the text never changes (frozen)."""
         return content_hash(self.text)
 
+
+# What `_to_document` writes into a document's text around the record's own words.
+TRIAL_LABEL, COMPETENCIES_LABEL, LEARNINGS_LABEL = "Prøvehandling i ", "Kompetencer: ", "Læring: "
+TEXT_LABELS = (TRIAL_LABEL, COMPETENCIES_LABEL, LEARNINGS_LABEL)
 
 # Embeddings, overrides and isolates of the Unicode bidi algorithm: they can make a name read
 # backwards on screen ("RLO spoofing") and have no place in Danish text.
@@ -134,7 +148,7 @@ def _to_document(record: Record, unit: Record) -> Document:
         competencies = _join_list(record.get("competencies"))
         body = record.get("description")
         if competencies:
-            body += f" Kompetencer: {competencies}."
+            body += f" {COMPETENCIES_LABEL}{competencies}."
         text = f"{unit_name}. {organisation}. {record.get('area')}. {body}"
         title = unit_name
     elif record.kind == "person":
@@ -146,10 +160,10 @@ def _to_document(record: Record, unit: Record) -> Document:
         title = record.get("title")
         body = record.get("description")
         learnings = record.get("learnings")
-        text = f"{title}. Prøvehandling i {unit_name}, {organisation}. {body}"
+        text = f"{title}. {TRIAL_LABEL}{unit_name}, {organisation}. {body}"
         if learnings:
-            text += f" Læring: {learnings}"
-            body += f" Læring: {learnings}"
+            text += f" {LEARNINGS_LABEL}{learnings}"
+            body += f" {LEARNINGS_LABEL}{learnings}"
     metadata = {k: v for k, v in record.fields.items() if k != "id"}
     return Document(
         kind=record.kind,

@@ -65,9 +65,13 @@ def test_inflections_share_a_stem() -> None:
     assert terms("hjemmeplejen")[0] == terms("hjemmepleje")[0]
 
 
-def test_hyphenated_words_and_abbreviations_index_as_one_term() -> None:
-    assert terms("Power-BI") == ["powerbi"]
+def test_hyphenated_words_index_whole_and_as_their_parts_and_abbreviations_as_one() -> None:
+    assert terms("Power-BI") == ["powerbi", "pow", "bi"]
     assert terms("K.M.D.") == ["kmd"]
+    assert "sosu" in terms("SOSU-elever") and terms("SOSU-elever")[0] == "sosuelev"
+    assert terms("e-Boks") == ["ebok", "bok"]  # a single letter is no word
+    found = tokens("nye SOSU-elever")
+    assert [(t.surface, t.start, t.end) for t in found if t.term == "sosu"] == [("SOSU", 4, 8)]
 
 
 def test_fold_turns_danish_letters_into_ascii_pairs() -> None:
@@ -93,12 +97,14 @@ def test_terms_of_folded_text_equal_terms_of_text(text: str) -> None:
 
 @given(danish_text)
 def test_token_spans_point_at_their_surface_text(text: str) -> None:
-    previous_end = 0
+    """In order; a hyphenated word's parts lie within the word."""
+    previous = (0, 0)
     for token in tokens(text):
         assert text[token.start : token.end] == token.surface
-        assert token.start >= previous_end
+        assert token.start >= previous[1] or previous[0] <= token.start < token.end <= previous[1]
         assert token.term
-        previous_end = token.end
+        if token.start >= previous[1]:
+            previous = (token.start, token.end)
 
 
 @given(st.text(max_size=40))
