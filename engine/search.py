@@ -25,6 +25,7 @@ from indexer.analysis import Token, fold, forget_words, stem, tokens
 from indexer.embedders import Embedder
 from indexer.errors import ModelMismatchError, NotFoundError
 from indexer.index import SearchIndex
+from indexer.lexical import LexicalIndex
 from indexer.live import LiveIndex
 from indexer.records import Document, Kind
 
@@ -197,12 +198,11 @@ class Searcher:
         dense_rank = np.empty(len(candidates), dtype=np.int64)
         dense_rank[np.argsort(-cosine, kind="stable")] = np.arange(len(candidates))
         page = order[offset : offset + limit]
-        matched = set(analysed.weights)
         hits = [
             self._hit(
                 int(candidates[i]),
                 float(fused[i]),
-                matched,
+                analysed.matched_in(self.index.lexical, int(candidates[i])),
                 by_meaning=bool(dense_rank[i] < max(10, offset + limit)),
             )
             for i in page
@@ -236,12 +236,18 @@ class Searcher:
         corrections = correct_terms(query_terms, self.index.lexical, synonyms.vocabulary, danish)
         weights, full = self._term_weights(query_terms, corrections)
         # After the compounds: a synonym's words count for less and are not expanded further.
+        own = set(weights)  # the typed words, their corrections, parts and compounds
         added = synonyms.expand(list(weights))
         for term, weight in added.items():
             weights.setdefault(term, weight)
+        phrases = [p for p in synonyms.phrases(list(weights)) if not set(p) <= own]
+        in_phrases_only = {t for p in phrases for t in p} - own
         best_of = self._stand_ins(full, added, synonyms) or dict.fromkeys(full, 1.0)
-        coverage = self._coverage(weights, best_of)
-        return _Analysed(corrections, weights, coverage, self._embed_query(query), synonyms)
+        coverage = self._coverage(weights, best_of, phrases, in_phrases_only)
+        vector = self._embed_query(query)
+        return _Analysed(
+            corrections, weights, coverage, vector, synonyms, phrases, frozenset(in_phrases_only)
+        )
 
     def _as_written(
         self, query: str, corrections: dict[str, str], synonyms: Synonyms
@@ -450,14 +456,26 @@ class Searcher:
         stand_ins.update({t: w for t, w in added.items() if lexical.column(t) is not None})
         return stand_ins
 
-    def _coverage(self, weights: dict[str, float], best_of: dict[str, float]) -> np.ndarray:
+    def _coverage(
+        self,
+        weights: dict[str, float],
+        best_of: dict[str, float],
+        phrases: list[tuple[str, ...]] = [],  # noqa: B006 - never changed
+        in_phrases_only: set[str] = set(),  # noqa: B006
+    ) -> np.ndarray:
         """Share of the query's word weight each document holds, in [0, 1] (`best_of`: the
-        words a full match holds)."""
+        words a full match holds). A synonym phrase's words count only where a document holds
+        the whole phrase."""
         lexical = self.index.lexical
         best = lexical.best_possible(best_of)
         if best <= 0:
             return np.zeros(lexical.size, dtype=np.float32)
-        coverage: np.ndarray = np.minimum(lexical.scores(weights) / best, 1.0)
+        scores = lexical.scores({t: w for t, w in weights.items() if t not in in_phrases_only})
+        for phrase in phrases:
+            whole = np.all([lexical.scores({t: 1.0}) > 0 for t in phrase], axis=0)
+            added = sum(lexical.scores({t: weights[t]}) for t in phrase if t in in_phrases_only)
+            scores = scores + np.where(whole, added, 0.0)
+        coverage: np.ndarray = np.minimum(scores / best, 1.0)
         return coverage
 
     def _embed_query(self, query: str) -> np.ndarray:
@@ -600,6 +618,23 @@ class _Analysed:
     coverage: np.ndarray  # per row
     vector: np.ndarray
     synonyms: Synonyms
+    phrases: list[tuple[str, ...]]  # synonym phrases: they match whole or not at all
+    in_phrases_only: frozenset[str]  # their words that the query has no other reason to match
+
+    def matched_in(self, lexical: LexicalIndex, row: int) -> set[str]:
+        """The query's terms that count as matched in a row: a synonym phrase's words only
+        where the row holds the whole phrase."""
+        in_phrases = self.in_phrases_only
+        if not in_phrases:
+            return set(self.weights)
+        present = set(lexical.row_columns(row).tolist())
+        whole = {
+            t
+            for p in self.phrases
+            if all(lexical.vocabulary.get(w, -1) in present for w in p)
+            for t in p
+        }
+        return {t for t in self.weights if t not in in_phrases or t in whole}
 
 
 @dataclass(frozen=True)

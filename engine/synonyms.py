@@ -84,6 +84,21 @@ class Synonyms:
                             added[word] = max(added.get(word, 0.0), share)
         return dict(list(added.items())[:MAX_ADDED])
 
+    def phrases(self, query_terms: Sequence[str]) -> list[tuple[str, ...]]:
+        """The phrases of several words that the query's synonyms add ("social- og
+        sundhedsassistent" for "SOSU"): a document matches one only when it holds every word of
+        it, so "social" alone is no match for "SOSU"."""
+        present = set(query_terms)
+        found: dict[tuple[str, ...], None] = {}
+        for term in query_terms:
+            for member in self._by_term.get(term, ()):
+                if not present.issuperset(member.terms):
+                    continue
+                for other in self._members[member.group]:
+                    if len(other.terms) > 1 and other.terms != member.terms:
+                        found[other.terms] = None
+        return list(found)
+
     def __add__(self, other: Synonyms) -> Synonyms:
         return Synonyms([*self.groups, *other.groups])
 

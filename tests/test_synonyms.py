@@ -173,3 +173,28 @@ def test_the_page_edits_the_list_for_admins_with_a_csrf_token(
     assert saved.status_code == 200 and "Listen er gemt" in saved.text
     assert "xbs, borgerservice" in saved.text
     assert (home / "synonyms.txt").read_text(encoding="utf-8") == "xbs, borgerservice\n"
+
+
+def test_a_synonym_phrase_matches_only_where_a_document_holds_all_of_it() -> None:
+    """ "SOSU" adds "social- og sundhedsassistent": "Social- og Boligstyrelsen" holds one of its
+    words and is no match; a text with the whole phrase is, and shows the words it matched."""
+    from indexer.index import SearchIndex
+    from indexer.records import Document
+
+    def unit(uid: str, text: str) -> Document:
+        return Document("unit", uid, uid, text, text, "Staten", "stat", "Social")
+
+    documents = [
+        unit("u1", "Social- og Boligstyrelsen fører tilsyn med botilbud."),
+        unit("u2", "Vi uddanner social- og sundhedsassistenter i praktik."),
+        unit("u3", "Vejledning af SOSU-elever i hjemmeplejen."),
+        unit("u4", "Madservice til ældre borgere."),
+    ]
+    embedder = FakeEmbedder()
+    vectors = embedder.embed_passages([d.text for d in documents])
+    index = SearchIndex.build(documents, vectors, model_id=embedder.model_id)
+    searcher = Searcher(index, embedder, synonyms=lambda: bundled())
+    hits = {h.id: h for h in searcher.search_by_text("sosu").hits}
+    assert hits["u3"].explanation.matched_terms == ["sosu"]  # a part of "SOSU-elever"
+    assert "social" in hits["u2"].explanation.matched_terms
+    assert "u1" not in hits or hits["u1"].explanation.matched_by == "meaning"
