@@ -27,6 +27,10 @@ class Fusion:
     # Unless the query's own word is in no document and was split into parts ("sprogscreening"):
     # then the compounds of its parts ("sprogvurdering") count as the parts themselves.
     split_compound_weight: float = 1.0
+    # A record whose name holds the query's words gains this much per share of their weight.
+    name_weight: float = 0.0
+    # A unit gains this share of the score of its best-matching person or trial.
+    member_share: float = 0.0
 
     def combine(
         self, cosine: np.ndarray, coverage: np.ndarray, scale: tuple[float, float] | None = None

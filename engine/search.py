@@ -27,9 +27,11 @@ from indexer.errors import ModelMismatchError, NotFoundError
 from indexer.index import SearchIndex
 from indexer.lexical import LexicalIndex
 from indexer.live import LiveIndex
-from indexer.records import Document, Kind
+from indexer.records import KINDS, Document, Kind
 
 CANDIDATES = 100
+KIND_POOL = 10  # nearest rows of a kind the unfiltered pool lacks, for that kind's own bar
+MEMBERS_INHERITED = 20  # the best matches whose units they raise
 BROAD_FILTER = 0.1  # share of items above which a filtered search uses the approximate index
 QUERY_CACHE_SIZE = 512
 MAX_QUERY_CHARS = 500
@@ -245,8 +247,18 @@ class Searcher:
         best_of = self._stand_ins(full, added, synonyms) or dict.fromkeys(full, 1.0)
         coverage = self._coverage(weights, best_of, phrases, in_phrases_only)
         vector = self._embed_query(query)
+        lexical = self.index.lexical
+        columns = {t: lexical.column(t) for t in full}
+        name_weights = {t: float(lexical.idf[c]) for t, c in columns.items() if c is not None}
         return _Analysed(
-            corrections, weights, coverage, vector, synonyms, phrases, frozenset(in_phrases_only)
+            corrections,
+            weights,
+            coverage,
+            vector,
+            synonyms,
+            phrases,
+            frozenset(in_phrases_only),
+            name_weights,
         )
 
     def _as_written(
@@ -286,26 +298,132 @@ class Searcher:
         if everywhere is not None and mask is not None:
             known = everywhere.close_rows[mask[everywhere.close_rows]]
             candidates = np.union1d(candidates, known)
+        else:
+            candidates = np.union1d(candidates, self._best_of_each_kind(analysed.vector, pool))
         cosine = self.index.vectors[candidates] @ analysed.vector
-        coverage = analysed.coverage[candidates]
-        scale = (float(cosine.min()), float(cosine.max())) if len(cosine) else (0.0, 0.0)
+        # The scale is the pool's (by meaning and by words); rows added for a kind's own bar or
+        # from the unfiltered search do not stretch it.
+        pooled = cosine[np.isin(candidates, pool.rows)] if len(pool.rows) else cosine
+        scale = (float(pooled.min()), float(pooled.max())) if len(pooled) else (0.0, 0.0)
         if everywhere is None:
-            floor = scale[0] + self.fusion.dense_floor * (scale[1] - scale[0])
+            floor = self._kind_floors(candidates, cosine, scale)
             close = cosine >= floor
         else:
-            floor = everywhere.floor
+            floor = everywhere.floor_of(self.index, candidates)
             close = np.isin(candidates, known) | (cosine >= floor)
-        fused = self.fusion.combine(cosine, coverage, scale)
-        order = _order(fused, (coverage > 0) | close)
+        coverage = analysed.coverage[candidates]
+        fused = self._fused(analysed, candidates, cosine, coverage, scale)
+        matched = (coverage > 0) | close
+        inherited: dict[int, float] = dict(everywhere.inherited) if everywhere is not None else {}
+        if everywhere is None:
+            inherited = self._inherited(candidates, fused, matched)
+        candidates, cosine, coverage, fused, matched, close = self._with_inherited(
+            analysed, mask, inherited, (candidates, cosine, coverage, fused, matched, close), scale
+        )
+        order = _order(fused, matched)
         # Dense-only matches are known within the pool. Rows beyond the dense pool are no
         # closer than its farthest row, so only when that one passes may more of them pass.
         in_dense_pool = np.isin(candidates, pool.dense_rows)
         beyond = pool.allowed > len(pool.dense_rows)
         lower_bound = bool(beyond and len(pool.dense_rows) and close[in_dense_pool].all())
-        total = pool.lexical_matches + int(np.count_nonzero(close & (coverage <= 0)))
+        total = pool.lexical_matches + int(np.count_nonzero(matched & (coverage <= 0)))
         relation: TotalRelation = "gte" if lower_bound else "eq"
-        close_rows = candidates[close]
-        return _Ranked(candidates, cosine, fused, order, total, relation, floor, close_rows, scale)
+        close_rows = candidates[matched & (coverage <= 0) | close]
+        kind_floors = (
+            self._floors_by_kind(candidates, floor)
+            if everywhere is None
+            else (everywhere.kind_floors)
+        )
+        return _Ranked(
+            candidates,
+            cosine,
+            fused,
+            order,
+            total,
+            relation,
+            kind_floors,
+            close_rows,
+            scale,
+            inherited,
+        )
+
+    def _best_of_each_kind(self, vector: np.ndarray, pool: _Pool) -> np.ndarray:
+        """The nearest rows of each kind the dense pool lacks: every kind has its own bar by
+        meaning, so a type filter narrows the answer and never empties it."""
+        found = [np.zeros(0, dtype=np.int64)]
+        kinds = self.index.facets["kind"][1][pool.dense_rows]
+        for kind in KINDS:
+            code = self.index.facets["kind"][0].get(kind, -1)
+            if code < 0 or np.any(kinds == code):
+                continue
+            mask = self._facet_is("kind", kind)
+            if mask.any():
+                found.append(self._dense_within(vector, mask)[:KIND_POOL])
+        return np.concatenate(found).astype(np.int64)
+
+    def _kind_floors(
+        self, candidates: np.ndarray, cosine: np.ndarray, scale: tuple[float, float]
+    ) -> np.ndarray:
+        """Per candidate, the cosine a row without query words needs: as far below the best of
+        its kind as the unfiltered bar is below the best of all (`Fusion.dense_floor` of the
+        pool's range), so each kind keeps at least its best row."""
+        low, high = scale
+        margin = (1.0 - self.fusion.dense_floor) * (high - low)
+        codes = self.index.facets["kind"][1][candidates]
+        floor = np.full(len(candidates), low + self.fusion.dense_floor * (high - low))
+        for code in np.unique(codes).tolist():
+            of_kind = codes == code
+            floor[of_kind] = np.minimum(floor[of_kind], cosine[of_kind].max() - margin)
+        return floor
+
+    def _floors_by_kind(self, candidates: np.ndarray, floor: np.ndarray) -> dict[int, float]:
+        codes = self.index.facets["kind"][1][candidates]
+        return {int(c): float(floor[codes == c].min()) for c in np.unique(codes).tolist()}
+
+    def _fused(
+        self,
+        analysed: _Analysed,
+        candidates: np.ndarray,
+        cosine: np.ndarray,
+        coverage: np.ndarray,
+        scale: tuple[float, float],
+    ) -> np.ndarray:
+        """Meaning and words, and a bonus where the record's name holds the query's words (a
+        field weight, as `name^3` in Elasticsearch): "borgerservice" finds the units called
+        Borgerservice before those that mention it in passing."""
+        fused = self.fusion.combine(cosine, coverage, scale)
+        if self.fusion.name_weight and analysed.name_weights:
+            named = np.array([self._name_share(analysed, int(r)) for r in candidates.tolist()])
+            fused = fused + self.fusion.name_weight * named.reshape(len(candidates))
+        return fused
+
+    def _name_share(self, analysed: _Analysed, row: int) -> float:
+        document = self.index.documents[row]
+        if document is None:
+            return 0.0
+        held = {t.term for t in tokens(document.title)}
+        weights = analysed.name_weights
+        return sum(w for t, w in weights.items() if t in held) / sum(weights.values())
+
+    def _inherited(
+        self, candidates: np.ndarray, fused: np.ndarray, matched: np.ndarray
+    ) -> dict[int, float]:
+        """Unit rows → what their people and trials give them: a unit answers for what its
+        colleagues know and have tried (`Fusion.member_share` of the best member's score, so
+        a unit whose own visitkort says so comes first)."""
+        share = self.fusion.member_share
+        if not share:
+            return {}
+        best: dict[int, float] = {}
+        top = [i for i in np.argsort(-fused, kind="stable")[:MEMBERS_INHERITED] if matched[i]]
+        for i in top:
+            document = self.index.documents[int(candidates[i])]
+            if document is None or document.unit_id is None:
+                continue
+            unit_row = self.index.row_of(f"unit:{document.unit_id}")
+            if unit_row is not None:
+                best[unit_row] = max(best.get(unit_row, -np.inf), share * float(fused[i]))
+        return best
 
     def _narrowed(self, analysed: _Analysed, mask: np.ndarray, everywhere: _Ranked) -> _Ranked:
         """A filtered search whose unfiltered one knows every match by meaning: those the
@@ -318,13 +436,53 @@ class Searcher:
         candidates = np.union1d(known, word_rows)
         cosine = self.index.vectors[candidates] @ analysed.vector
         coverage = analysed.coverage[candidates]
-        fused = self.fusion.combine(cosine, coverage, everywhere.scale)
+        fused = self._fused(analysed, candidates, cosine, coverage, everywhere.scale)
+        fused = _raised(candidates, fused, everywhere.inherited)
         close = np.isin(candidates, known)
         order = _order(fused, (coverage > 0) | close)
         total = int(np.count_nonzero(words > 0)) + int(np.count_nonzero(close & (coverage <= 0)))
-        return _Ranked(
-            candidates, cosine, fused, order, total, "eq", everywhere.floor, known, everywhere.scale
+        return dataclasses.replace(
+            everywhere,
+            candidates=candidates,
+            cosine=cosine,
+            fused=fused,
+            order=order,
+            total=total,
+            total_relation="eq",
+            close_rows=known,
         )
+
+    def _with_inherited(
+        self,
+        analysed: _Analysed,
+        mask: np.ndarray | None,
+        inherited: dict[int, float],
+        ranked: tuple[np.ndarray, ...],
+        scale: tuple[float, float],
+    ) -> tuple[np.ndarray, ...]:
+        """The candidates with the units their members raise (within the filters): scored as
+        the better of their own score and what their members give, and matched."""
+        candidates, cosine, coverage, fused, matched, close = ranked
+        if not inherited:
+            return ranked
+        units = np.array(sorted(inherited), dtype=np.int64)
+        if mask is not None:
+            units = units[mask[units]]
+        new = np.setdiff1d(units, candidates)
+        if len(new):
+            new_cosine = self.index.vectors[new] @ analysed.vector
+            new_coverage = analysed.coverage[new]
+            candidates = np.concatenate([candidates, new])
+            cosine = np.concatenate([cosine, new_cosine])
+            coverage = np.concatenate([coverage, new_coverage])
+            fused = np.concatenate(
+                [fused, self._fused(analysed, new, new_cosine, new_coverage, scale)]
+            )
+            matched = np.concatenate([matched, np.zeros(len(new), dtype=bool)])
+            close = np.concatenate([close, np.zeros(len(new), dtype=bool)])
+        fused = _raised(candidates, fused, inherited)
+        matched = matched | np.isin(candidates, units)
+        return candidates, cosine, coverage, fused, matched, close
 
     def _facet_counts(
         self, analysed: _Analysed, filters: Filters, everywhere: _Ranked
@@ -589,6 +747,15 @@ def _surface_words(found: list[Token], matched: set[str]) -> list[str]:
     return list(dict.fromkeys(t.surface.lower() for t in found if t.term in matched))
 
 
+def _raised(candidates: np.ndarray, fused: np.ndarray, inherited: dict[int, float]) -> np.ndarray:
+    """Scores raised to what a unit's members give it, where that is more."""
+    if not inherited:
+        return fused
+    given = np.array([inherited.get(int(r), -np.inf) for r in candidates.tolist()])
+    raised: np.ndarray = np.maximum(fused, given.reshape(len(candidates)))
+    return raised
+
+
 def _word_rows(coverage: np.ndarray) -> np.ndarray:
     """The rows holding most of the query's words (a candidate pool's share), none without."""
     rows = _top(coverage, CANDIDATES)
@@ -620,6 +787,7 @@ class _Analysed:
     synonyms: Synonyms
     phrases: list[tuple[str, ...]]  # synonym phrases: they match whole or not at all
     in_phrases_only: frozenset[str]  # their words that the query has no other reason to match
+    name_weights: dict[str, float]  # the query's own indexed words, by idf: what a name holds
 
     def matched_in(self, lexical: LexicalIndex, row: int) -> set[str]:
         """The query's terms that count as matched in a row: a synonym phrase's words only
@@ -653,9 +821,16 @@ class _Ranked:
     order: list[int]  # positions in `candidates` of the results, best first
     total: int  # every match (see SearchResults.total)
     total_relation: TotalRelation
-    floor: float  # the cosine a row without query words needed
-    close_rows: np.ndarray  # the rows that match by meaning
+    kind_floors: dict[int, float]  # kind code → the cosine a row without query words needed
+    close_rows: np.ndarray  # the rows that match without query words (by meaning or members)
     scale: tuple[float, float]  # the (low, high) cosine its dense scores were rescaled by
+    inherited: dict[int, float]  # unit row → the score its people and trials give it
+
+    def floor_of(self, index: SearchIndex, rows: np.ndarray) -> np.ndarray:
+        """The bar by meaning of each row's kind."""
+        codes = index.facets["kind"][1][rows]
+        lowest = min(self.kind_floors.values(), default=-np.inf)
+        return np.array([self.kind_floors.get(int(c), lowest) for c in codes.tolist()])
 
 
 class LiveSearcher:

@@ -30,11 +30,13 @@ def test_total_counts_word_matches_beyond_the_candidate_pool(
 ) -> None:
     whole = mini_searcher.search_by_text("skærmbesøg data klarsprog", limit=100)
     monkeypatch.setattr(search_module, "CANDIDATES", 2)
+    monkeypatch.setattr(search_module, "KIND_POOL", 1)
     small = mini_searcher.search_by_text("skærmbesøg data klarsprog", limit=100)
     weights = mini_searcher._analyse("skærmbesøg data klarsprog").weights
     holding = _rows_holding(mini_searcher, set(weights))
-    assert len(holding) > 4  # more word matches than the two-row lexical pool holds
-    assert small.available <= 4 < len(holding) <= small.total
+    assert len(holding) > 6  # more word matches than the two-row lexical pool holds
+    # The pool: two rows by meaning, two by words, the best of each kind those lack.
+    assert small.available <= 6 < len(holding) <= small.total
     # With the whole index in the pool, every match is ranked and the count is exact.
     assert (whole.total, whole.total_relation) == (whole.available, "eq")
     assert len(holding) <= whole.total
