@@ -27,10 +27,15 @@ class Fusion:
     # Unless the query's own word is in no document and was split into parts ("sprogscreening"):
     # then the compounds of its parts ("sprogvurdering") count as the parts themselves.
     split_compound_weight: float = 1.0
-    # A record whose name holds the query's words gains this much per share of their weight.
-    name_weight: float = 0.0
-    # A unit gains this share of the score of its best-matching person or trial.
-    member_share: float = 0.0
+    # A compound's weight is also scaled by the query word's idf over its own, so a rare
+    # compound counts at most `compound_weight` of what the word itself gives.
+    compound_by_idf: bool = True
+    # A record whose name holds the query's words (not everyday ones) gains this much per share
+    # of their idf weight: a field weight, so an exact name wins over a mention in passing.
+    name_weight: float = 0.5
+    # A unit gains this share of the score of its best-matching person or trial: a search for
+    # units finds the one whose colleague knows sign language, below units that say so.
+    member_share: float = 0.8
 
     def combine(
         self, cosine: np.ndarray, coverage: np.ndarray, scale: tuple[float, float] | None = None

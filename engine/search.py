@@ -249,7 +249,10 @@ class Searcher:
         vector = self._embed_query(query)
         lexical = self.index.lexical
         columns = {t: lexical.column(t) for t in full}
+        # A name matches when it holds every word typed (as read): a query that is a name.
         name_weights = {t: float(lexical.idf[c]) for t, c in columns.items() if c is not None}
+        if len(name_weights) < len(columns):
+            name_weights = {}
         return _Analysed(
             corrections,
             weights,
@@ -308,9 +311,11 @@ class Searcher:
         if everywhere is None:
             floor = self._kind_floors(candidates, cosine, scale)
             close = cosine >= floor
+            kind_floors = self._floors_by_kind(candidates, floor)
         else:
             floor = everywhere.floor_of(self.index, candidates)
             close = np.isin(candidates, known) | (cosine >= floor)
+            kind_floors = everywhere.kind_floors
         coverage = analysed.coverage[candidates]
         fused = self._fused(analysed, candidates, cosine, coverage, scale)
         matched = (coverage > 0) | close
@@ -329,11 +334,6 @@ class Searcher:
         total = pool.lexical_matches + int(np.count_nonzero(matched & (coverage <= 0)))
         relation: TotalRelation = "gte" if lower_bound else "eq"
         close_rows = candidates[matched & (coverage <= 0) | close]
-        kind_floors = (
-            self._floors_by_kind(candidates, floor)
-            if everywhere is None
-            else (everywhere.kind_floors)
-        )
         return _Ranked(
             candidates,
             cosine,
@@ -402,8 +402,7 @@ class Searcher:
         if document is None:
             return 0.0
         held = {t.term for t in tokens(document.title)}
-        weights = analysed.name_weights
-        return sum(w for t, w in weights.items() if t in held) / sum(weights.values())
+        return 1.0 if held.issuperset(analysed.name_weights) else 0.0
 
     def _inherited(
         self, candidates: np.ndarray, fused: np.ndarray, matched: np.ndarray
@@ -578,8 +577,16 @@ class Searcher:
             ]
             live = [c for c in found if lexical.document_frequency(c)][:MAX_EXPANSIONS]
             weight = fusion.split_compound_weight if term in directions else fusion.compound_weight
+            own = lexical.column(term)
             for compound in live:
-                weights[compound] = max(weights.get(compound, 0.0), weight)
+                # A rare compound must not outweigh the common word it holds: at most `weight`
+                # of what the word itself would give ("borgerservicecentrene" for "borgerservice").
+                share = weight
+                if own is not None and fusion.compound_by_idf:
+                    column = lexical.column(compound)
+                    assert column is not None  # live compounds only
+                    share *= min(1.0, float(lexical.idf[own] / lexical.idf[column]))
+                weights[compound] = max(weights.get(compound, 0.0), share)
         return weights, full
 
     def _split(self, term: str) -> tuple[str, str] | None:
