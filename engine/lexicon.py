@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from indexer.analysis import fold, stem
+from indexer.analysis import fold, stem, term_of
 
 # From this Zipf frequency up a word is everyday Danish (about 1 in 30,000 words or more:
 # "hjælpe", "arbejde", "omkring"): it says little about what a text is about.
@@ -56,6 +56,18 @@ def _term_frequencies() -> dict[str, float]:
     return terms
 
 
+@lru_cache(maxsize=1)
+def _inflection_frequencies() -> dict[str, float]:
+    """Index term → the Zipf frequency of its most frequent word other than the bare stem, where
+    unrelated words collide ("dem" the pronoun is the stem of "demens")."""
+    terms: dict[str, float] = {}
+    for word, zipf in _frequencies().items():
+        term = stem(word)
+        if term != word and zipf > terms.get(term, 0.0):
+            terms[term] = zipf
+    return terms
+
+
 def zipf(word: str) -> float:
     """How common a word is in Danish (Zipf scale; 0 for a word the lexicon lacks)."""
     return _frequencies().get(fold(word), 0.0)
@@ -72,6 +84,16 @@ def is_everyday(word: str) -> bool:
 
 def is_everyday_term(term: str) -> bool:
     return term_zipf(term) >= EVERYDAY_ZIPF
+
+
+def is_everyday_word(word: str) -> bool:
+    """Everyday Danish as written ("omkring") or as an inflection of an everyday word
+    ("eleverne", "skolens", "tages"), judged by the commonest word of its stem but the bare stem
+    itself: "demens", whose stem is the pronoun "dem", stays a rare word."""
+    if zipf(word) >= EVERYDAY_ZIPF:
+        return True
+    term = term_of(word)
+    return term is not None and _inflection_frequencies().get(term, 0.0) >= EVERYDAY_ZIPF
 
 
 @lru_cache(maxsize=4096)

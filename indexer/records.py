@@ -87,6 +87,20 @@ class Document:
         return text
 
     @cached_property
+    def own_text(self) -> str:
+        """What the record itself says, without what it inherits from its unit: a trial's
+        title, description and learnings; a person's job title and expertise; a unit's
+        description and competencies. What a recommendation's reason may quote."""
+        fields = self.metadata
+        if self.kind == "trial":
+            parts = [fields.get(k, "") for k in ("title", "description", "learnings")]
+        elif self.kind == "person":
+            parts = [fields.get("title", ""), *split_list(fields.get("expertise", ""))]
+        else:
+            parts = [fields.get("description", ""), *split_list(fields.get("competencies", ""))]
+        return ". ".join(p.strip() for p in parts if p.strip())
+
+    @cached_property
     def content_hash(self) -> str:
         """Asked for on every write and index build; the text never changes (frozen)."""
         return content_hash(self.text)

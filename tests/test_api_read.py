@@ -178,6 +178,15 @@ def test_unit_recommendations(client: TestClient) -> None:
     assert people and all(p["hit"]["unit_id"] != "u003" for p in people)
     assert people[0]["hit"]["id"] == "p001"
     assert "skærmbesøg" in people[0]["reason"]["text"]
+    # Where nothing is shared, the reason names the unit's competency nearest in meaning.
+    for item in [*body["trials"], *body["people"]]:
+        reason = item["reason"]
+        if reason["competencies"] or reason["words"]:
+            assert reason["nearest_competency"] is None
+        else:
+            nearest = reason["nearest_competency"]
+            assert reason["text"] == f"Nærmest enhedens kompetence »{nearest}« i betydning."
+    assert any(item["reason"]["nearest_competency"] for item in body["people"])
 
 
 def test_unit_recommendations_of_unknown_unit(client: TestClient) -> None:

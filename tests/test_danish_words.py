@@ -20,6 +20,14 @@ def test_the_lexicon_knows_everyday_danish_and_its_compounds() -> None:
     assert lexicon.is_everyday_term(terms("hjælper")[0])
 
 
+def test_an_inflection_of_an_everyday_word_is_everyday_but_a_stem_collision_is_not() -> None:
+    everyday = ["omkring", "eleverne", "skolens", "borgernes", "medarbejderne"]
+    assert all(lexicon.is_everyday_word(w) for w in everyday)
+    # "demens" stems to "dem", the pronoun: judged as written, it is a rare word.
+    rare = ["demens", "skærmbesøg", "plejehjem", "tegnsprog", "hjemmeplejen"]
+    assert not any(lexicon.is_everyday_word(w) for w in rare)
+
+
 def test_a_verb_prefix_is_no_compound_modifier() -> None:
     for word in ("opsoegning", "undersoegelsesforloeb", "forebyggelsesteam", "udsendelse"):
         parts = lexicon.compound_parts(word)

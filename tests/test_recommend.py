@@ -12,13 +12,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.evaluation import LabelledUnit, load_similar_units
-from engine.recommend import Recommendations, _top_first, recommend_for_unit
+from engine.lexicon import is_everyday_word
+from engine.recommend import (
+    Recommendation,
+    Recommendations,
+    _top_first,
+    reason_between,
+    recommend_for_unit,
+)
 from engine.search import Searcher
+from indexer.analysis import term_of, terms
 from indexer.build import Home
 from indexer.embedders import Embedder
 from indexer.live import LiveIndex, index_data_folder
 from indexer.loading import load_data_folder
-from indexer.records import Record, documents_from_records, split_list
+from indexer.records import Document, Record, documents_from_records, split_list
 from tests.conftest import DATA, SAMPLE
 from tests.fakes import FakeEmbedder
 
@@ -87,12 +95,124 @@ def test_recommendations_hold_their_invariants_on_every_sample_unit(
     assert with_reasons > 0
 
 
-def test_reasons_name_shared_competencies_as_the_unit_writes_them(
+def _every_recommendation(searcher: Searcher) -> list[tuple[Document, Recommendation, Document]]:
+    """(unit, recommendation, recommended document) over every sample unit's page."""
+    found = []
+    for unit_id in _units(searcher):
+        unit = searcher.document("unit", unit_id)
+        recommended = recommend_for_unit(searcher, unit_id)
+        for item in [*recommended.trials, *recommended.people]:
+            found.append((unit, item, searcher.document(item.hit.kind, item.hit.id)))
+    return found
+
+
+@pytest.fixture(scope="module")
+def every_recommendation(
     sample_searcher: Searcher,
+) -> list[tuple[Document, Recommendation, Document]]:
+    return _every_recommendation(sample_searcher)
+
+
+def _written_by_itself(document: Document) -> set[str]:
+    """The terms of what the record itself says (read here from its fields, not from the
+    engine): a trial's title, description and learnings; a person's job title and expertise."""
+    fields = document.metadata
+    if document.kind == "trial":
+        own = [fields["title"], fields["description"], fields.get("learnings", "")]
+    else:
+        own = [fields.get("title", ""), *split_list(fields["expertise"])]
+    return set(terms(". ".join(own)))
+
+
+def test_reasons_name_shared_competencies_as_the_unit_writes_them(
+    every_recommendation: list[tuple[Document, Recommendation, Document]],
 ) -> None:
-    found = recommend_for_unit(sample_searcher, "u020")  # Nat-hjemmeplejen
-    competencies = [c for item in found.trials for c in item.reason.competencies]
-    assert "skærmbesøg" in competencies  # written with æ and ø, not as a stem
+    named = {c for _, item, _ in every_recommendation for c in item.reason.competencies}
+    assert "skærmbesøg" in named  # written with æ and ø, not as a stem
+
+
+def test_an_everyday_word_is_never_a_shared_word(
+    every_recommendation: list[tuple[Document, Recommendation, Document]],
+) -> None:
+    words = [w for _, item, _ in every_recommendation for w in item.reason.words]
+    assert len(set(words)) > 50
+    assert "omkring" not in words
+    assert [w for w in words if is_everyday_word(w)] == []
+
+
+def _recommended(
+    every_recommendation: list[tuple[Document, Recommendation, Document]], kind: str
+) -> list[tuple[Recommendation, Document]]:
+    """The recommendations of one kind, each checked to name only what the item itself says."""
+    found = [(item, d) for _, item, d in every_recommendation if d.kind == kind]
+    for item, document in found:
+        held = _written_by_itself(document)
+        for competency in item.reason.competencies:
+            assert set(terms(competency)) <= held, (document.id, competency)
+        assert {term_of(w) for w in item.reason.words} <= held, (document.id, item.reason.words)
+    return found
+
+
+def test_a_trial_is_recommended_for_what_it_says_itself_not_for_its_units_competencies(
+    every_recommendation: list[tuple[Document, Recommendation, Document]],
+) -> None:
+    trials = _recommended(every_recommendation, "trial")
+    assert len(trials) > 500
+    assert sum(bool(item.reason.competencies) for item, _ in trials) > 50
+
+
+def test_a_colleagues_reason_comes_from_their_own_expertise(
+    every_recommendation: list[tuple[Document, Recommendation, Document]],
+) -> None:
+    people = _recommended(every_recommendation, "person")
+    assert len(people) == 5 * 170
+    assert sum(bool(item.reason.words) for item, _ in people) > 50
+
+
+def test_a_reason_without_shared_words_names_the_competency_nearest_in_meaning(
+    every_recommendation: list[tuple[Document, Recommendation, Document]],
+) -> None:
+    """Every sample unit lists competencies, so no reason is only "Ligner enheden i betydning"."""
+    by_meaning = 0
+    for unit, item, _ in every_recommendation:
+        reason = item.reason
+        if reason.competencies or reason.words:
+            assert reason.nearest_competency is None
+        else:
+            by_meaning += 1
+            assert reason.nearest_competency in split_list(unit.metadata["competencies"])
+    assert 0 < by_meaning < len(every_recommendation)
+
+
+def _document(kind: str, **fields: str) -> Document:
+    unit = Record("unit", "u", {"name": "Enheden", "organisation": "Faxe Kommune"})
+    record = unit if kind == "unit" else Record(kind, "x", {"unit_id": "u", **fields})
+    return next(d for d in documents_from_records([unit, record]) if d.kind == kind)
+
+
+def test_shared_words_are_rare_words_rarest_first_and_competencies_stand_together() -> None:
+    trial = _document(
+        "trial",
+        title="Skærmbesøg om natten",
+        description="Omkring 40 borgere fik digital hjælp og post om plejehjem og skærmbesøg.",
+    )
+    unit_terms = set(terms("omkring plejehjem skærmbesøg borgere hjælp natten"))
+    reason = reason_between(
+        ["Digital Post", "skærmbesøg", "nødkald"], unit_terms, trial, idf_of=lambda t: 1.0
+    )
+    # "Digital Post": both words, but not together; "omkring", "borgere", "hjælp" are everyday.
+    assert reason.competencies == ["skærmbesøg"]
+    assert reason.words == ["plejehjem"]
+    assert reason.nearest_competency is None
+
+
+def test_a_persons_reason_reads_their_job_title_and_expertise_not_their_unit() -> None:
+    person = _document(
+        "person", name="Lone Vang", title="tegnsprogstolk", expertise="tegnsprog;døvblinde"
+    )
+    unit_terms = set(terms("tegnsprogstolk døvblinde enheden faxe kommune"))
+    reason = reason_between([], unit_terms, person, idf_of=lambda t: 1.0)
+    assert set(reason.words) == {"tegnsprogstolk", "døvblinde"}
 
 
 def test_trials_of_labelled_neighbours_come_first_with_the_fake_embedder(

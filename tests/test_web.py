@@ -90,6 +90,15 @@ def test_unit_page(client: TestClient) -> None:
     assert "Kolleger andre steder, der ved noget om det samme" in page
 
 
+def test_unit_page_says_in_danish_why_each_item_is_recommended(client: TestClient) -> None:
+    page = client.get("/enheder/u003").text  # Center for Digital Velfærd
+    reasons = re.findall(r'<span class="why-label">Hvorfor:</span> ([^<]*)</p>', page)
+    assert len(reasons) == page.count('class="reason"') > 0
+    assert "Fælles kompetencer: skærmbesøg." in reasons
+    assert any(r.startswith("Nærmest enhedens kompetence »") for r in reasons)
+    assert "Ligner enheden i betydning." not in reasons  # the unit lists competencies
+
+
 def test_unit_page_other_organisations(client: TestClient) -> None:
     page = client.get("/enheder/u001", params={"andre": "1"}).text
     similar = page[page.index('id="similar"') : page.index('id="recommended-trials"')]

@@ -80,7 +80,7 @@ def recommendations(
     state: StateDep, unit_id: UnitId, limit: Annotated[int, Query(ge=1, le=20)] = 5
 ) -> RecommendationsPublic:
     """Trial actions of similar units (other organisations first) and people in other units who
-    know about the same, each with its reason: the shared competencies and words."""
+    know about the same, each with its reason, from the item's own text."""
     with state.reading() as searcher:
         found = recommend_for_unit(searcher, unit_id, limit=limit)
         return RecommendationsPublic(
@@ -96,6 +96,7 @@ def recommendation_public(item: Recommendation, index: SearchIndex) -> Recommend
         reason=ReasonPublic(
             competencies=item.reason.competencies,
             words=item.reason.words,
+            nearest_competency=item.reason.nearest_competency,
             text=reason_text(item.reason),
         ),
         other_organisation=item.other_organisation,
@@ -109,6 +110,8 @@ def reason_text(reason: Reason) -> str:
         parts.append("Fælles kompetencer: " + ", ".join(reason.competencies))
     if reason.words:
         parts.append("fælles ord: " + ", ".join(reason.words))
+    if not parts and reason.nearest_competency:
+        return f"Nærmest enhedens kompetence »{reason.nearest_competency}« i betydning."
     if not parts:
         return "Ligner enheden i betydning."
     text = "; ".join(parts) + "."

@@ -88,10 +88,19 @@ class SimilarPublic(BaseModel):
 
 
 class ReasonPublic(BaseModel):
-    """Why an item is recommended: the unit's competencies it shares and the rarer shared words."""
+    """Why an item is recommended, from the item's own text: the unit's competencies it names
+    and the rare words both share; where neither, the unit's competency nearest in meaning."""
 
-    competencies: list[str]
-    words: list[str]
+    competencies: list[str] = Field(
+        description="Enhedens kompetencer, som emnets egen tekst nævner"
+    )
+    words: list[str] = Field(
+        description="Sjældne ord, som emnets egen tekst og enheden deler (aldrig hverdagsord)"
+    )
+    nearest_competency: str | None = Field(
+        description="Enhedens kompetence nærmest emnet i betydning, når der hverken er fælles "
+        "kompetencer eller ord"
+    )
     text: str = Field(description="Begrundelsen på dansk")
 
 
