@@ -99,3 +99,7 @@ class SearchResults:
     # and so also what `facet_counts` count (lower bounds where this relation is "gte").
     total_without_filters: int = 0
     relation_without_filters: TotalRelation = "eq"
+    # Nothing fits the query (it is about something no record is about): `hits` is empty and
+    # `nearest` holds the closest records, to be shown apart and plainly labelled as such.
+    nothing_fits: bool = False
+    nearest: list[Hit] = field(default_factory=list)

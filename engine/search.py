@@ -16,7 +16,7 @@ import numpy as np
 from engine import lexicon
 from engine.expansion import MAX_EXPANSIONS, CompoundIndex, split_compound
 from engine.explain import snippet_with_highlights
-from engine.fusion import DEFAULT_FUSION, Fusion
+from engine.fusion import DEFAULT_FUSION, Fusion, fit_cosine_of
 from engine.profiles import UnitProfiles, VersionProfiles
 from engine.results import Explanation, Filters, Hit, MatchedBy, SearchResults, TotalRelation
 from engine.synonyms import Synonyms, bundled
@@ -32,6 +32,7 @@ from indexer.records import KINDS, Document, Kind
 CANDIDATES = 100
 KIND_POOL = 10  # nearest rows of a kind the unfiltered pool lacks, for that kind's own bar
 MEMBERS_INHERITED = 20  # the best matches whose units they raise
+NEAREST_SHOWN = 3  # records shown apart when nothing fits
 BROAD_FILTER = 0.1  # share of items above which a filtered search uses the approximate index
 QUERY_CACHE_SIZE = 512
 MAX_QUERY_CHARS = 500
@@ -199,7 +200,11 @@ class Searcher:
         fused, coverage = ranked.fused, analysed.coverage
         dense_rank = np.empty(len(candidates), dtype=np.int64)
         dense_rank[np.argsort(-cosine, kind="stable")] = np.arange(len(candidates))
-        page = order[offset : offset + limit]
+        shown = everywhere.order  # the evidence of the words, whatever the filters
+        best_cosine = float(everywhere.cosine[shown].max()) if shown else 0.0
+        best_coverage = float(coverage[everywhere.candidates][shown].max()) if shown else 0.0
+        fits = self._fits(best_cosine, analysed.known_share)
+        page = order[offset : offset + limit] if fits else order[:NEAREST_SHOWN]
         hits = [
             self._hit(
                 int(candidates[i]),
@@ -211,14 +216,25 @@ class Searcher:
         ]
         counts = self._facet_counts(analysed, filters, everywhere) if with_facet_counts else None
         took = (time.perf_counter() - started) * 1000
-        shown = everywhere.order  # the evidence of the words, whatever the filters
-        best_cosine = float(everywhere.cosine[shown].max()) if shown else 0.0
-        best_coverage = float(coverage[everywhere.candidates][shown].max()) if shown else 0.0
+        corrections = self._as_written(query, analysed.corrections, analysed.synonyms)
+        if not fits:  # no hits, no matches to count: the nearest records go apart
+            return SearchResults(
+                query,
+                [],
+                0,
+                corrections,
+                round(took, 2),
+                best_cosine,
+                best_coverage,
+                None if counts is None else {facet: {} for facet in FACETS},
+                nothing_fits=True,
+                nearest=hits,
+            )
         return SearchResults(
             query,
             hits,
             ranked.total,
-            self._as_written(query, analysed.corrections, analysed.synonyms),
+            corrections,
             round(took, 2),
             best_cosine,
             best_coverage,
@@ -228,6 +244,12 @@ class Searcher:
             total_without_filters=everywhere.total,
             relation_without_filters=everywhere.total_relation,
         )
+
+    def _fits(self, best_cosine: float, known_share: float) -> bool:
+        """Whether anything fits: a record close enough in meaning, or words the index knows
+        (see `Fusion.fit_cosine`)."""
+        bar = fit_cosine_of(self.embedder.model_id, self.fusion)
+        return bar is None or best_cosine >= bar or known_share >= self.fusion.fit_known_share
 
     def _analyse(self, query: str) -> _Analysed:
         """What a query gives before any filter: its words, their weights, the vector."""
@@ -249,6 +271,9 @@ class Searcher:
         vector = self._embed_query(query)
         lexical = self.index.lexical
         columns = {t: lexical.column(t) for t in full}
+        known = {t: 1.0 for t, c in columns.items() if c is not None}
+        typed_weight = lexical.best_possible(dict.fromkeys(columns, 1.0))
+        known_share = lexical.best_possible(known) / typed_weight if typed_weight > 0 else 0.0
         # A name matches when it holds every word typed (as read): a query that is a name.
         name_weights = {t: float(lexical.idf[c]) for t, c in columns.items() if c is not None}
         if len(name_weights) < len(columns):
@@ -262,6 +287,7 @@ class Searcher:
             phrases,
             frozenset(in_phrases_only),
             name_weights,
+            known_share,
         )
 
     def _as_written(
@@ -795,6 +821,7 @@ class _Analysed:
     phrases: list[tuple[str, ...]]  # synonym phrases: they match whole or not at all
     in_phrases_only: frozenset[str]  # their words that the query has no other reason to match
     name_weights: dict[str, float]  # the query's own indexed words, by idf: what a name holds
+    known_share: float  # of the typed words' weight (idf; unknown ones maximally rare), the known
 
     def matched_in(self, lexical: LexicalIndex, row: int) -> set[str]:
         """The query's terms that count as matched in a row: a synonym phrase's words only

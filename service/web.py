@@ -97,6 +97,7 @@ def search_page(request: Request) -> HTMLResponse:
     chosen = {k: params.get(k, "")[:200] for k in ("kind", "organisation", "sector", "area")}
     kind = chosen["kind"] if chosen["kind"] in KINDS else None
     hits: list[HitPublic] = []
+    nearest: list[HitPublic] = []
     results = None
     counts: FacetCountsPublic | None = None
     with state.reading() as searcher:
@@ -111,6 +112,7 @@ def search_page(request: Request) -> HTMLResponse:
             results = searcher.search_by_text(q, filters, limit=PAGE_SIZE, with_facet_counts=True)
             hits = [hit_public(h, searcher.index) for h in results.hits]
             hits = with_confirmed(hits, state.freshness)
+            nearest = [hit_public(h, searcher.index) for h in results.nearest]
             counts = facet_counts_public(results, facets)
     if results is not None:
         state.gaps.count(q, results)  # the form sent without JS, or a link to a search
@@ -122,6 +124,7 @@ def search_page(request: Request) -> HTMLResponse:
         facets=facets,
         results=results,
         hits=hits,
+        nearest=nearest,
         counts=counts,
     )
 

@@ -47,6 +47,7 @@ def search(
         )
         hits = [hit_public(h, searcher.index) for h in results.hits]
         hits = with_confirmed(hits, state.freshness)
+        nearest = [hit_public(h, searcher.index) for h in results.nearest]
         counts = facet_counts_public(results, state.facets) if facet_counts else None
     if offset and offset >= results.available:
         last = max(0, results.available - 1)
@@ -67,6 +68,8 @@ def search(
         offset=offset,
         corrections=results.corrections,
         hits=hits,
+        nothing_fits=results.nothing_fits,
+        nearest=nearest,
         facet_counts=counts,
     )
 

@@ -41,7 +41,9 @@
   function show(results, query) {
     showCounts(results.facet_counts, results.facet_counts && results.facet_counts.relation === "gte");
     list.replaceChildren(...results.hits.map((hit) => window.tvaersCards.card(hit)));
-    if (results.total === 0) {
+    if (results.nothing_fits) {
+      status.textContent = "Ingen gode træf for »" + query + "«: intet i tvaers handler om det. Prøv andre ord.";
+    } else if (results.total === 0) {
       status.textContent = "Ingen resultater for »" + query + "«. Prøv andre ord, eller fjern et filter.";
     } else {
       const noun = results.total === 1 ? "resultat" : "resultater";

@@ -75,6 +75,14 @@ class SearchPublic(BaseModel):
     offset: int
     corrections: dict[str, str]
     hits: list[HitPublic]
+    nothing_fits: bool = Field(
+        default=False,
+        description="Intet passer til søgningen: hits er tom, og nearest viser de nærmeste poster",
+    )
+    nearest: list[HitPublic] = Field(
+        default_factory=list,
+        description="Kun når nothing_fits: de nærmeste poster, som ikke er gode træf",
+    )
     facet_counts: FacetCountsPublic | None = Field(
         description="Antal resultater pr. filterværdi: hver med de andre filtre, ikke sit eget, "
         "altså den total, man får ved at vælge værdien (null med facet_counts=false)"
