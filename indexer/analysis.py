@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -90,20 +91,23 @@ def tokens(text: str) -> list[Token]:
     """Words with their character offsets, stop words left out. A hyphenated word is a word
     and also its parts ("SOSU-elever" holds "sosu" and "elever"), so a query for one part
     finds it."""
-    found = []
+    return list(iter_tokens(text))
+
+
+def iter_tokens(text: str) -> Iterator[Token]:
+    """`tokens` one at a time: a reader that needs only the first few analyses only those."""
     for match in _TOKEN.finditer(text):
         word = match.group()
         term = term_of(word)
         if term:
-            found.append(Token(word, match.start(), match.end(), term))
+            yield Token(word, match.start(), match.end(), term)
         if "-" in word:
             offset = match.start()
             for part in word.split("-"):
                 part_term = term_of(part) if len(part) >= MIN_HYPHEN_PART else None
                 if part_term and part_term != term:
-                    found.append(Token(part, offset, offset + len(part), part_term))
+                    yield Token(part, offset, offset + len(part), part_term)
                 offset += len(part) + 1
-    return found
 
 
 def terms(text: str) -> list[str]:

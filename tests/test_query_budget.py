@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 import string
 import unicodedata
+from collections.abc import Callable
+from typing import Any
 from unittest import mock
 
 from hypothesis import given, settings
@@ -17,10 +19,13 @@ from engine.search import (
     EMBEDDED_QUERY_TOKENS,
     MAX_EXPANDED_TERMS,
     MAX_QUERY_TERMS,
+    MAX_QUERY_TOKENS,
     Searcher,
     embedded_part,
     normalised_query,
 )
+from indexer import analysis
+from indexer.analysis import forget_words
 from indexer.lexical import LexicalIndex
 from tests.fakes import FakeEmbedder
 
@@ -113,9 +118,11 @@ def test_typo_correction_looks_up_a_few_unknown_words_of_sane_length() -> None:
     noise = [random_letters(8) for _ in range(30)]
     corrections = typos.correct_terms([*misspelt, *noise], lexical)
     assert corrections == dict(zip(misspelt, vocabulary, strict=True))
-    with mock.patch.object(typos.process, "extract", wraps=typos.process.extract) as extract:
+    with mock.patch.object(
+        typos.TypoIndex, "near", autospec=True, side_effect=typos.TypoIndex.near
+    ) as near:
         typos.correct_terms([*noise, *misspelt], lexical)
-    assert extract.call_count == typos.MAX_CORRECTED
+    assert near.call_count == typos.MAX_CORRECTED
     long_word = "hjemmepleje" * 3 + "x"
     assert typos.correct_terms([long_word], LexicalIndex.from_terms([[long_word[:-1]]])) == {}
 
@@ -153,3 +160,85 @@ def test_narrowed_candidates_find_what_a_full_scan_finds(vocabulary: list[str], 
         assert found is not None
         assert Levenshtein.distance(term, found) == Levenshtein.distance(term, truth)
         assert lexical.document_frequency(found) == lexical.document_frequency(truth)
+
+
+def crowded_vocabulary(n: int, rng: random.Random) -> list[str]:
+    """`n` words of 8 letters from four, all starting with h: many a letter from others."""
+    words: set[str] = set()
+    while len(words) < n:
+        words.add("h" + "".join(rng.choice("abde") for _ in range(7)))
+    return sorted(words)
+
+
+def counting(distance: Callable[..., int], compared: list[str]) -> Callable[..., int]:
+    """`distance`, noting the indexed word of each pair it measures."""
+
+    def measured(query: str, word: str, **options: Any) -> int:
+        compared.append(word)
+        return distance(query, word, **options)
+
+    return measured
+
+
+def test_a_word_is_compared_with_a_bounded_number_of_indexed_words_whatever_the_vocabulary() -> (
+    None
+):
+    rng = random.Random(11)
+    for n in (2000, 8000):
+        vocabulary = crowded_vocabulary(n, rng)
+        lexical = LexicalIndex.from_terms([[w] for w in vocabulary])
+        typed: list[str] = []
+        while len(typed) < typos.MAX_CORRECTED:  # a letter changed, after the first
+            word, at = rng.choice(vocabulary), rng.randrange(1, 8)
+            slip = word[:at] + rng.choice("abde".replace(word[at], "")) + word[at + 1 :]
+            if lexical.column(slip) is None:
+                typed.append(slip)
+        compared: list[str] = []
+        with mock.patch.object(Levenshtein, "distance", counting(Levenshtein.distance, compared)):
+            corrections = typos.correct_terms(typed, lexical)
+        assert 0 < len(compared) <= typos.MAX_CORRECTED * typos.MAX_COMPARED
+        # Within the budget, still words one edit away (the nearest deletes are read first).
+        assert corrections
+        assert all(Levenshtein.distance(t, w) == 1 for t, w in corrections.items())
+
+
+def test_words_added_since_the_base_block_are_corrected_to_without_a_rebuild() -> None:
+    base = LexicalIndex.from_terms([["hjemmepleje"], ["sprogscreening"]])
+    assert typos.correct_terms(["borgerservise"], base) == {}
+    built = typos.typo_index(base)
+    added = base.applied([], [["borgerservice"]])
+    assert typos.correct_terms(["borgerservise"], added) == {"borgerservise": "borgerservice"}
+    assert typos.typo_index(added) is built
+    # Another version of the same base block never reads a word only this one holds,
+    # nor one whose records were deleted.
+    assert typos.correct_terms(["borgerservise"], base) == {}
+    erased = added.applied([2], [])
+    assert typos.correct_terms(["borgerservise"], erased) == {}
+
+
+def test_a_query_of_many_unknown_short_words_analyses_a_bounded_number_of_them(
+    mini_searcher: Searcher,
+) -> None:
+    words = [random_letters(4) for _ in range(95)]
+    stemmed: list[str] = []
+    looked_up: set[str] = set()
+    original_stem, original_column = analysis.stem, LexicalIndex.column
+
+    def stem_spy(word: str) -> str:
+        stemmed.append(word)
+        return original_stem(word)
+
+    def column_spy(self: LexicalIndex, term: str) -> int | None:
+        looked_up.add(term)
+        return original_column(self, term)
+
+    forget_words()
+    with (
+        mock.patch.object(analysis, "stem", stem_spy),
+        mock.patch.object(LexicalIndex, "column", column_spy),
+    ):
+        mini_searcher.search_by_text(" ".join(words))
+    analysed = [w for w in stemmed if w in set(words)]
+    assert 0 < len(analysed) <= MAX_QUERY_TOKENS
+    query_terms = {analysis.term_of(w) for w in words}
+    assert len(looked_up & query_terms) <= MAX_QUERY_TERMS

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from engine.search import LiveSearcher, Searcher
 from engine.suggest import Suggester
 from engine.synonyms import SynonymFile
+from engine.typos import typo_index
 from indexer.audit import Actor, AuditLog
 from indexer.build import Home
 from indexer.caching import CachedEmbedder
@@ -84,11 +85,13 @@ class ServiceState:
         self._warmer.start()
 
     def warm(self) -> None:
-        """Suggestions and unit profiles of the newest version (at 100k documents a new base
-        block's suggestions take ~6 s, its unit profiles ~0.3 s)."""
+        """Suggestions, unit profiles and the typo index of the newest version (at 100k
+        documents a new base block's suggestions take ~6 s, its unit profiles ~0.3 s, its typo
+        index 0.6 s, about 90 µs a distinct word)."""
         index = self.live.current
         self.suggester.warm(index)
         self.searchers.caches.profiles_of(index)
+        typo_index(index.lexical)
 
     def _keep_warm(self) -> None:
         while True:
