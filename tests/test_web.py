@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
+
+from service import cli
+from tests.fakes import FakeEmbedder
 
 pytest_plugins = ("tests.conftest_service", "tests.oidc")
 
@@ -260,3 +265,19 @@ def test_pairing_page_refuses_a_wrong_csrf_token(
     assert "sikkerhedsnøgle mangler eller er forældet" in page.text
     missing = coordinator.post("/praktik", files=week_files("hosts", "interns"))
     assert missing.status_code == 403
+
+
+def test_the_pairing_page_suggests_a_command_that_works(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without sign-in the page points to `tvaers pair`; the command as written must run."""
+    page = client.get("/praktik").text
+    found = re.search(r"<code>tvaers (pair [^<]+)</code>", page)
+    assert found, "the page suggests no command"
+    week = Path(__file__).resolve().parents[1] / "data" / "sample" / "week"
+    files = {"hosts.csv": week / "hosts.csv", "interns.csv": week / "interns.csv"}
+    args = [str(files.get(a) or (tmp_path / a if "." in a else a)) for a in found[1].split()]
+    monkeypatch.setattr(cli, "make_embedder", lambda settings: FakeEmbedder())
+    result = CliRunner().invoke(cli.main, ["--home", str(tmp_path / "h"), *args])
+    assert result.exit_code == 0, result.output
+    assert "81 af 81 praktikanter har fået plads" in result.stderr
