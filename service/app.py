@@ -32,6 +32,8 @@ from service.config import Settings, make_embedder
 from service.edit_pages import router as edit_router
 from service.gaps_web import router as gaps_page_router
 from service.headers import SecurityHeaders
+from service.metrics import Metrics, RequestTimer
+from service.metrics import router as metrics_router
 from service.synonyms_web import api as synonyms_api
 from service.synonyms_web import pages as synonyms_pages
 from service.web import install_web
@@ -84,6 +86,12 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     install_sessions(app, auth)  # inside the body limit: a huge body never reaches a session
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     app.add_middleware(SecurityHeaders)
+    if settings.metrics:
+        metrics = Metrics(state)
+        app.state.metrics = metrics
+        state.on_search = metrics.observe_search
+        app.include_router(metrics_router)
+        app.add_middleware(RequestTimer, metrics=metrics)  # outermost: the whole answer's time
     return app
 
 

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     proposal_ttl_hours: float = Field(default=24.0, gt=0)
     # Records not confirmed for this many days are flagged to their editors (/mine) and admins.
     stale_after_days: int = Field(default=365, ge=1)
+    # GET /metrics (Prometheus), open like /health: restrict it at the proxy, or switch it off.
+    metrics: bool = True
     # Replaced by named keys (`tvaers keys create`); a value left here stops the service.
     api_key: SecretStr | None = None
     # Search gaps: what people searched for, counted per day as normalised text (no user, no

@@ -124,6 +124,7 @@ def search_page(request: Request) -> HTMLResponse:
             hits = with_confirmed(hits, state.freshness)
             counts = facet_counts_public(results, facets)
     if results is not None:
+        state.on_search(results.took_ms)
         state.gaps.count(q, results)  # the form sent without JS, or a link to a search
     return _page(
         request,

@@ -44,6 +44,7 @@ OPEN_PATHS = (
     "/favicon.ico",
     "/docs",
     "/openapi.json",
+    "/metrics",
 )
 
 
