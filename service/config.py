@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     session_secret: SecretStr | None = None  # signs the session cookie; needed with OIDC
     session_max_age: int = Field(default=8 * 3600, gt=0)  # seconds from sign-in
     session_https_only: bool = True  # the cookie's Secure flag (only tests turn it off)
+    # Local sign-in (a one-time link printed by `tvaers serve`) without OIDC: unset means on when
+    # listening on loopback only; true allows it on any address; false switches it off.
+    local_sign_in: bool | None = None
     # Whether reading (pages and the read API) needs sign-in; unset: yes once OIDC is configured.
     read_needs_sign_in: bool | None = None
 

@@ -28,7 +28,9 @@ from service.auth.session import BAD_KEY_KEY
 if TYPE_CHECKING:
     from service.api.state import ServiceState
 
-SignInFailure = Literal["api_key", "oidc_refused", "oidc_no_user", "oidc_unreachable"]
+SignInFailure = Literal[
+    "api_key", "oidc_refused", "oidc_no_user", "oidc_unreachable", "local_refused"
+]
 UNMATCHED = "(ingen rute)"
 
 router = APIRouter(include_in_schema=False)

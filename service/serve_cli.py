@@ -16,6 +16,7 @@ import click
 
 from indexer.embedders import Embedder
 from indexer.errors import TvaersError
+from service.auth.local import local_sign_in_for, refusal_at_start
 from service.config import Settings
 
 
@@ -73,24 +74,36 @@ def serve(
         "forwarded_allow_ips": forwarded_allow_ips,
         "log_level": "warning",
     }
+    settings = app_context.settings
     sock = claim_port(host, port)
     if check_port:  # `make run` asks before indexing, so a taken port is said at once
         sock.close()
         return
     port = sock.getsockname()[1]  # the port chosen when asked for 0
     shown_host = f"[{host}]" if ":" in host else host
+    refusal = refusal_at_start(settings, host, workers)
     if workers > 1:
         sock.close()  # uvicorn's supervisor binds the port for its workers right after this
-        _serve_workers(app_context.settings, host, port, workers, options)
+        if refusal:
+            click.echo(refusal)
+        _serve_workers(settings, host, port, workers, options)
         return
     from service.app import create_app
 
+    local = local_sign_in_for(settings, host, workers)
     try:
-        app = create_app(app_context.settings, embedder=app_context.embedder())
+        app = create_app(settings, embedder=app_context.embedder(), local_sign_in=local)
     except TvaersError as exc:
         sock.close()
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"tvaers kører på http://{shown_host}:{port}/  (API-dokumentation: /docs)")
+    base_url = f"http://{shown_host}:{port}/"
+    click.echo(f"tvaers kører på {base_url}  (API-dokumentation: /docs)")
+    if local is not None:
+        where = "" if local.anywhere else ", kun fra denne maskine"
+        click.echo(f"Log ind som lokal administrator (linket virker én gang{where}):")
+        click.echo(f"    {local.link(base_url)}")
+    elif refusal:
+        click.echo(refusal)
     if not app.state.auth.writes_enabled:
         click.echo(
             "Skrivning er slået fra: ingen kan logge ind, og der er ingen API-nøgle med en "

@@ -115,6 +115,7 @@ def test_a_port_in_use_is_one_danish_line_before_anything_runs(home: Path) -> No
 def test_serve_says_writes_are_off_without_a_writing_key(
     home_without_keys: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("TVAERS_LOCAL_SIGN_IN", "false")  # else the local admin could write
     monkeypatch.setattr("service.serve_cli.run_server", _close_socket)
     result = CliRunner().invoke(_group(home_without_keys), ["serve", "--port", "0"])
     assert result.exit_code == 0, result.output

@@ -49,7 +49,12 @@ def _safe_next(target: str | None) -> str:
 def sign_in_page(request: Request, auth: AuthDep, user: CurrentUser) -> HTMLResponse:
     next_path = _safe_next(request.query_params.get("next"))
     return _page(
-        request, "login.html", next_path=next_path, enabled=auth.settings.oidc_enabled, user=user
+        request,
+        "login.html",
+        next_path=next_path,
+        enabled=auth.editing_enabled,
+        local=auth.local is not None,
+        user=user,
     )
 
 
