@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOME_DIR ?= $(CURDIR)/home
+PORT ?= 8000
 SAMPLE := data/sample
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -21,11 +22,12 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-## make run: install, index the bundled sample data, and start the service.
+## make run: install, index the bundled sample data, and start the service (PORT=8000).
 run: $(VENV)/.installed
+	@$(BIN)/tvaers --home $(HOME_DIR) serve --host 127.0.0.1 --port $(PORT) --check-port
 	$(BIN)/tvaers --home $(HOME_DIR) index $(SAMPLE)
 	$(BIN)/tvaers --home $(HOME_DIR) search "robotter der hjælper ældre derhjemme" --limit 3
-	$(BIN)/tvaers --home $(HOME_DIR) serve --host 127.0.0.1 --port 8000
+	$(BIN)/tvaers --home $(HOME_DIR) serve --host 127.0.0.1 --port $(PORT)
 
 ## make test: install what the tests need, then lint, types and tests.
 test: $(VENV)/.installed-test browser postgres lint typecheck pytest

@@ -5,7 +5,8 @@ paraphrase queries. Instead the dense ranking is the base: cosine similarity, re
 candidate pool to [0, 1] so the weights mean the same for every model. Lexical evidence adds a
 bonus proportional to how much of the query's word weight (idf mass) a document covers, so
 paraphrases keep their dense order while exact names and terms, covering all of the query, rise
-to the top. The weights were chosen with `make tune` on both labelled query sets (see README).
+to the top. The weights were chosen with `make tune` on both labelled query sets (see
+docs/udvikling.md).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ A unit's text starts with its organisation's name, which pulls one organisation'
 and a visitkort alone is short. So a unit's profile is its own vector and words, plus half as much
 of its people's and trials' (what its people know, what it has tried), less a share of its
 organisation's mean: what it does, not where it sits. `tvaers eval tests/data/similar_units.csv`
-measures each choice (README, "Similar units").
+measures each choice (docs/udvikling.md, "Similar units").
 """
 
 from __future__ import annotations

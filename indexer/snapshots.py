@@ -81,6 +81,32 @@ def clean(index_dir: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
+@contextmanager
+def shared_current(index_dir: Path) -> Iterator[Path | None]:
+    """The current snapshot's folder, kept as it is (no swap, no clean-up) until the block
+    ends; None when there is none. For copying it (`tvaers backup`)."""
+    if not index_dir.is_dir():
+        yield None
+        return
+    with _locked(index_dir, fcntl.LOCK_SH):
+        name = current_name(index_dir)
+        folder = index_dir / name
+        yield folder if name and (folder / "meta.json").exists() else None
+
+
+def install_snapshot(folder: Path, index_dir: Path, name: str) -> None:
+    """Make a complete snapshot folder (a restored copy) the current one of a new index."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with _locked(index_dir, fcntl.LOCK_EX):
+        folder.rename(index_dir / name)
+        pointer = index_dir / f".{CURRENT}.{secrets.token_hex(4)}"
+        pointer.write_text(name)
+        with pointer.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(pointer, index_dir / CURRENT)
+        _sync(index_dir)
+
+
 def current_meta(index_dir: Path) -> IndexMeta | None:
     """What the current snapshot shows, without loading it."""
     try:

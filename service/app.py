@@ -25,6 +25,8 @@ from service.api import api_router
 from service.api.errors import install_error_handlers
 from service.api.schemas.pairing import PairingRequest
 from service.api.state import ServiceState
+from service.auth.local import LocalSignIn
+from service.auth.local import router as local_sign_in_router
 from service.auth.routes import install_auth_routes
 from service.auth.session import install_sessions
 from service.auth.state import AuthState
@@ -32,6 +34,8 @@ from service.config import Settings, make_embedder
 from service.edit_pages import router as edit_router
 from service.gaps_web import router as gaps_page_router
 from service.headers import SecurityHeaders
+from service.metrics import Metrics, RequestTimer
+from service.metrics import router as metrics_router
 from service.synonyms_web import api as synonyms_api
 from service.synonyms_web import pages as synonyms_pages
 from service.web import install_web
@@ -41,14 +45,17 @@ MAX_BODY_BYTES = 16 * 1024 * 1024  # three 5 MB uploads and the form around them
 TOO_LARGE = '{"detail":"Forespørgslen er for stor (højst 16 MB; højst 5 MB pr. fil)."}'.encode()
 
 
-def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
-    """Build the app; `embedder` defaults to the one the settings name (tests pass a fake)."""
+def create_app(
+    settings: Settings, embedder: Embedder | None = None, local_sign_in: LocalSignIn | None = None
+) -> FastAPI:
+    """Build the app; `embedder` defaults to the one the settings name (tests pass a fake);
+    `local_sign_in` is the one-time link `tvaers serve` offers on loopback."""
     settings.check_auth()
     if embedder is None:
         embedder = make_embedder(settings)
     state = ServiceState(settings, embedder)
     try:
-        auth = AuthState(settings, state.store.engine)
+        auth = AuthState(settings, state.store.engine, local_sign_in)
     except BaseException:
         state.close()
         raise
@@ -72,6 +79,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(api_router)
     install_auth_routes(app)
+    app.include_router(local_sign_in_router)
     install_web(app)
     app.include_router(gaps_page_router)
     app.include_router(edit_router)
@@ -84,6 +92,12 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     install_sessions(app, auth)  # inside the body limit: a huge body never reaches a session
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     app.add_middleware(SecurityHeaders)
+    if settings.metrics:
+        metrics = Metrics(state)
+        app.state.metrics = metrics
+        state.on_search = metrics.observe_search
+        app.include_router(metrics_router)
+        app.add_middleware(RequestTimer, metrics=metrics)  # outermost: the whole answer's time
     return app
 
 

@@ -31,8 +31,11 @@ from indexer.caching import CachedEmbedder
 from indexer.embedders import Embedder
 from indexer.errors import TvaersError
 from indexer.live import LiveIndex, index_data_folder, rebuild_index
+from service.click_danish import install as speak_danish
+from service.click_danish import use_danish_metavars
 from service.config import Settings, make_embedder
 
+speak_danish()  # click's help and errors; before the commands below are declared
 F = TypeVar("F", bound=Callable[..., Any])
 KIND_LABELS = {"unit": "Enhed", "person": "Person", "trial": "Prøvehandling"}
 MATCHED_BY_LABELS = {"meaning": "betydning", "words": "ord", "both": "betydning og ord"}
@@ -237,7 +240,13 @@ def _echo_report(report: IndexReport, home: Home) -> None:
         f"Model: {report.model_id}; indekstype: {report.index_type}."
     )
     if report.swept_vectors:
-        click.echo(f"Glemte {report.swept_vectors} gemte vektorer, som ingen post viste længere.")
+        # Vectors of texts no record holds any more: a pairing run's offers and wishes (cheap to
+        # embed again, and they may name people) or a crash's leftovers.
+        n = report.swept_vectors
+        click.echo(
+            f"{n} {'vektor' if n == 1 else 'vektorer'} fra tekster, der ikke længere findes "
+            "(fx en tidligere praktikuges ønsker og tilbud), er ryddet op."
+        )
 
 
 class _progress_bar:
@@ -261,11 +270,15 @@ class _progress_bar:
 
 # Commands that live in their own modules; imported last, as they build on AppContext.
 from service.auth.keys_cli import keys  # noqa: E402
+from service.backup_cli import backup, restore  # noqa: E402
 from service.gaps_cli import search_gaps  # noqa: E402
 from service.pairing_cli import pair  # noqa: E402
 from service.serve_cli import serve  # noqa: E402
 
 main.add_command(keys)
+main.add_command(backup)
+main.add_command(restore)
 main.add_command(pair)
 main.add_command(serve)
 main.add_command(search_gaps)
+use_danish_metavars(main)

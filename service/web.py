@@ -1,7 +1,9 @@
 """The Danish web page: search (/), a unit's page (/enheder/{id}) and pairing (/praktik).
 
 Server-rendered with Jinja (autoescaped); a little vanilla JS updates results as the user types.
-Every asset is served from /static: the page works without internet.
+Every asset is served from /static: the page works without internet. Pages name their own
+files by path only (`/static/style.css`, never `http://host:port/static/…`), so they work behind a
+TLS proxy whatever address the proxy asked us on.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from fastapi import APIRouter, FastAPI, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from engine.recommend import recommend_for_unit
 from engine.results import Filters
@@ -59,6 +62,13 @@ def highlighted(snippet: str, spans: list[tuple[int, int]]) -> list[tuple[str, b
     return parts
 
 
+@pass_context
+def url_path_for(context: dict[str, Any], name: str, /, **path_params: Any) -> str:
+    """Templates' `url_for`: the path only (with the app's root path), never scheme and host."""
+    request: Request = context["request"]
+    return request.url_for(name, **path_params).path
+
+
 def user_of(request: Request) -> User | None:
     user: User | None = request.scope.get(USER_KEY)
     return user
@@ -69,6 +79,7 @@ def editing_enabled(request: Request) -> bool:
 
 
 templates.env.globals.update(
+    url_for=url_path_for,
     highlighted=highlighted,
     kinds=KINDS,
     matched_by=MATCHED_BY,
@@ -115,6 +126,7 @@ def search_page(request: Request) -> HTMLResponse:
             nearest = [hit_public(h, searcher.index) for h in results.nearest]
             counts = facet_counts_public(results, facets)
     if results is not None:
+        state.on_search(results.took_ms)
         state.gaps.count(q, results)  # the form sent without JS, or a link to a search
     return _page(
         request,

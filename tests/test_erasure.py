@@ -188,7 +188,7 @@ def test_tvaers_index_sweeps_orphaned_vectors_and_leftover_folders(
     result = runner.invoke(cli.main, ["--home", str(home), "index", str(mini_folder)])
 
     assert result.exit_code == 0, result.output
-    assert "Glemte 1 gemte vektorer" in result.output
+    assert "1 vektor fra tekster, der ikke længere findes" in result.output
     assert not _cached(home, model_id, digest)
     assert [f for f in leftovers if f.exists()] == []
     assert traces(home, [b"fjernet person"]) == []

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
+
+from service import cli
+from tests.fakes import FakeEmbedder
 
 pytest_plugins = ("tests.conftest_service", "tests.oidc")
 
@@ -168,11 +173,43 @@ def test_everything_is_served_locally(client: TestClient) -> None:
     for path in ("/", "/enheder/u001", "/praktik"):
         page = client.get(path, params={"q": "MitID"}).text
         for url in re.findall(r'(?:src|href)="([^"]+)"', page):
-            assert url.startswith(("/", "#", "mailto:", "tel:", "http://testserver/")), url
+            assert url.startswith(("/", "#", "mailto:", "tel:")), url
     for asset in ("style.css", "search.js", "cards.js", "unit.js", "pairing.js", "favicon.svg"):
         response = client.get(f"/static/{asset}")
         assert response.status_code == 200
         assert "https://" not in response.text
+
+
+PAGES = [
+    "/",
+    "/?q=MitID",
+    "/enheder/u001",
+    "/praktik",
+    "/docs",
+    "/log-ind",
+    "/mine",
+    "/soegehuller",
+    "/rediger/unit/u001",
+    "/enheder/u001/ny/person",
+    "/rediger/person/p001/slet",
+    "/admin/foraeldede",
+    "/admin/log",
+    "/admin/redaktoerer",
+    "/admin/synonymer",
+]
+
+
+def test_no_page_names_its_own_files_by_absolute_url(signed_in: Callable[..., TestClient]) -> None:
+    """Behind a TLS proxy an http://host:port/static/… link is refused as mixed content."""
+    admin = signed_in("ada", "tvaers-admins")
+    for path in PAGES:
+        page = admin.get(path, headers={"Accept": "text/html"})
+        assert page.status_code == 200, path
+        assert page.headers["content-type"].startswith("text/html"), path
+        assert "://testserver" not in page.text, path
+        assert re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text), path
+    missing = admin.get("/ingenting", headers={"Accept": "text/html"})
+    assert missing.status_code == 404 and "://testserver" not in missing.text
 
 
 @pytest.mark.parametrize(
@@ -237,3 +274,19 @@ def test_pairing_page_refuses_a_wrong_csrf_token(
     assert "sikkerhedsnøgle mangler eller er forældet" in page.text
     missing = coordinator.post("/praktik", files=week_files("hosts", "interns"))
     assert missing.status_code == 403
+
+
+def test_the_pairing_page_suggests_a_command_that_works(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without sign-in the page points to `tvaers pair`; the command as written must run."""
+    page = client.get("/praktik").text
+    found = re.search(r"<code>tvaers (pair [^<]+)</code>", page)
+    assert found, "the page suggests no command"
+    week = Path(__file__).resolve().parents[1] / "data" / "sample" / "week"
+    files = {"hosts.csv": week / "hosts.csv", "interns.csv": week / "interns.csv"}
+    args = [str(files.get(a) or (tmp_path / a if "." in a else a)) for a in found[1].split()]
+    monkeypatch.setattr(cli, "make_embedder", lambda settings: FakeEmbedder())
+    result = CliRunner().invoke(cli.main, ["--home", str(tmp_path / "h"), *args])
+    assert result.exit_code == 0, result.output
+    assert "81 af 81 praktikanter har fået plads" in result.stderr

@@ -56,6 +56,7 @@ def search(
             f"offset {offset} er efter det sidste resultat: søgningen har {results.available} "
             f"resultater, der kan vises. Brug en offset fra 0 til {last}.",
         )
+    state.on_search(results.took_ms)
     if counted:
         state.gaps.count(q, results, offset=offset)
     return SearchPublic(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -69,6 +69,8 @@ class ServiceState:
         self.gaps = SearchGaps(settings, self.store)
         self.freshness = Freshness(self.store.engine)
         self.audit = AuditLog(self.store.engine)
+        # Told each search's engine time (GET /metrics); nothing until the app sets it.
+        self.on_search: Callable[[float], None] = _ignore
         self._facets: tuple[SearchIndex, FacetsPublic] | None = None
         self._warmer: threading.Thread | None = None
         self._stop_warming = threading.Event()
@@ -227,11 +229,17 @@ class SerializedEmbedder:
         self._turns = threading.Condition()
         self._busy = False
         self._queries_waiting = 0
+        self._passages_waiting = 0
         self._queries_ahead = 0
 
     @property
     def model_id(self) -> str:
         return self.inner.model_id
+
+    @property
+    def waiting(self) -> int:
+        """Model calls waiting for their turn (a snapshot for /metrics; no lock needed)."""
+        return self._queries_waiting + self._passages_waiting
 
     @property
     def dimension(self) -> int:
@@ -262,10 +270,12 @@ class SerializedEmbedder:
                     self._turns.wait()
                 self._queries_waiting -= 1
             else:
+                self._passages_waiting += 1
                 while self._busy or (
                     self._queries_waiting and self._queries_ahead < QUERIES_PER_PASSAGE_BATCH
                 ):
                     self._turns.wait()
+                self._passages_waiting -= 1
             self._busy = True
         try:
             yield
@@ -302,6 +312,10 @@ def actor_of(user: User) -> Actor:
     if user.via == "api_key":
         return Actor(f"key:{user.name}", user.name)
     return Actor(user.subject, user.name)
+
+
+def _ignore(took_ms: float) -> None:
+    pass
 
 
 def _policy(settings: Settings) -> LivePolicy:

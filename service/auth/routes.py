@@ -16,6 +16,7 @@ from service.auth.deps import Admin, CurrentUser
 from service.auth.editors import EditorRow
 from service.auth.session import check_csrf, start_session
 from service.auth.state import AuthState
+from service.metrics import count_sign_in_failure
 
 log = logging.getLogger("tvaers.auth")
 CALLBACK_PATH = "/log-ind/svar"
@@ -48,7 +49,12 @@ def _safe_next(target: str | None) -> str:
 def sign_in_page(request: Request, auth: AuthDep, user: CurrentUser) -> HTMLResponse:
     next_path = _safe_next(request.query_params.get("next"))
     return _page(
-        request, "login.html", next_path=next_path, enabled=auth.settings.oidc_enabled, user=user
+        request,
+        "login.html",
+        next_path=next_path,
+        enabled=auth.editing_enabled,
+        local=auth.local is not None,
+        user=user,
     )
 
 
@@ -65,6 +71,7 @@ async def sign_in_start(request: Request, auth: AuthDep) -> Response:
         response: Response = await auth.oauth.oidc.authorize_redirect(request, redirect_uri)
     except Exception as exc:  # the provider cannot be reached or its metadata is wrong
         log.exception("OIDC discovery failed")
+        count_sign_in_failure(request, "oidc_unreachable")
         return _error(request, 502, f"Log-ind-tjenesten svarer ikke ({exc.__class__.__name__}).")
     return response
 
@@ -78,9 +85,11 @@ async def sign_in_callback(request: Request, auth: AuthDep) -> Response:
     try:
         token = await auth.oauth.oidc.authorize_access_token(request)
     except OAuthError as exc:
+        count_sign_in_failure(request, "oidc_refused")
         return _error(request, 401, f"Log-ind mislykkedes ({exc.error}). Prøv igen fra /log-ind.")
     claims: dict[str, Any] = dict(token.get("userinfo") or {})
     if not claims.get("sub"):
+        count_sign_in_failure(request, "oidc_no_user")
         return _error(request, 401, "Log-ind-tjenesten sendte ingen bruger. Prøv igen.")
     settings = auth.settings
     groups = groups_of(claims, settings.oidc_groups_claim)

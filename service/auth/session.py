@@ -44,6 +44,7 @@ OPEN_PATHS = (
     "/favicon.ico",
     "/docs",
     "/openapi.json",
+    "/metrics",
 )
 
 
@@ -64,7 +65,8 @@ def install_sessions(app: Any, auth: AuthState) -> None:
         # the server, which refuses it and says why (the browser would drop it without a word).
         max_age=settings.session_max_age + EXPIRY_NOTICE_GRACE,
         same_site="lax",
-        https_only=settings.session_https_only,
+        # Local sign-in runs on http://127.0.0.1, where a Secure cookie would not come back.
+        https_only=settings.session_https_only and auth.local is None,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -10,11 +10,17 @@ from service.auth.editors import Editors
 from service.auth.keys import ApiKeys
 from service.config import Settings
 
+if TYPE_CHECKING:
+    from service.auth.local import LocalSignIn
+
 
 class AuthState:
-    def __init__(self, settings: Settings, engine: sa.Engine) -> None:
+    def __init__(
+        self, settings: Settings, engine: sa.Engine, local: LocalSignIn | None = None
+    ) -> None:
         settings.check_auth()
         self.settings = settings
+        self.local = None if settings.oidc_enabled else local  # a provider always wins
         self.keys = ApiKeys(engine)
         self.editors = Editors(engine)
         self.oauth: Any = None
@@ -33,12 +39,13 @@ class AuthState:
 
     @property
     def editing_enabled(self) -> bool:
-        return self.settings.oidc_enabled
+        """Someone can sign in: with the provider, or with the local one-time link."""
+        return self.settings.oidc_enabled or self.local is not None
 
     @property
     def writes_enabled(self) -> bool:
         """Someone can write: people who sign in, or a valid key with a writing role."""
-        return self.settings.oidc_enabled or self.keys.any_can_write()
+        return self.editing_enabled or self.keys.any_can_write()
 
 
 def _metadata_url(issuer: str) -> str:
