@@ -212,7 +212,10 @@ class Searcher:
         everywhere = self._ranked(analysed, None, dense_rows=rows_everywhere)
         ranked = everywhere
         if mask is not None:
-            ranked = self._ranked(analysed, mask, everywhere, dense_rows=rows_within)
+            by_kind = filters.kind is not None
+            ranked = self._ranked(
+                analysed, mask, everywhere, dense_rows=rows_within, by_kind=by_kind
+            )
         candidates, cosine, order = ranked.candidates, ranked.cosine, ranked.order
         fused, coverage = ranked.fused, analysed.coverage
         dense_rank = np.empty(len(candidates), dtype=np.int64)
@@ -326,23 +329,29 @@ class Searcher:
         mask: np.ndarray | None,
         everywhere: _Ranked | None = None,
         dense_rows: np.ndarray | None = None,
+        *,
+        by_kind: bool = False,
     ) -> _Ranked:
         """The results within a filter mask: candidates, their scores, the shown ones in order.
 
         Without filters, a row without query words matches when its cosine is half-way up the
-        pool's similarity range. With filters (`everywhere`: the search without them), the rows
-        that matched by meaning there and the filter keeps are the matches, so a filter narrows
-        the matches and never adds one: where `everywhere` knows them all, `_narrowed` keeps
-        them. Only where it is a lower bound does a filtered search look by meaning itself,
-        for rows past the same cosine floor, and score on its own pool's scale. `dense_rows`:
-        the nearest rows within the mask when already known."""
+        pool's similarity range (`Fusion.dense_floor`). Under a type filter (`by_kind`) the bar
+        is its kind's own, as far below the kind's best row as the unfiltered bar is below the
+        best of all, so a type filter never empties the answer; and a unit also matches through
+        its people and trials (`Fusion.member_share`). With filters (`everywhere`: the search
+        without them), the rows that matched by meaning there and the filter keeps are the
+        matches: where `everywhere` knows them all, `_narrowed` keeps them. Only where it is a
+        lower bound does a filtered search look by meaning itself, for rows past the same bar,
+        and score on its own pool's scale. `dense_rows`: the nearest rows within the mask when
+        already known."""
         if everywhere is not None and mask is not None and everywhere.total_relation == "eq":
-            return self._narrowed(analysed, mask, everywhere)
+            return self._narrowed(analysed, mask, everywhere, by_kind)
         pool = self._candidates(analysed.vector, analysed.coverage, mask, dense_rows)
         candidates = pool.rows
         known = np.zeros(0, dtype=np.int64)
         if everywhere is not None and mask is not None:
-            known = everywhere.close_rows[mask[everywhere.close_rows]]
+            known = everywhere.known(by_kind)
+            known = known[mask[known]]
             candidates = np.union1d(candidates, known)
         else:
             candidates = np.union1d(candidates, self._best_of_each_kind(analysed.vector, pool))
@@ -351,44 +360,60 @@ class Searcher:
         # from the unfiltered search do not stretch it.
         pooled = cosine[np.isin(candidates, pool.rows)] if len(pool.rows) else cosine
         scale = (float(pooled.min()), float(pooled.max())) if len(pooled) else (0.0, 0.0)
-        if everywhere is None:
-            floor = self._kind_floors(candidates, cosine, scale)
-            close = cosine >= floor
-            kind_floors = self._floors_by_kind(candidates, floor)
-        else:
-            floor = everywhere.floor_of(self.index, candidates)
-            close = np.isin(candidates, known) | (cosine >= floor)
-            kind_floors = everywhere.kind_floors
         coverage = analysed.coverage[candidates]
         fused = self._fused(analysed, candidates, cosine, coverage, scale)
-        matched = (coverage > 0) | close
-        inherited: dict[int, float] = dict(everywhere.inherited) if everywhere is not None else {}
         if everywhere is None:
-            inherited = self._inherited(candidates, fused, matched)
-        candidates, cosine, coverage, fused, matched, close = self._with_inherited(
-            analysed, mask, inherited, (candidates, cosine, coverage, fused, matched, close), scale
-        )
+            floor = scale[0] + self.fusion.dense_floor * (scale[1] - scale[0])
+            close = cosine >= floor
+            by_kind_floor = self._kind_floors(candidates, cosine, scale)
+            kind_floors = self._floors_by_kind(candidates, by_kind_floor)
+            inherited = self._inherited(candidates, fused, (coverage > 0) | close)
+            grown = self._with_units(
+                analysed, inherited, (candidates, cosine, coverage, fused), scale
+            )
+            candidates, cosine, coverage, fused = grown
+            close = np.concatenate([close, np.zeros(len(candidates) - len(close), dtype=bool)])
+            by_kind_floor = self._floor_of(kind_floors, floor, candidates)
+            close_by_kind = (cosine >= by_kind_floor) | np.isin(candidates, list(inherited))
+        else:
+            floor, kind_floors, inherited = everywhere.floor, everywhere.kind_floors, {}
+            bar = self._floor_of(kind_floors, floor, candidates) if by_kind else floor
+            close = np.isin(candidates, known) | (cosine >= bar)
+            close_by_kind = close
+            if by_kind:
+                inherited = everywhere.inherited
+                fused = _raised(candidates, fused, inherited)
+        matched = (coverage > 0) | close
         order = _order(fused, matched)
         # Dense-only matches are known within the pool. Rows beyond the dense pool are no
         # closer than its farthest row, so only when that one passes may more of them pass.
         in_dense_pool = np.isin(candidates, pool.dense_rows)
         beyond = pool.allowed > len(pool.dense_rows)
         lower_bound = bool(beyond and len(pool.dense_rows) and close[in_dense_pool].all())
-        total = pool.lexical_matches + int(np.count_nonzero(matched & (coverage <= 0)))
+        total = pool.lexical_matches + int(np.count_nonzero(close & (coverage <= 0)))
         relation: TotalRelation = "gte" if lower_bound else "eq"
-        close_rows = candidates[matched & (coverage <= 0) | close]
         return _Ranked(
-            candidates,
-            cosine,
-            fused,
-            order,
-            total,
-            relation,
-            kind_floors,
-            close_rows,
-            scale,
-            inherited,
+            candidates=candidates,
+            cosine=cosine,
+            fused=fused,
+            order=order,
+            total=total,
+            total_relation=relation,
+            floor=floor,
+            kind_floors=kind_floors,
+            close_rows=candidates[close],
+            close_rows_by_kind=candidates[close_by_kind],
+            scale=scale,
+            inherited=inherited,
         )
+
+    def _floor_of(
+        self, kind_floors: dict[int, float], floor: float, rows: np.ndarray
+    ) -> np.ndarray:
+        """Each row's bar by meaning under a type filter: its kind's (the unfiltered bar for a
+        kind the unfiltered pool did not hold)."""
+        codes = self.index.facets["kind"][1][rows]
+        return np.array([kind_floors.get(int(c), floor) for c in codes.tolist()])
 
     def _best_of_each_kind(self, vector: np.ndarray, pool: _Pool) -> np.ndarray:
         """The nearest rows of each kind the dense pool lacks: every kind has its own bar by
@@ -467,19 +492,24 @@ class Searcher:
                 best[unit_row] = max(best.get(unit_row, -np.inf), share * float(fused[i]))
         return best
 
-    def _narrowed(self, analysed: _Analysed, mask: np.ndarray, everywhere: _Ranked) -> _Ranked:
+    def _narrowed(
+        self, analysed: _Analysed, mask: np.ndarray, everywhere: _Ranked, by_kind: bool
+    ) -> _Ranked:
         """A filtered search whose unfiltered one knows every match by meaning: those the
-        filter keeps, and the rows holding query words within it, scored on the unfiltered
-        scale, so a result scores and ranks as it does without the filter. No second search
-        by meaning is needed (half the cost of FAISS for a filtered search at 100k)."""
+        filter keeps (under a type filter, by their kind's bar and through their members), and
+        the rows holding query words within it, scored on the unfiltered scale, so a result
+        scores and ranks as it does without the filter. No second search by meaning is needed
+        (half the cost of FAISS for a filtered search at 100k)."""
         words = np.where(mask, analysed.coverage, 0.0)
         word_rows = _word_rows(words)
-        known = everywhere.close_rows[mask[everywhere.close_rows]]
+        known = everywhere.known(by_kind)
+        known = known[mask[known]]
         candidates = np.union1d(known, word_rows)
         cosine = self.index.vectors[candidates] @ analysed.vector
         coverage = analysed.coverage[candidates]
         fused = self._fused(analysed, candidates, cosine, coverage, everywhere.scale)
-        fused = _raised(candidates, fused, everywhere.inherited)
+        if by_kind:
+            fused = _raised(candidates, fused, everywhere.inherited)
         close = np.isin(candidates, known)
         order = _order(fused, (coverage > 0) | close)
         total = int(np.count_nonzero(words > 0)) + int(np.count_nonzero(close & (coverage <= 0)))
@@ -492,39 +522,31 @@ class Searcher:
             total=total,
             total_relation="eq",
             close_rows=known,
+            close_rows_by_kind=known,
         )
 
-    def _with_inherited(
+    def _with_units(
         self,
         analysed: _Analysed,
-        mask: np.ndarray | None,
         inherited: dict[int, float],
-        ranked: tuple[np.ndarray, ...],
+        scored: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
         scale: tuple[float, float],
-    ) -> tuple[np.ndarray, ...]:
-        """The candidates with the units their members raise (within the filters): scored as
-        the better of their own score and what their members give, and matched."""
-        candidates, cosine, coverage, fused, matched, close = ranked
-        if not inherited:
-            return ranked
-        units = np.array(sorted(inherited), dtype=np.int64)
-        if mask is not None:
-            units = units[mask[units]]
-        new = np.setdiff1d(units, candidates)
-        if len(new):
-            new_cosine = self.index.vectors[new] @ analysed.vector
-            new_coverage = analysed.coverage[new]
-            candidates = np.concatenate([candidates, new])
-            cosine = np.concatenate([cosine, new_cosine])
-            coverage = np.concatenate([coverage, new_coverage])
-            fused = np.concatenate(
-                [fused, self._fused(analysed, new, new_cosine, new_coverage, scale)]
-            )
-            matched = np.concatenate([matched, np.zeros(len(new), dtype=bool)])
-            close = np.concatenate([close, np.zeros(len(new), dtype=bool)])
-        fused = _raised(candidates, fused, inherited)
-        matched = matched | np.isin(candidates, units)
-        return candidates, cosine, coverage, fused, matched, close
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The candidates (rows, cosine, coverage, fused) and, last, the units their members
+        raise that are not among them yet, scored on their own."""
+        rows, cosine, coverage, fused = scored
+        new = np.setdiff1d(np.array(sorted(inherited), dtype=np.int64), rows)
+        if not len(new):
+            return scored
+        new_cosine = self.index.vectors[new] @ analysed.vector
+        new_coverage = analysed.coverage[new]
+        new_fused = self._fused(analysed, new, new_cosine, new_coverage, scale)
+        return (
+            np.concatenate([rows, new]),
+            np.concatenate([cosine, new_cosine]),
+            np.concatenate([coverage, new_coverage]),
+            np.concatenate([fused, new_fused]),
+        )
 
     def _facet_counts(
         self, analysed: _Analysed, filters: Filters, everywhere: _Ranked
@@ -532,12 +554,16 @@ class Searcher:
         """Per facet, (folded) value → matches with every other facet's filter, as faceted
         search does: the count beside a value is the total that choosing it gives (a lower
         bound where the unfiltered total is)."""
-        matched = analysed.coverage > 0  # dead rows hold no words
-        matched[everywhere.close_rows] = True
+        words = analysed.coverage > 0  # dead rows hold no words
+        matched = words.copy()
+        matched[everywhere.known(by_kind=filters.kind is not None)] = True
+        by_kind = words.copy()  # what choosing a type gives: its own bar and members
+        by_kind[everywhere.known(by_kind=True)] = True
         counts: dict[str, dict[str, int]] = {}
         for facet in FACETS:
             others = self._mask(dataclasses.replace(filters, **{facet: None}))
-            rows = np.flatnonzero(matched if others is None else matched & others)
+            chosen = by_kind if facet == "kind" else matched
+            rows = np.flatnonzero(chosen if others is None else chosen & others)
             lookup, codes = self.index.facets[facet]
             names = {code: value for value, code in lookup.items()}
             found = np.bincount(codes[rows], minlength=len(lookup))
@@ -872,16 +898,16 @@ class _Ranked:
     order: list[int]  # positions in `candidates` of the results, best first
     total: int  # every match (see SearchResults.total)
     total_relation: TotalRelation
-    kind_floors: dict[int, float]  # kind code → the cosine a row without query words needed
-    close_rows: np.ndarray  # the rows that match without query words (by meaning or members)
+    floor: float  # the cosine a row without query words needed
+    kind_floors: dict[int, float]  # kind code → that bar under a type filter
+    close_rows: np.ndarray  # the rows that match without query words
+    close_rows_by_kind: np.ndarray  # ... under a type filter: by kind's bar, or members
     scale: tuple[float, float]  # the (low, high) cosine its dense scores were rescaled by
     inherited: dict[int, float]  # unit row → the score its people and trials give it
 
-    def floor_of(self, index: SearchIndex, rows: np.ndarray) -> np.ndarray:
-        """The bar by meaning of each row's kind."""
-        codes = index.facets["kind"][1][rows]
-        lowest = min(self.kind_floors.values(), default=-np.inf)
-        return np.array([self.kind_floors.get(int(c), lowest) for c in codes.tolist()])
+    def known(self, by_kind: bool) -> np.ndarray:
+        """The matches without query words, under a type filter (`by_kind`) or not."""
+        return self.close_rows_by_kind if by_kind else self.close_rows
 
 
 class LiveSearcher:
