@@ -67,7 +67,7 @@ def write_backup(home: Home, tables: Sequence[sa.Table], target: Path) -> Backup
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    store = home.open_store()  # creates what a home that was never used lacks
+    store = home.open_store()
     try:
         for table in tables:
             table.create(store.engine, checkfirst=True)
