@@ -12,10 +12,12 @@ index version since the last compaction shares it): by the service in the backgr
 new base block appears (a snapshot loaded, a compaction), else on the first query that needs
 it. The words versions add since are entered into it as they are searched, without a rebuild.
 
-Its cost follows the distinct words, about 90 µs and 2.3 kB a word on our 2-core machine:
-at 100k documents of bench/synthetic.py's corpus (3,700 words: its texts recombine the
-sample's) it is built in 0.6 s and holds 9.5 MB (`python -m bench.bench_hostile`, "typo_index"
-in bench/results/hostile.json); over the Danish lexicon's 15,400 stems, 1.4 s and 35 MB.
+Its cost follows the distinct words: about 20-30 µs and 2.3-2.8 kB a word on a quiet 2-core
+machine (several times the time on a loaded one). At 100k documents of bench/synthetic.py's
+corpus (3,360 words to enter: its texts recombine the sample's) it is built in 0.05 s and holds
+9.5 MB (`python -m bench.bench_hostile`, "typo_index" in bench/results/hostile.json); the
+Danish lexicon's 15,400 stems take 0.4 s and 35 MB, so 100k distinct words would take about
+3 s and 250 MB.
 """
 
 from __future__ import annotations
