@@ -20,6 +20,15 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class Via:
+    """The person or trial that brought a unit into a search for units: what they know."""
+
+    kind: Kind
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
 class Explanation:
     """Why a hit matched: by meaning (dense), by words (BM25), or both; the words, in context."""
 
@@ -27,6 +36,9 @@ class Explanation:
     matched_terms: list[str]
     snippet: str
     highlights: list[tuple[int, int]]  # character spans in `snippet`
+    # Set when a unit matched through one of its people or trials: the words and snippet are
+    # theirs.
+    via: Via | None = None
 
     def marked_snippet(self, before: str = "[", after: str = "]") -> str:
         parts, last = [], 0

@@ -19,7 +19,15 @@ from engine.expansion import MAX_EXPANSIONS, CompoundIndex, split_compound
 from engine.explain import snippet_with_highlights
 from engine.fusion import DEFAULT_FUSION, Fusion, fit_cosine_of
 from engine.profiles import UnitProfiles, VersionProfiles
-from engine.results import Explanation, Filters, Hit, MatchedBy, SearchResults, TotalRelation
+from engine.results import (
+    Explanation,
+    Filters,
+    Hit,
+    MatchedBy,
+    SearchResults,
+    TotalRelation,
+    Via,
+)
 from engine.synonyms import Synonyms, bundled
 from engine.typos import correct_terms, surface_form
 from indexer.analysis import Token, fold, forget_words, iter_tokens, stem, tokens
@@ -225,15 +233,21 @@ class Searcher:
         best_coverage = float(coverage[everywhere.candidates][shown].max()) if shown else 0.0
         fits = self._fits(best_cosine, analysed.known_share)
         page = order[offset : offset + limit] if fits else order[:NEAREST_SHOWN]
-        hits = [
-            self._hit(
-                int(candidates[i]),
+        hits = []
+        for i in page:
+            row = int(candidates[i])
+            member = ranked.raised_by.get(row) if filters.kind is not None else None
+            if member is not None and abs(float(fused[i]) - ranked.inherited[row]) < 1e-9:
+                row = member  # the unit is here for what its member knows: show that
+            hit = self._hit(
+                row,
                 float(fused[i]),
-                analysed.matched_in(self.index.lexical, int(candidates[i])),
+                analysed.matched_in(self.index.lexical, row),
                 by_meaning=bool(dense_rank[i] < max(10, offset + limit)),
             )
-            for i in page
-        ]
+            if row != int(candidates[i]):
+                hit = self._hit_via(int(candidates[i]), hit)
+            hits.append(hit)
         counts = self._facet_counts(analysed, filters, everywhere) if with_facet_counts else None
         took = (time.perf_counter() - started) * 1000
         corrections = self._as_written(query, analysed.corrections, analysed.synonyms)
@@ -367,7 +381,7 @@ class Searcher:
             close = cosine >= floor
             by_kind_floor = self._kind_floors(candidates, cosine, scale)
             kind_floors = self._floors_by_kind(candidates, by_kind_floor)
-            inherited = self._inherited(candidates, fused, (coverage > 0) | close)
+            inherited, raised_by = self._inherited(candidates, fused, (coverage > 0) | close)
             grown = self._with_units(
                 analysed, inherited, (candidates, cosine, coverage, fused), scale
             )
@@ -376,12 +390,13 @@ class Searcher:
             by_kind_floor = self._floor_of(kind_floors, floor, candidates)
             close_by_kind = (cosine >= by_kind_floor) | np.isin(candidates, list(inherited))
         else:
-            floor, kind_floors, inherited = everywhere.floor, everywhere.kind_floors, {}
+            floor, kind_floors = everywhere.floor, everywhere.kind_floors
+            inherited, raised_by = {}, {}
             bar = self._floor_of(kind_floors, floor, candidates) if by_kind else floor
             close = np.isin(candidates, known) | (cosine >= bar)
             close_by_kind = close
             if by_kind:
-                inherited = everywhere.inherited
+                inherited, raised_by = everywhere.inherited, everywhere.raised_by
                 fused = _raised(candidates, fused, inherited)
         matched = (coverage > 0) | close
         order = _order(fused, matched)
@@ -405,6 +420,7 @@ class Searcher:
             close_rows_by_kind=candidates[close_by_kind],
             scale=scale,
             inherited=inherited,
+            raised_by=raised_by,
         )
 
     def _floor_of(
@@ -474,23 +490,25 @@ class Searcher:
 
     def _inherited(
         self, candidates: np.ndarray, fused: np.ndarray, matched: np.ndarray
-    ) -> dict[int, float]:
-        """Unit rows → what their people and trials give them: a unit answers for what its
-        colleagues know and have tried (`Fusion.member_share` of the best member's score, so
-        a unit whose own visitkort says so comes first)."""
+    ) -> tuple[dict[int, float], dict[int, int]]:
+        """Unit rows → what their people and trials give them, and which member gives it: a
+        unit answers for what its colleagues know and have tried (`Fusion.member_share` of the
+        best member's score, so a unit whose own visitkort says so comes first)."""
         share = self.fusion.member_share
-        if not share:
-            return {}
         best: dict[int, float] = {}
+        by: dict[int, int] = {}
+        if not share:
+            return best, by
         top = [i for i in np.argsort(-fused, kind="stable")[:MEMBERS_INHERITED] if matched[i]]
-        for i in top:
+        for i in top:  # best first: a unit's first member is its best
             document = self.index.documents[int(candidates[i])]
             if document is None or document.unit_id is None:
                 continue
             unit_row = self.index.row_of(f"unit:{document.unit_id}")
-            if unit_row is not None:
-                best[unit_row] = max(best.get(unit_row, -np.inf), share * float(fused[i]))
-        return best
+            if unit_row is not None and unit_row not in best:
+                best[unit_row] = share * float(fused[i])
+                by[unit_row] = int(candidates[i])
+        return best, by
 
     def _narrowed(
         self, analysed: _Analysed, mask: np.ndarray, everywhere: _Ranked, by_kind: bool
@@ -803,6 +821,14 @@ class Searcher:
         explanation = Explanation(matched_by, words, snippet, spans)
         return Hit.of(document, score, explanation)
 
+    def _hit_via(self, unit_row: int, member: Hit) -> Hit:
+        """A unit's hit explained by the member that brought it: their words and snippet."""
+        document = self.index.documents[unit_row]
+        assert document is not None  # candidates are live rows
+        via = Via(member.kind, member.id, member.title)
+        explanation = dataclasses.replace(member.explanation, via=via)
+        return Hit.of(document, member.score, explanation)
+
     def _distinctive_terms(self, row: int) -> set[str]:
         """The rarer half of a document's words: what shared words between units mean something."""
         lexical = self.index.lexical
@@ -904,6 +930,7 @@ class _Ranked:
     close_rows_by_kind: np.ndarray  # ... under a type filter: by kind's bar, or members
     scale: tuple[float, float]  # the (low, high) cosine its dense scores were rescaled by
     inherited: dict[int, float]  # unit row → the score its people and trials give it
+    raised_by: dict[int, int]  # unit row → the member row that gives it
 
     def known(self, by_kind: bool) -> np.ndarray:
         """The matches without query words, under a type filter (`by_kind`) or not."""

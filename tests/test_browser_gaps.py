@@ -62,7 +62,8 @@ def test_filter_counts_follow_the_query(gaps_server: str, coordinator: object) -
         int(re.findall(r"\((\d+)\)", _label(page, "#kind", k))[0])
         for k in ("unit", "person", "trial")
     ]
-    assert sum(kinds) == total  # no kind chosen: the kinds add up to the results
+    # No kind chosen: every result counts under its kind, and a kind's own bar may add more.
+    assert sum(kinds) >= total
 
     page.locator("#q").fill("klarsprog breve")
     expect(page.locator("#status")).to_contain_text("for »klarsprog breve«")

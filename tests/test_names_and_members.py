@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
+
 from engine.results import Filters
 from engine.search import Searcher
 from indexer.index import SearchIndex
@@ -65,8 +67,34 @@ def test_a_search_for_units_finds_the_unit_whose_colleague_knows_it() -> None:
             person("p2", "u3", "Kostvejledning"),
         ]
     )
-    units = [h.id for h in searcher.search_by_text("tegnsprog", Filters(kind="unit")).hits]
+    hits = searcher.search_by_text("tegnsprog", Filters(kind="unit")).hits
+    units = [h.id for h in hits]
     assert units[:2] == ["u2", "u1"]  # its own visitkort first, then its colleague's
+    assert hits[0].explanation.via is None
+    via = hits[1].explanation.via  # the page says whose knowledge found the unit
+    assert via is not None and (via.kind, via.id) == ("person", "p1")
+    assert hits[1].explanation.matched_terms == ["tegnsprog"]
     everyone = searcher.search_by_text("tegnsprog", with_facet_counts=True)
     assert everyone.facet_counts is not None
     assert everyone.facet_counts["kind"]["unit"] == len(units)
+
+
+pytest_plugins = ("tests.conftest_service",)
+
+
+def test_the_api_and_the_page_name_the_colleague_a_unit_was_found_through(
+    client: TestClient,
+) -> None:
+    """Only p001's expertise says "tablets i hjemmeplejen"; filtered to units, Hjemmeplejen
+    Nat is found through her, and the card says so with a link to her."""
+    body = client.get("/api/search", params={"q": "tablets", "kind": "unit"}).json()
+    first = body["hits"][0]
+    assert first["id"] == "u001"
+    assert first["explanation"]["via"] == {
+        "kind": "person",
+        "id": "p001",
+        "title": first["explanation"]["via"]["title"],
+        "url": "/enheder/u001#person-p001",
+    }
+    page = client.get("/", params={"q": "tablets", "kind": "unit"}).text
+    assert "Fundet gennem kollegaen" in page

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.results import Hit, SearchResults
+from engine.results import Hit, SearchResults, Via
 from indexer.analysis import fold
 from indexer.freshness import Freshness
 from indexer.index import SearchIndex
@@ -12,6 +12,7 @@ from service.api.schemas.search import (
     FacetCountsPublic,
     FacetsPublic,
     HitPublic,
+    ViaPublic,
 )
 from service.auth.contact import shown, without_contact
 
@@ -57,9 +58,19 @@ def hit_public(hit: Hit, index: SearchIndex) -> HitPublic:
             matched_terms=list(explanation.matched_terms),
             snippet=explanation.snippet,
             highlights=[(int(a), int(b)) for a, b in explanation.highlights],
+            via=_via_public(explanation.via, hit),
         ),
         metadata=without_contact(meta),
         confirmed_at=None,
+    )
+
+
+def _via_public(via: Via | None, hit: Hit) -> ViaPublic | None:
+    """The member a unit was found through, with a link to them on the unit's page."""
+    if via is None or via.kind == "unit":
+        return None
+    return ViaPublic(
+        kind=via.kind, id=via.id, title=via.title, url=record_url(via.kind, via.id, hit.id)
     )
 
 

@@ -40,7 +40,16 @@
     const where = [hit.unit_name, hit.organisation, hit.area].filter(Boolean).join(" · ");
     article.append(el("p", "where", where));
     const why = el("p", "why");
-    why.append(el("span", "why-label", "Fundet på " + MATCHED_BY[hit.explanation.matched_by] + ":"));
+    const via = hit.explanation.via;
+    if (via) {
+      const label = el("span", "why-label", "Fundet gennem " + (via.kind === "person" ? "kollegaen " : "prøvehandlingen "));
+      const viaLink = el("a", "", via.title);
+      viaLink.href = via.url;
+      label.append(viaLink, ":");
+      why.append(label);
+    } else {
+      why.append(el("span", "why-label", "Fundet på " + MATCHED_BY[hit.explanation.matched_by] + ":"));
+    }
     why.append(document.createTextNode(" "));
     why.append(highlighted(hit.explanation.snippet, hit.explanation.highlights));
     article.append(why);

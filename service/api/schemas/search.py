@@ -8,11 +8,23 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 
+class ViaPublic(BaseModel):
+    kind: Literal["person", "trial"]
+    id: str
+    title: str
+    url: str
+
+
 class ExplanationPublic(BaseModel):
     matched_by: Literal["meaning", "words", "both"]
     matched_terms: list[str]
     snippet: str
     highlights: list[tuple[int, int]]  # character spans in `snippet`
+    via: ViaPublic | None = Field(
+        default=None,
+        description="Ved en søgning efter enheder: kollegaen eller prøvehandlingen, som enheden "
+        "blev fundet gennem (ordene og uddraget er deres)",
+    )
 
 
 class ContactPublic(BaseModel):
