@@ -237,8 +237,9 @@ class Searcher:
         for i in page:
             row = int(candidates[i])
             member = ranked.raised_by.get(row) if filters.kind is not None else None
-            if member is not None and abs(float(fused[i]) - ranked.inherited[row]) < 1e-9:
-                row = member  # the unit is here for what its member knows: show that
+            raised = member is not None and abs(float(fused[i]) - ranked.inherited[row]) < 1e-9
+            if raised and member is not None and analysed.coverage[row] <= 0:
+                row = member  # its own text holds none of the words: show what its member knows
             hit = self._hit(
                 row,
                 float(fused[i]),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-
 from engine.results import Filters
 from engine.search import Searcher
 from indexer.index import SearchIndex
@@ -79,22 +77,40 @@ def test_a_search_for_units_finds_the_unit_whose_colleague_knows_it() -> None:
     assert everyone.facet_counts["kind"]["unit"] == len(units)
 
 
-pytest_plugins = ("tests.conftest_service",)
+def test_the_api_names_the_colleague_a_unit_was_found_through() -> None:
+    from service.api.hits import hit_public
 
-
-def test_the_api_and_the_page_name_the_colleague_a_unit_was_found_through(
-    client: TestClient,
-) -> None:
-    """Only p001's expertise says "tablets i hjemmeplejen"; filtered to units, Hjemmeplejen
-    Nat is found through her, and the card says so with a link to her."""
-    body = client.get("/api/search", params={"q": "tablets", "kind": "unit"}).json()
-    first = body["hits"][0]
-    assert first["id"] == "u001"
-    assert first["explanation"]["via"] == {
+    searcher = searcher_over(
+        [
+            unit("u1", "Træning og Rehabilitering", "Genoptræning efter sygehusophold.", "Sundhed"),
+            unit("u2", "Madservice", "Varm mad til ældre borgere hver dag.", "Ældre"),
+            person("p1", "u1", "Taler tegnsprog"),
+        ]
+    )
+    hit = searcher.search_by_text("tegnsprog", Filters(kind="unit")).hits[0]
+    public = hit_public(hit, searcher.index).model_dump()
+    assert public["id"] == "u1"
+    assert public["explanation"]["via"] == {
         "kind": "person",
-        "id": "p001",
-        "title": first["explanation"]["via"]["title"],
-        "url": "/enheder/u001#person-p001",
+        "id": "p1",
+        "title": "Kollega p1",
+        "url": "/enheder/u1#person-p1",
     }
-    page = client.get("/", params={"q": "tablets", "kind": "unit"}).text
-    assert "Fundet gennem kollegaen" in page
+    assert public["explanation"]["matched_terms"] == ["tegnsprog"]
+
+
+def test_the_card_names_the_colleague_with_a_link() -> None:
+    from service.api.hits import hit_public
+    from service.web import templates
+
+    searcher = searcher_over(
+        [
+            unit("u1", "Træning og Rehabilitering", "Genoptræning efter sygehusophold.", "Sundhed"),
+            person("p1", "u1", "Taler tegnsprog"),
+        ]
+    )
+    hit = searcher.search_by_text("tegnsprog", Filters(kind="unit")).hits[0]
+    card = templates.env.from_string('{% from "_hit.html" import card %}{{ card(hit) }}')
+    html = card.render(hit=hit_public(hit, searcher.index))
+    assert 'Fundet gennem kollegaen <a href="/enheder/u1#person-p1">Kollega p1</a>:' in html
+    assert "<mark>tegnsprog</mark>" in html
