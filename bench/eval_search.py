@@ -51,10 +51,15 @@ def empty_under_type_filters(searcher: Searcher, queries: list[LabelledQuery]) -
 
 
 def evaluate_set(searcher: Searcher, queries: list[LabelledQuery]) -> dict[str, Any]:
-    ours = metrics_of(run_queries(searcher, queries))
+    outcomes = run_queries(searcher, queries)
+    ours = metrics_of(outcomes)
     bare = metrics_of(run_bare_model(searcher, queries))
     empty, runs = empty_under_type_filters(searcher, queries)
-    return {"ours": ours, "bare": bare, "empty_under_type_filter": [empty, runs]}
+    figures = {"ours": ours, "bare": bare, "empty_under_type_filter": [empty, runs]}
+    for_units = [o for o in outcomes if o.query.kind == "unit" and not o.query.off_topic]
+    if for_units:  # a unit answers for what its people and trials know
+        figures["filtered_to_units"] = metrics_of(for_units)["all"]
+    return figures
 
 
 def evaluate_all(searcher: Searcher, sets: dict[str, Path]) -> dict[str, Any]:
@@ -89,6 +94,13 @@ def report(figures: dict[str, Any], before: dict[str, Any] | None = None) -> str
             lines.append(
                 f"off-topic queries ({int(off['queries'])}) with no hits: "
                 f"{_change(was, off, 'no_hits')}"
+            )
+        if "filtered_to_units" in current:
+            was = old.get("filtered_to_units") if old else None
+            units = current["filtered_to_units"]
+            lines.append(
+                f"queries filtered to units ({int(units['queries'])}): "
+                f"MRR@10 {_change(was, units, 'mrr@10')}, hit@1 {_change(was, units, 'hit@1')}"
             )
         empty, runs = current["empty_under_type_filter"]
         was_empty = f"{old['empty_under_type_filter'][0]} → " if old else ""
