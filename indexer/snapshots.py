@@ -46,12 +46,7 @@ def write_snapshot(index_dir: Path, index: SearchIndex) -> Path | None:
         if _revision_of(current_name(index_dir)) >= index.revision and current_name(index_dir):
             shutil.rmtree(final, ignore_errors=True)
             return None
-        pointer = index_dir / f".{CURRENT}.{secrets.token_hex(4)}"
-        pointer.write_text(name)
-        with pointer.open("rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(pointer, index_dir / CURRENT)
-        _sync(index_dir)
+        _point_current_at(index_dir, name)
         faults.reach("snapshot:after-swap")
         _remove_all_but(index_dir, name)
     return final
@@ -99,12 +94,17 @@ def install_snapshot(folder: Path, index_dir: Path, name: str) -> None:
     index_dir.mkdir(parents=True, exist_ok=True)
     with _locked(index_dir, fcntl.LOCK_EX):
         folder.rename(index_dir / name)
-        pointer = index_dir / f".{CURRENT}.{secrets.token_hex(4)}"
-        pointer.write_text(name)
-        with pointer.open("rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(pointer, index_dir / CURRENT)
-        _sync(index_dir)
+        _point_current_at(index_dir, name)
+
+
+def _point_current_at(index_dir: Path, name: str) -> None:
+    """Swap the CURRENT pointer to `name` atomically and durably (the caller holds the lock)."""
+    pointer = index_dir / f".{CURRENT}.{secrets.token_hex(4)}"
+    pointer.write_text(name)
+    with pointer.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(pointer, index_dir / CURRENT)
+    _sync(index_dir)
 
 
 def current_meta(index_dir: Path) -> IndexMeta | None:
