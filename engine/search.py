@@ -292,7 +292,10 @@ class Searcher:
         query_terms = list(dict.fromkeys(t.term for t in query_tokens))
         synonyms = self.synonyms()
         danish = {t.term for t in query_tokens if lexicon.zipf(t.surface)}
-        corrections = correct_terms(query_terms, self.index.lexical, synonyms.vocabulary, danish)
+        written = {t.term: fold(t.surface) for t in query_tokens[: 4 * MAX_QUERY_TERMS]}
+        corrections = correct_terms(
+            query_terms, self.index.lexical, synonyms.vocabulary, danish, written
+        )
         weights, full = self._term_weights(query_terms, corrections)
         # After the compounds: a synonym's words count for less and are not expanded further.
         own = set(weights)  # the typed words, their corrections, parts and compounds

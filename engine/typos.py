@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Mapping, Set
 
 import numpy as np
 from rapidfuzz import process
@@ -59,8 +59,13 @@ def correct_terms(
     lexical: LexicalIndex,
     synonym_terms: Set[str] = frozenset(),
     danish_terms: Set[str] = frozenset(),
+    written: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Map each query term the index has never seen to its closest indexed term, if any is close.
+
+    `written`: term → the word as typed, folded. Where the stem is near nothing, the word is
+    looked up as typed: stemming can cut a slip's last letters apart ("skærmbesgø" stems to
+    "skaermbesgo", three edits from "skaermbesoeg"; "skaermbesgoe" is two).
 
     A Danish word is not a typo because the index lacks it (`danish_terms`: the terms of the
     query's words that the Danish lexicon holds): "sørger" is not a misspelt "søge".
@@ -85,12 +90,16 @@ def correct_terms(
         limit = max_edits(term)
         found: list[tuple[int, int, str]] = []  # (edits, -document frequency, word)
         if index is not None and len(term) >= MIN_LENGTH:
-            for edits, word in index.near(term, limit):
-                # Words only deleted records held are not words any more (until the next
-                # compaction), nor are words of another version sharing the base block.
-                frequency = lexical.document_frequency(word)
-                if frequency:
-                    found.append((edits, -frequency, word))
+            as_typed = (written or {}).get(term, term)
+            for form in dict.fromkeys([term, as_typed]):
+                for edits, word in index.near(form, max_edits(form)):
+                    # Words only deleted records held are not words any more (until the next
+                    # compaction), nor are words of another version sharing the base block.
+                    frequency = lexical.document_frequency(word)
+                    if frequency:
+                        found.append((edits, -frequency, word))
+                if found:
+                    break
         # A short word only as a same-length slip: "ikt" is not a misspelt "it".
         synonym_limit, spread = (limit, limit) if len(term) >= MIN_LENGTH else (1, 0)
         near = [w for w in synonym_terms if w[:1] == term[0] and abs(len(w) - len(term)) <= spread]

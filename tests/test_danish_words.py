@@ -81,3 +81,12 @@ def test_words_tvaers_writes_into_the_text_are_not_indexed() -> None:
 def test_prøvet_does_not_match_every_trial_by_its_label(mini_searcher: Searcher) -> None:
     results = mini_searcher.search_by_text("prøvehandling")
     assert all(h.explanation.matched_by == "meaning" for h in results.hits)
+
+
+def test_a_slip_the_stemmer_cuts_apart_is_looked_up_as_typed() -> None:
+    """ "skærmbesgø" stems to "skaermbesgo", three edits from "skaermbesoeg"; as typed it is two."""
+    lexical = LexicalIndex.from_terms([terms("skærmbesøg om natten"), terms("natlige besøg")])
+    typed = terms("skærmbesgø")
+    assert correct_terms(typed, lexical) == {}
+    written = {typed[0]: "skaermbesgoe"}
+    assert correct_terms(typed, lexical, written=written) == {typed[0]: terms("skærmbesøg")[0]}
