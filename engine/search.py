@@ -217,7 +217,18 @@ class Searcher:
         mask = self._mask(filters)
         nearest = self._nearest_with_and_without(analysed.vector, mask)
         rows_everywhere, rows_within = nearest if nearest is not None else (None, None)
-        everywhere = self._ranked(analysed, None, dense_rows=rows_everywhere)
+        # Each kind's own bar is worked out only where it is asked for: under a type filter
+        # (that kind's), and for the counts beside the types (every kind's).
+        kinds: tuple[Kind, ...] = KINDS if with_facet_counts else ()
+        if filters.kind is not None and not with_facet_counts:
+            kinds = (filters.kind,)
+        within: dict[Kind, np.ndarray] = {}
+        only_kind = filters.kind is not None and filters == Filters(kind=filters.kind)
+        if only_kind and filters.kind is not None and rows_within is not None:
+            within[filters.kind] = rows_within  # the nearest of the chosen kind, already found
+        everywhere = self._ranked(
+            analysed, None, dense_rows=rows_everywhere, kinds=kinds, nearest_of_kind=within
+        )
         ranked = everywhere
         if mask is not None:
             by_kind = filters.kind is not None
@@ -349,6 +360,8 @@ class Searcher:
         dense_rows: np.ndarray | None = None,
         *,
         by_kind: bool = False,
+        kinds: tuple[Kind, ...] = KINDS,
+        nearest_of_kind: dict[Kind, np.ndarray] | None = None,
     ) -> _Ranked:
         """The results within a filter mask: candidates, their scores, the shown ones in order.
 
@@ -372,7 +385,8 @@ class Searcher:
             known = known[mask[known]]
             candidates = np.union1d(candidates, known)
         else:
-            candidates = np.union1d(candidates, self._best_of_each_kind(analysed.vector, pool))
+            best = self._best_of_each_kind(analysed.vector, pool, kinds, nearest_of_kind or {})
+            candidates = np.union1d(candidates, best)
         cosine = self.index.vectors[candidates] @ analysed.vector
         # The scale is the pool's (by meaning and by words); rows added for a kind's own bar or
         # from the unfiltered search do not stretch it.
@@ -435,14 +449,25 @@ class Searcher:
         codes = self.index.facets["kind"][1][rows]
         return np.array([kind_floors.get(int(c), floor) for c in codes.tolist()])
 
-    def _best_of_each_kind(self, vector: np.ndarray, pool: _Pool) -> np.ndarray:
-        """The nearest rows of each kind the dense pool lacks: every kind has its own bar by
+    def _best_of_each_kind(
+        self,
+        vector: np.ndarray,
+        pool: _Pool,
+        kinds: tuple[Kind, ...],
+        nearest_of_kind: dict[Kind, np.ndarray],
+    ) -> np.ndarray:
+        """The nearest rows of each of these kinds that the dense pool lacks (from
+        `nearest_of_kind` where a search already found them): every kind has its own bar by
         meaning, so a type filter narrows the answer and never empties it."""
         found = [np.zeros(0, dtype=np.int64)]
-        kinds = self.index.facets["kind"][1][pool.dense_rows]
-        for kind in KINDS:
+        codes = self.index.facets["kind"][1][pool.dense_rows]
+        for kind in kinds:
             code = self.index.facets["kind"][0].get(kind, -1)
-            if code < 0 or np.any(kinds == code):
+            if code < 0 or np.any(codes == code):
+                continue
+            known = nearest_of_kind.get(kind)
+            if known is not None:
+                found.append(known[:KIND_POOL])
                 continue
             mask = self._facet_is("kind", kind)
             if mask.any():
