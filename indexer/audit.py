@@ -14,25 +14,11 @@ from typing import Literal
 import sqlalchemy as sa
 
 from indexer.records import Record
+from indexer.schema import audit_table
 from indexer.store import Plan
 
 Action = Literal["create", "update", "delete", "confirm"]
 ERASED = "[slettet]"  # what an erased person's values become
-
-_metadata = sa.MetaData()
-audit_table = sa.Table(
-    "audit_log",
-    _metadata,
-    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("at", sa.DateTime, nullable=False, index=True),
-    sa.Column("actor_subject", sa.String(320), nullable=False),
-    sa.Column("actor_name", sa.String(320), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("record_id", sa.String(200), nullable=False, index=True),
-    sa.Column("action", sa.String(10), nullable=False),
-    # {"field": [old, new], …}; values are None where a record did not exist (or was erased)
-    sa.Column("changes", sa.Text, nullable=False),
-)
 
 
 @dataclass(frozen=True)
@@ -73,7 +59,6 @@ def diff(old: Record | None, new: Record | None) -> dict[str, list[str | None]]:
 class AuditLog:
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
-        _metadata.create_all(engine)
 
     @staticmethod
     def on_write(

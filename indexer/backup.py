@@ -32,8 +32,8 @@ import sqlalchemy as sa
 
 from indexer.build import Home
 from indexer.errors import TvaersError
+from indexer.schema import changes_table, embeddings_table, log_head_table, records_table
 from indexer.snapshots import CURRENT, install_snapshot, shared_current
-from indexer.store import changes_table, embeddings_table, log_head_table, records_table
 
 FORMAT = "tvaers-backup"
 VERSION = 1
@@ -69,8 +69,6 @@ def write_backup(home: Home, tables: Sequence[sa.Table], target: Path) -> Backup
     partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     store = home.open_store()
     try:
-        for table in tables:
-            table.create(store.engine, checkfirst=True)
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
             snapshot = _write_snapshot(home.index_dir, archive)
             if home.synonyms_file.exists():
@@ -129,8 +127,6 @@ def restore_backup(source: Path, home: Home, tables: Sequence[sa.Table]) -> Back
             raise BackupError(_NOT_EMPTY.format(where=f"hjemmemappen {home.path} har et indeks"))
         store = home.open_store()
         try:
-            for table in tables:
-                table.create(store.engine, checkfirst=True)
             with store.engine.begin() as conn:
                 _check_empty(conn, tables, home)
                 conn.execute(log_head_table.delete())

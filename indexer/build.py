@@ -51,13 +51,18 @@ class Home:
         """The admins' synonym list (`engine.synonyms`): one group per line."""
         return self.path / "synonyms.txt"
 
+    @property
+    def url(self) -> str:
+        """The database: TVAERS_DATABASE_URL's, else SQLite in the home folder."""
+        return self.database_url or f"sqlite:///{self.path / 'tvaers.db'}"
+
     def open_store(self) -> Store:
+        """The database, upgraded to the newest schema if it is older (`indexer.migrations`)."""
         self.path.mkdir(parents=True, exist_ok=True)
-        store = Store(self.database_url or f"sqlite:///{self.path / 'tvaers.db'}")
+        store = Store(self.url)
         # Imported records count as confirmed at import time, by "import".
         store.write_hooks.append(Freshness(store.engine).import_hook)
         # A person an import deletes leaves the audit log too (their values, not the facts).
-        AuditLog(store.engine)
         store.write_hooks.append(AuditLog.erasure_hook)
         return store
 

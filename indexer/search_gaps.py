@@ -2,8 +2,8 @@
 
 One row per (query, day): how many times it was asked, and the best outcome it had that day
 (the most hits, the best evidence), so "no results" and "weak results" can be told apart. The
-table lives in the store's database (SQLite or PostgreSQL) beside the records, in its own
-metadata: it is no part of the log, and the search index never sees it.
+table lives in the store's database (SQLite or PostgreSQL) beside the records
+(`indexer.schema`): it is no part of the log, and the search index never sees it.
 """
 
 from __future__ import annotations
@@ -17,22 +17,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-MAX_GAP_QUERY_CHARS = 200  # longer texts are pasted pages, not questions; they are cut here
-MAX_HELD = 50_000  # queries held in memory below the threshold (~10 MB)
+from indexer.schema import MAX_GAP_QUERY_CHARS, search_gaps_table
 
-_metadata = sa.MetaData()
-search_gaps_table = sa.Table(
-    "search_gaps",
-    _metadata,
-    sa.Column("query", sa.String(MAX_GAP_QUERY_CHARS), primary_key=True),
-    sa.Column("day", sa.Date, primary_key=True, index=True),
-    sa.Column("count", sa.Integer, nullable=False),
-    # The best outcome one asking had that day: the most hits, the highest cosine similarity
-    # (meaning) and the largest share of the query's word weight a hit held (words).
-    sa.Column("hits", sa.Integer, nullable=False),
-    sa.Column("best_cosine", sa.Float, nullable=False),
-    sa.Column("best_coverage", sa.Float, nullable=False),
-)
+MAX_HELD = 50_000  # queries held in memory below the threshold (~10 MB)
 
 
 def counted_query(text: str) -> str:
@@ -88,7 +75,6 @@ class SearchGapLog:
 
     def __init__(self, engine: sa.Engine, *, min_askings: int = 1) -> None:
         self._engine = engine
-        _metadata.create_all(engine)
         # A query reaches the database once this process has seen it asked `min_askings` times
         # that day; until then it is held in memory only (one-off queries: names, case numbers).
         self.min_askings = min_askings
