@@ -32,7 +32,13 @@ import sqlalchemy as sa
 
 from indexer.build import Home
 from indexer.errors import TvaersError
-from indexer.schema import changes_table, embeddings_table, log_head_table, records_table
+from indexer.schema import (
+    changes_table,
+    embeddings_table,
+    log_head_table,
+    records_table,
+    synonyms_table,
+)
 from indexer.snapshots import CURRENT, install_snapshot, shared_current
 
 FORMAT = "tvaers-backup"
@@ -71,8 +77,6 @@ def write_backup(home: Home, tables: Sequence[sa.Table], target: Path) -> Backup
     try:
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
             snapshot = _write_snapshot(home.index_dir, archive)
-            if home.synonyms_file.exists():
-                archive.write(home.synonyms_file, "synonyms.txt")
             with _consistent_read(store.engine) as conn:
                 rows = {t.name: _write_table(conn, t, archive) for t in tables}
                 head = conn.execute(sa.select(log_head_table)).one()
@@ -90,7 +94,7 @@ def write_backup(home: Home, tables: Sequence[sa.Table], target: Path) -> Backup
                     for t in tables
                 },
                 "snapshot": snapshot,
-                "synonyms": home.synonyms_file.exists(),
+                "synonyms": False,  # the admins' list is a table now (before: synonyms.txt)
             }
             archive.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
         os.replace(partial, target)
@@ -133,14 +137,16 @@ def restore_backup(source: Path, home: Home, tables: Sequence[sa.Table]) -> Back
                 rows = {
                     name: _restore_table(conn, known[name], archive) for name in manifest["tables"]
                 }
+                if manifest.get("synonyms"):  # a backup from before the table: the file goes in
+                    with archive.open("synonyms.txt") as synonyms:
+                        text = synonyms.read().decode("utf-8")
+                    conn.execute(synonyms_table.delete())
+                    conn.execute(synonyms_table.insert(), {"id": 1, "text": text, "revision": 1})
                 if store.dialect == "postgresql":
                     _advance_sequences(conn, tables)
                 counts = _record_counts(conn)
         finally:
             store.close()
-        if manifest.get("synonyms"):
-            with archive.open("synonyms.txt") as synonyms:
-                home.synonyms_file.write_bytes(synonyms.read())
         snapshot = manifest.get("snapshot")
         if snapshot:
             _restore_snapshot(archive, snapshot, home.index_dir)

@@ -25,7 +25,7 @@ from engine.evaluation import (
 from engine.pairing import PairingWeights
 from engine.results import Filters, Hit
 from engine.search import Searcher
-from engine.synonyms import SynonymFile
+from engine.synonyms import SynonymTable
 from indexer.build import Home, IndexReport
 from indexer.caching import CachedEmbedder
 from indexer.embedders import Embedder
@@ -69,7 +69,7 @@ class AppContext:
         stale index without a word."""
         store = self.home.open_store()
         live = LiveIndex.open(store, self.embedder(), self.home.index_dir)
-        synonyms = SynonymFile(self.home.synonyms_file)
+        synonyms = SynonymTable(store.engine)
         return Searcher(live.current, self.embedder(), synonyms=synonyms.current)
 
 

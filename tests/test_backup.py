@@ -128,7 +128,7 @@ def test_backup_while_serving_and_restore_into_a_new_home(
     assert restored.exit_code == 0, restored.output
     assert f"Gendannet i {target.path}" in restored.output
     assert rows_of(target) == expected
-    assert target.synonyms_file.read_text("utf-8") == source.synonyms_file.read_text("utf-8")
+    assert expected.get("synonyms")  # the admins' list is a table now
     assert (target.index_dir / "CURRENT").exists()
     assert_restored_home_works(target, admin)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,10 @@ from click.testing import CliRunner
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from engine.pairing import PairingProposal
+from engine.pairing import PairingProposal, PairingWeights
+from engine.pairing.propose import PairingStats
 from indexer.build import Home
+from indexer.store import Store
 from service import cli
 from service.api.proposals import ProposalShelf
 from tests.fakes import FakeEmbedder
@@ -119,15 +122,18 @@ def test_a_proposal_can_be_deleted(
     assert client.delete(f"/api/pairings/{proposal_id}").status_code == 404
 
 
-def test_proposals_expire() -> None:
-    now = [1000.0]
-    shelf = ProposalShelf(ttl_seconds=24 * 3600, clock=lambda: now[0])
-    proposal = PairingProposal([], [], None, [], None, "fake")  # type: ignore[arg-type]
+def test_proposals_expire(tmp_path: Path) -> None:
+    now = [dt.datetime(2026, 12, 8, 12)]
+    store = Store(f"sqlite:///{tmp_path / 'tvaers.db'}")
+    shelf = ProposalShelf(store.engine, ttl_seconds=24 * 3600, clock=lambda: now[0])
+    stats = PairingStats("optimal", 0, 0, 0, 0, 0.0, 0.0, 0.0, 0, 0, 0, 0)
+    proposal = PairingProposal([], [], stats, [], PairingWeights(), "fake")
     shelf.keep("a", proposal)
-    now[0] += 24 * 3600 - 1
-    assert shelf.get("a") is proposal
-    now[0] += 2
+    now[0] += dt.timedelta(seconds=24 * 3600 - 1)
+    assert shelf.get("a") == proposal
+    now[0] += dt.timedelta(seconds=2)
     assert shelf.get("a") is None
+    store.close()
 
 
 def test_the_ttl_is_a_setting(home: Path, settings_factory: Any) -> None:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from engine.search import LiveSearcher, Searcher
 from engine.suggest import Suggester
-from engine.synonyms import SynonymFile
+from engine.synonyms import SynonymTable, import_synonyms_file
 from engine.typos import typo_index
 from indexer.audit import Actor, AuditLog
 from indexer.build import Home
@@ -62,10 +62,12 @@ class ServiceState:
             self.store.close()
             raise
         self.store.forget_unused_vectors()  # a crash's leftovers, earlier pairing runs'
-        self.synonyms = SynonymFile(self.home.synonyms_file)
+        self.synonyms = SynonymTable(self.store.engine)
+        if import_synonyms_file(self.home.synonyms_file, self.synonyms):
+            log.info("the admins' synonym list moved from %s into the database", self.home.path)
         self.searchers = LiveSearcher(self.live, self.embedder, synonyms=self.synonyms.current)
         self.suggester = Suggester()
-        self.proposals = ProposalShelf(settings.proposal_ttl_hours * 3600)
+        self.proposals = ProposalShelf(self.store.engine, settings.proposal_ttl_hours * 3600)
         self.gaps = SearchGaps(settings, self.store)
         self.freshness = Freshness(self.store.engine)
         self.audit = AuditLog(self.store.engine)
