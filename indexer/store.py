@@ -17,6 +17,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from indexer import faults, migrations
+from indexer.erasure import erase_deleted_people
 from indexer.records import KINDS, Kind, Record
 from indexer.schema import changes_table, embeddings_table, log_head_table, records_table
 
@@ -145,6 +146,7 @@ class Store:
         model_id: str,
         vectors: dict[str, np.ndarray],
         on_write: WriteHook | None = None,
+        erased_out: dict[str, int] | None = None,
     ) -> tuple[int, int]:
         """Run `plan` inside one transaction and write what it says, with the next revision.
 
@@ -153,10 +155,12 @@ class Store:
         (an id is new, a unit exists) holds when the write lands. Raises MissingVectors when a
         text the plan needs has no vector in `vectors` or the cache. Returns the revision and
         how many records were written or deleted; a plan that changes nothing commits nothing.
-        `on_write` (else `write_hooks`) runs in the same transaction, after the rows are written.
+        `on_write` (else `write_hooks`) runs in the same transaction, after the rows are written;
+        then every erasure sink for a person the plan deletes (`indexer.erasure`), whose counts
+        of changed rows go to `erased_out`.
         """
         try:
-            return self._commit(plan, model_id, vectors, on_write)
+            return self._commit(plan, model_id, vectors, on_write, erased_out)
         except _Unchanged as unchanged:
             return unchanged.revision, 0
 
@@ -166,6 +170,7 @@ class Store:
         model_id: str,
         vectors: dict[str, np.ndarray],
         on_write: WriteHook | None,
+        erased_out: dict[str, int] | None,
     ) -> tuple[int, int]:
         with self._engine.begin() as conn:
             conn.execute(log_head_table.update().values(revision=log_head_table.c.revision + 1))
@@ -182,9 +187,10 @@ class Store:
                 raise _Unchanged(revision - 1)  # rolls the revision back
             old_hashes = reader.hashes_of(keys)
             hooks = [on_write] if on_write is not None else list(self.write_hooks)
-            before: dict[tuple[str, str], Record] = (
-                {(r.kind, r.id): r for r in reader.records_by_keys(keys)} if hooks else {}
-            )
+            read_before = keys if hooks else planned.deletes  # erasure needs who is deleted
+            before: dict[tuple[str, str], Record] = {
+                (r.kind, r.id): r for r in reader.records_by_keys(read_before)
+            }
             _delete_keys(conn, keys)
             if planned.upserts:
                 conn.execute(records_table.insert(), [_row(s) for s in planned.upserts])
@@ -198,9 +204,13 @@ class Store:
             _forget_unused(conn, old_hashes - needed)
             for hook in hooks:
                 hook(conn, before, planned)
+            # Whoever wrote it: a deleted person leaves every other table (the one list of sinks).
+            erased = erase_deleted_people(conn, before, planned.deletes)
+            if erased_out is not None:
+                erased_out.update(erased)
             faults.reach("store:before-commit")
         faults.reach("store:after-commit")
-        if old_hashes:
+        if old_hashes or planned.deletes:
             self._checkpoint()
         return revision, len(keys)
 
@@ -330,6 +340,8 @@ class Reader:
             return []
         text = sa.func.lower(records_table.c.fields)
         conditions = [text.contains(n.lower(), autoescape=True) for n in needles]
+        # SQLite's lower() folds ASCII only: a non-ASCII needle is looked for as written too.
+        conditions += [records_table.c.fields.contains(n, autoescape=True) for n in needles]
         rows = self._conn.execute(sa.select(records_table).where(sa.or_(*conditions))).all()
         return [_record(r) for r in rows]
 

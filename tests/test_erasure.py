@@ -72,15 +72,21 @@ def test_deleting_a_contact_clears_every_record_that_names_them(
     assert "anne holm" not in page and EMAIL not in page
 
 
-def test_a_namesake_in_another_unit_keeps_their_contact(
+def test_a_unit_elsewhere_naming_them_by_name_only_loses_the_name_not_the_address(
     client: TestClient, auth: dict[str, str]
 ) -> None:
-    """By name only in the person's own unit; elsewhere only the e-mail tells who it is."""
+    """Issue 20: another unit's contact_name kept an erased person's name. A name alone cannot
+    tell her from a namesake, so erasure errs on removing it; the unit's e-mail (someone
+    else's) stays."""
+    unit = client.get("/api/units/u002").json()
+    assert unit["contact_name"] == "Lone Bisgaard"
     person = {"id": "p71", "name": "Lone Bisgaard", "unit_id": "u001", "expertise": ["jura"]}
     assert client.post("/api/people", json=person, headers=auth).status_code == 201
     body = client.delete("/api/people/p71", headers=auth).json()
-    assert body["cleared"] == []
-    assert client.get("/api/units/u002").json()["contact_name"] == "Lone Bisgaard"
+    assert body["cleared"] == [{"kind": "unit", "id": "u002", "fields": ["contact_name"]}]
+    after = client.get("/api/units/u002", headers=auth).json()
+    assert after["contact_name"] == ""
+    assert after["contact_email"] == unit["contact_email"] or not unit["contact_email"]
 
 
 def _pairing_with(client: TestClient, week_files: Any, intern_name: str) -> str:
