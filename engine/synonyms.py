@@ -2,28 +2,33 @@
 
 "PPR" finds "pædagogisk psykologisk rådgivning" and the other way round, "plejehjem" finds
 "plejecenter". Two lists apply together: the bundled one (`engine/data/synonyms.txt`, written by
-the team) and the admins' (`synonyms.txt` in the home folder). Both have one group per line,
-comma-separated, `#` starting a comment. A member is a word or a phrase; a phrase fires when
-every word of it is in the query. The other members' words are added at `WEIGHT` of a query
-word, shared among a phrase's words, so a synonym never outweighs what the user typed.
+the team) and the admins' (a table in the database, shared by every process). Both have one
+group per line, comma-separated, `#` starting a comment. A member is a word or a phrase; a
+phrase fires when every word of it is in the query. The other members' words are added at
+`WEIGHT` of a query word, shared among a phrase's words, so a synonym never outweighs what the
+user typed.
 """
 
 from __future__ import annotations
 
-import os
 import threading
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from indexer.analysis import terms, tokens
+from indexer.schema import synonyms_table
 
 WEIGHT = 0.6
 MAX_ADDED = 24  # terms a query gains from synonyms at most
 MAX_GROUP_CHARS = 2000
 MAX_GROUPS = 5000
+CHECK_EVERY_S = 0.25  # how stale another process's change may be in this one, at most
 
 
 @dataclass(frozen=True)
@@ -143,51 +148,97 @@ def bundled() -> Synonyms:
     return Synonyms(parse(text))
 
 
-class SynonymFile:
-    """The admins' list in a file, merged with the bundled one.
+class SynonymTable:
+    """The admins' list in the database (one row, `indexer.schema.synonyms_table`), merged with
+    the bundled one.
 
-    `current()` costs one `stat`: a change written by any process (the API writes the file
-    whole and renames it into place) applies to the next search of every process on the home.
+    Every process on the database sees a change: `current()` looks at the row's revision at
+    most every `check_every` seconds (one small query), and reads the list again when it moved.
+    The process that saves sees its change at once.
     """
 
-    def __init__(self, path: Path, *, with_bundled: bool = True) -> None:
-        self.path = path
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        with_bundled: bool = True,
+        check_every: float = CHECK_EVERY_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._engine = engine
         self._base = bundled() if with_bundled else Synonyms([])
-        self._seen: tuple[int, int] | None = None
+        self.check_every = check_every
+        self._clock = clock
+        self._checked: float | None = None
+        self._revision: int | None = None
         self._current = self._base
         self._lock = threading.Lock()
 
     def current(self) -> Synonyms:
-        try:
-            stat = self.path.stat()
-            seen: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
-        except FileNotFoundError:
-            seen = None
-        if seen != self._seen:
+        now = self._clock()
+        if self._checked is None or now - self._checked >= self.check_every:
             with self._lock:
-                if seen != self._seen:
-                    self._current = self._base + Synonyms(self.read())
-                    self._seen = seen
+                if self._checked is None or now - self._checked >= self.check_every:
+                    self._checked = now
+                    revision = self._read_revision()
+                    if revision != self._revision:
+                        self._current = self._base + Synonyms(self.read())
+                        self._revision = revision
         return self._current
 
     def read(self) -> list[list[str]]:
-        """The admins' groups ([] without a file; a broken file counts as empty)."""
+        """The admins' groups ([] without a list; a broken list counts as empty)."""
         try:
-            return parse(self.path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError):
+            return parse(self.text())
+        except ValueError:
             return []
 
     def text(self) -> str:
-        try:
-            return self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return ""
+        with self._engine.connect() as conn:
+            found = conn.execute(
+                sa.select(synonyms_table.c.text).where(synonyms_table.c.id == 1)
+            ).scalar_one_or_none()
+        return found or ""
 
     def write(self, text: str) -> list[list[str]]:
         """Check and save the admins' list whole (ValueError in Danish if a line is wrong)."""
         groups = parse(text)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        temporary.write_text(text if text.endswith("\n") or not text else text + "\n", "utf-8")
-        os.replace(temporary, self.path)
+        text = text if text.endswith("\n") or not text else text + "\n"
+        with self._engine.begin() as conn:
+            done = conn.execute(
+                synonyms_table.update()
+                .where(synonyms_table.c.id == 1)
+                .values(text=text, revision=synonyms_table.c.revision + 1)
+            )
+            if done.rowcount == 0:
+                conn.execute(synonyms_table.insert(), {"id": 1, "text": text, "revision": 1})
+        with self._lock:
+            self._checked = None  # this process sees its own change at its next search
         return groups
+
+    def is_empty(self) -> bool:
+        return self._read_revision() is None
+
+    def _read_revision(self) -> int | None:
+        with self._engine.connect() as conn:
+            found = conn.execute(
+                sa.select(synonyms_table.c.revision).where(synonyms_table.c.id == 1)
+            ).scalar_one_or_none()
+        return None if found is None else int(found)
+
+
+def import_synonyms_file(path: Path, table: SynonymTable) -> bool:
+    """A home from before the table kept the list in `synonyms.txt`: it moves into the table
+    (unless the table has a list already) and the file is renamed `synonyms.txt.imported`.
+    Returns whether it was imported."""
+    if not path.exists():
+        return False
+    imported = False
+    if table.is_empty():
+        try:
+            table.write(path.read_text(encoding="utf-8"))
+            imported = True
+        except ValueError:
+            return False  # a broken file stays where it is; the admins' page shows the table
+    path.replace(path.with_name(path.name + ".imported"))
+    return imported

@@ -1,7 +1,8 @@
 """The audit log: who changed what and when, old value → new value per changed field.
 
 Rows are written by a write hook in the same transaction as the change. Erasing a person keeps
-the facts of the rows about them (when, who, action, which fields) and replaces their values.
+the facts of the rows about them (when, action, which fields) and replaces their values and
+their name as actor (`indexer.erasure`).
 """
 
 from __future__ import annotations
@@ -13,26 +14,12 @@ from typing import Literal
 
 import sqlalchemy as sa
 
+from indexer.erasure import ErasedPerson, scrubbed
 from indexer.records import Record
+from indexer.schema import audit_table
 from indexer.store import Plan
 
 Action = Literal["create", "update", "delete", "confirm"]
-ERASED = "[slettet]"  # what an erased person's values become
-
-_metadata = sa.MetaData()
-audit_table = sa.Table(
-    "audit_log",
-    _metadata,
-    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("at", sa.DateTime, nullable=False, index=True),
-    sa.Column("actor_subject", sa.String(320), nullable=False),
-    sa.Column("actor_name", sa.String(320), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("record_id", sa.String(200), nullable=False, index=True),
-    sa.Column("action", sa.String(10), nullable=False),
-    # {"field": [old, new], …}; values are None where a record did not exist (or was erased)
-    sa.Column("changes", sa.Text, nullable=False),
-)
 
 
 @dataclass(frozen=True)
@@ -73,7 +60,6 @@ def diff(old: Record | None, new: Record | None) -> dict[str, list[str | None]]:
 class AuditLog:
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
-        _metadata.create_all(engine)
 
     @staticmethod
     def on_write(
@@ -83,7 +69,7 @@ class AuditLog:
         only had their documents rewritten: no row)."""
         at = _now()
         erased = [
-            old
+            ErasedPerson.of(old)
             for kind, record_id in plan.deletes
             if kind == "person" and (old := before.get((kind, record_id))) is not None
         ]
@@ -97,22 +83,11 @@ class AuditLog:
                 rows.append((record.kind, record.id, action, changes))
         for kind, record_id in plan.deletes:
             rows.append((kind, record_id, "delete", diff(before.get((kind, record_id)), None)))
-        for person in erased:
-            erase_person(conn, person)
+        for person in erased:  # the older rows are the erasure's (indexer.erasure, same commit)
             # This write's own rows never hold the erased values, not even for a moment.
             rows = [(k, i, a, scrubbed(c, person, k, i)) for k, i, a, c in rows]
         if rows:
             conn.execute(audit_table.insert(), [_row(at, actor, *row) for row in rows])
-
-    @staticmethod
-    def erasure_hook(
-        conn: sa.Connection, before: dict[tuple[str, str], Record], plan: Plan
-    ) -> None:
-        """For writes without an actor (imports): a person they delete leaves the log too."""
-        for kind, record_id in plan.deletes:
-            old = before.get((kind, record_id))
-            if kind == "person" and old is not None:
-                erase_person(conn, old)
 
     def confirm(self, conn: sa.Connection, actor: Actor, kind: str, record_id: str) -> None:
         conn.execute(audit_table.insert(), [_row(_now(), actor, kind, record_id, "confirm", {})])
@@ -137,61 +112,6 @@ class AuditLog:
                 .order_by(audit_table.c.seq)
             ).all()
         return [_entry(r) for r in rows]
-
-
-def erase_person(conn: sa.Connection, person: Record) -> None:
-    """Rows about the person, and values elsewhere that held their name, e-mail or phone (a
-    unit's contact), keep the fact of the change; the values become ERASED."""
-    needles = _needles(person)
-    about = sa.and_(audit_table.c.kind == "person", audit_table.c.record_id == person.id)
-    text = sa.func.lower(audit_table.c.changes)
-    mentions = [text.contains(n.lower(), autoescape=True) for n in needles if n.isascii()]
-    # Non-ASCII names: SQLite's lower() folds ASCII only, so those rows are read and checked here.
-    condition = sa.or_(about, *mentions, text.contains(person.id.lower(), autoescape=True))
-    if any(not n.isascii() for n in needles):
-        condition = sa.true()
-    rows = conn.execute(sa.select(audit_table).where(condition)).all()
-    for row in rows:
-        changes: dict[str, list[str | None]] = json.loads(row.changes)
-        clean = scrubbed(changes, person, row.kind, row.record_id)
-        if clean != changes:
-            conn.execute(
-                audit_table.update()
-                .where(audit_table.c.seq == row.seq)
-                .values(changes=json.dumps(clean, ensure_ascii=False, sort_keys=True))
-            )
-
-
-def _needles(person: Record) -> list[str]:
-    return [
-        v.strip().casefold()
-        for v in (person.get("name"), person.get("email"), person.get("phone"))
-        if v and v.strip()
-    ]
-
-
-def scrubbed(
-    changes: dict[str, list[str | None]], person: Record, kind: str, record_id: str
-) -> dict[str, list[str | None]]:
-    """A row's changes with the person's values replaced: every value of a row about them,
-    and elsewhere the values holding their name, e-mail, phone or id."""
-    whole = kind == "person" and record_id == person.id
-    needles = _needles(person)
-    return {
-        name: [_scrub(v, needles, person.id, whole=whole) for v in values]
-        for name, values in changes.items()
-    }
-
-
-def _scrub(value: str | None, needles: list[str], person_id: str, *, whole: bool) -> str | None:
-    if value is None or value == "":
-        return value
-    if whole:
-        return ERASED
-    folded = value.casefold()
-    if folded.strip() == person_id.casefold() or any(n in folded for n in needles):
-        return ERASED
-    return value
 
 
 def _row(

@@ -32,8 +32,14 @@ import sqlalchemy as sa
 
 from indexer.build import Home
 from indexer.errors import TvaersError
+from indexer.schema import (
+    changes_table,
+    embeddings_table,
+    log_head_table,
+    records_table,
+    synonyms_table,
+)
 from indexer.snapshots import CURRENT, install_snapshot, shared_current
-from indexer.store import changes_table, embeddings_table, log_head_table, records_table
 
 FORMAT = "tvaers-backup"
 VERSION = 1
@@ -69,12 +75,8 @@ def write_backup(home: Home, tables: Sequence[sa.Table], target: Path) -> Backup
     partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     store = home.open_store()
     try:
-        for table in tables:
-            table.create(store.engine, checkfirst=True)
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
             snapshot = _write_snapshot(home.index_dir, archive)
-            if home.synonyms_file.exists():
-                archive.write(home.synonyms_file, "synonyms.txt")
             with _consistent_read(store.engine) as conn:
                 rows = {t.name: _write_table(conn, t, archive) for t in tables}
                 head = conn.execute(sa.select(log_head_table)).one()
@@ -92,7 +94,7 @@ def write_backup(home: Home, tables: Sequence[sa.Table], target: Path) -> Backup
                     for t in tables
                 },
                 "snapshot": snapshot,
-                "synonyms": home.synonyms_file.exists(),
+                "synonyms": False,  # the admins' list is a table now (before: synonyms.txt)
             }
             archive.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
         os.replace(partial, target)
@@ -129,22 +131,22 @@ def restore_backup(source: Path, home: Home, tables: Sequence[sa.Table]) -> Back
             raise BackupError(_NOT_EMPTY.format(where=f"hjemmemappen {home.path} har et indeks"))
         store = home.open_store()
         try:
-            for table in tables:
-                table.create(store.engine, checkfirst=True)
             with store.engine.begin() as conn:
                 _check_empty(conn, tables, home)
                 conn.execute(log_head_table.delete())
                 rows = {
                     name: _restore_table(conn, known[name], archive) for name in manifest["tables"]
                 }
+                if manifest.get("synonyms"):  # a backup from before the table: the file goes in
+                    with archive.open("synonyms.txt") as synonyms:
+                        text = synonyms.read().decode("utf-8")
+                    conn.execute(synonyms_table.delete())
+                    conn.execute(synonyms_table.insert(), {"id": 1, "text": text, "revision": 1})
                 if store.dialect == "postgresql":
                     _advance_sequences(conn, tables)
                 counts = _record_counts(conn)
         finally:
             store.close()
-        if manifest.get("synonyms"):
-            with archive.open("synonyms.txt") as synonyms:
-                home.synonyms_file.write_bytes(synonyms.read())
         snapshot = manifest.get("snapshot")
         if snapshot:
             _restore_snapshot(archive, snapshot, home.index_dir)

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.audit import AuditLog
 from indexer.embedders import Embedder
 from indexer.errors import TvaersError
 from indexer.freshness import Freshness
@@ -51,14 +50,18 @@ class Home:
         """The admins' synonym list (`engine.synonyms`): one group per line."""
         return self.path / "synonyms.txt"
 
+    @property
+    def url(self) -> str:
+        """The database: TVAERS_DATABASE_URL's, else SQLite in the home folder."""
+        return self.database_url or f"sqlite:///{self.path / 'tvaers.db'}"
+
     def open_store(self) -> Store:
+        """The database, upgraded to the newest schema if it is older (`indexer.migrations`)."""
         self.path.mkdir(parents=True, exist_ok=True)
-        store = Store(self.database_url or f"sqlite:///{self.path / 'tvaers.db'}")
-        # Imported records count as confirmed at import time, by "import".
+        store = Store(self.url)
+        # Imported records count as confirmed at import time, by "import". (A person any write
+        # deletes is erased from every other table by the store itself: indexer.erasure.)
         store.write_hooks.append(Freshness(store.engine).import_hook)
-        # A person an import deletes leaves the audit log too (their values, not the facts).
-        AuditLog(store.engine)
-        store.write_hooks.append(AuditLog.erasure_hook)
         return store
 
 
@@ -127,6 +130,7 @@ def commit_plan(
     plan: Callable[[Reader], Plan],
     vectors: dict[str, np.ndarray] | None = None,
     on_write: WriteHook | None = None,
+    erased_out: dict[str, int] | None = None,
 ) -> tuple[int, int]:
     """Plan on the records as they are, embed what the plan needs, commit; again if the records
     changed meanwhile so that the plan needs other texts. Returns (revision, keys written)."""
@@ -135,7 +139,7 @@ def commit_plan(
         planned = store.read(plan)
         vectors.update(embed_missing(planned.texts, embedder, store, known=vectors))
         try:
-            return store.commit(plan, embedder.model_id, vectors, on_write)
+            return store.commit(plan, embedder.model_id, vectors, on_write, erased_out)
         except MissingVectors:
             continue
     raise TvaersError("Posten blev ændret af andre undervejs flere gange i træk. Prøv igen.")

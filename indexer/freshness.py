@@ -2,7 +2,7 @@
 
 A save counts as a confirmation by its editor; an import as one by "import" at import time;
 "Det passer stadig" confirms without changing anything. The table lives in the store's
-database in its own metadata, and is written in the same transaction as the change it follows.
+database (`indexer.schema`), and is written in the same transaction as the change it follows.
 """
 
 from __future__ import annotations
@@ -14,19 +14,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from indexer.records import Record
+from indexer.schema import freshness_table
 from indexer.store import Plan, key_chunks
 
 IMPORT = "import"
-
-_metadata = sa.MetaData()
-freshness_table = sa.Table(
-    "freshness",
-    _metadata,
-    sa.Column("kind", sa.String(16), primary_key=True),
-    sa.Column("id", sa.String(200), primary_key=True),
-    sa.Column("confirmed_at", sa.DateTime, nullable=False, index=True),
-    sa.Column("confirmed_by", sa.String(320), nullable=False),
-)
 
 
 @dataclass(frozen=True)
@@ -42,7 +33,6 @@ def now() -> dt.datetime:
 class Freshness:
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
-        _metadata.create_all(engine)
 
     # Writing (inside a write's transaction) ---------------------------------------------
 

@@ -60,6 +60,7 @@ class LiveIndex:
         self.policy = policy
         self._current = index
         self._apply_lock = threading.Lock()
+        self._snapshot_lock = threading.Lock()
         self._published = threading.Condition()
         self._nudge = threading.Event()
         self._stop = threading.Event()
@@ -104,6 +105,8 @@ class LiveIndex:
             write_snapshot(index_dir, index)
         live = cls(store, embedder, index_dir, index, policy)
         live.catch_up()
+        if live._erased_since_snapshot:  # the disk's snapshot holds someone erased since
+            live.snapshot()
         return live
 
     @property
@@ -157,11 +160,14 @@ class LiveIndex:
             self._threads.append(thread)
 
     def close(self) -> None:
+        """Stop following; a snapshot still holding someone erased is replaced first."""
         self._stop.set()
         self._nudge.set()
         for thread in self._threads:
             thread.join(timeout=30)
         self._threads.clear()
+        if self._erased_since_snapshot:
+            self.snapshot()
 
     def _follow(self) -> None:
         while not self._stop.is_set():
@@ -207,12 +213,14 @@ class LiveIndex:
 
     def snapshot(self) -> Path | None:
         """Write the current index as a snapshot (skipped when one as new is current)."""
-        index = self._current
-        folder = write_snapshot(self.index_dir, index)
-        self._snapshot_revision = index.revision
-        self._snapshot_at = time.monotonic()
-        self._erased_since_snapshot = False
-        return folder
+        with self._snapshot_lock:
+            index = self._current
+            folder = write_snapshot(self.index_dir, index)
+            self._snapshot_revision = index.revision
+            self._snapshot_at = time.monotonic()
+            if self._current is index:  # else a newer version may hold a newer erasure
+                self._erased_since_snapshot = False
+            return folder
 
     def compact(self) -> None:
         """Rebuild without tombstones and with every row in FAISS, aside; then catch the new

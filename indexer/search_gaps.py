@@ -2,13 +2,15 @@
 
 One row per (query, day): how many times it was asked, and the best outcome it had that day
 (the most hits, the best evidence), so "no results" and "weak results" can be told apart. The
-table lives in the store's database (SQLite or PostgreSQL) beside the records, in its own
-metadata: it is no part of the log, and the search index never sees it.
+table lives in the store's database (SQLite or PostgreSQL) beside the records
+(`indexer.schema`): it is no part of the log, and the search index never sees it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 import threading
 import unicodedata
 from collections.abc import Callable
@@ -17,22 +19,15 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-MAX_GAP_QUERY_CHARS = 200  # longer texts are pasted pages, not questions; they are cut here
-MAX_HELD = 50_000  # queries held in memory below the threshold (~10 MB)
+from indexer.schema import MAX_GAP_QUERY_CHARS, records_table, search_gaps_table
 
-_metadata = sa.MetaData()
-search_gaps_table = sa.Table(
-    "search_gaps",
-    _metadata,
-    sa.Column("query", sa.String(MAX_GAP_QUERY_CHARS), primary_key=True),
-    sa.Column("day", sa.Date, primary_key=True, index=True),
-    sa.Column("count", sa.Integer, nullable=False),
-    # The best outcome one asking had that day: the most hits, the highest cosine similarity
-    # (meaning) and the largest share of the query's word weight a hit held (words).
-    sa.Column("hits", sa.Integer, nullable=False),
-    sa.Column("best_cosine", sa.Float, nullable=False),
-    sa.Column("best_coverage", sa.Float, nullable=False),
+MAX_HELD = 50_000  # queries held in memory below the threshold (~10 MB)
+# A CPR-like number (ddmmyy-xxxx, or ten digits) or a phone number (eight digits, maybe after
+# +45, in any spacing): a query holding one is never counted.
+PERSONAL_NUMBER = re.compile(
+    r"(?<!\d)[0-3]\d[01]\d\d\d[\s\-]?\d{4}(?!\d)|(?<!\d)(?:\+?45[\s\-.]?)?(?:\d[\s\-.]?){7}\d(?!\d)"
 )
+MAX_NAME_WORDS = 4  # the longest run of query words looked up as a person's name
 
 
 def counted_query(text: str) -> str:
@@ -40,10 +35,11 @@ def counted_query(text: str) -> str:
 
     Not stemmed and not reordered: the page shows it to people, and "hjemmepleje om natten"
     must read as someone typed it. Two askings that differ only in case or spacing are one.
-    A query holding an e-mail address counts as nothing ("").
+    A query holding an e-mail address, a phone number or a CPR-like number counts as nothing
+    (""): those name a person, not a topic. (Names of indexed people are left out at `flush`.)
     """
     text = unicodedata.normalize("NFC", text).casefold()
-    if "@" in text:  # an e-mail address names a person, not a topic: never counted
+    if "@" in text or PERSONAL_NUMBER.search(text):
         return ""
     # Control and format characters (NUL, bidi marks) are no part of a question; PostgreSQL
     # would refuse a NUL, and the whole batch with it.
@@ -88,7 +84,6 @@ class SearchGapLog:
 
     def __init__(self, engine: sa.Engine, *, min_askings: int = 1) -> None:
         self._engine = engine
-        _metadata.create_all(engine)
         # A query reaches the database once this process has seen it asked `min_askings` times
         # that day; until then it is held in memory only (one-off queries: names, case numbers).
         self.min_askings = min_askings
@@ -125,6 +120,11 @@ class SearchGapLog:
             pending = {k: t for k, t in self._pending.items() if k not in held}
             self._pending = held
             self._written.update(pending)
+        if not pending:
+            return 0
+        with self._engine.connect() as conn:
+            naming = queries_naming_people(conn, {q for q, _ in pending})
+        pending = {k: t for k, t in pending.items() if k[0] not in naming}
         if not pending:
             return 0
         rows = [
@@ -220,6 +220,35 @@ class SearchGapLog:
                 )
             ).all()
         return [(str(r[0]), _as_date(r[1]), int(r[2])) for r in result]
+
+
+def queries_naming_people(conn: sa.Connection, queries: set[str]) -> set[str]:
+    """The queries holding the whole name of a person in the records (runs of 2-4 words are
+    looked up, in the background flush, never in a search)."""
+    runs: dict[str, set[str]] = {}
+    for query in queries:
+        words = query.split()
+        for size in range(2, MAX_NAME_WORDS + 1):
+            for start in range(len(words) - size + 1):
+                runs.setdefault(" ".join(words[start : start + size]), set()).add(query)
+    if not runs:
+        return set()
+    text = sa.func.lower(records_table.c.fields)
+    naming: set[str] = set()
+    # People whose fields hold a run's last word (names are compared whole below, in Python).
+    candidates = sorted({run.split()[-1] for run in runs})
+    for start in range(0, len(candidates), 200):
+        chunk = candidates[start : start + 200]
+        found = conn.execute(
+            sa.select(records_table.c.fields).where(
+                records_table.c.kind == "person",
+                sa.or_(*(text.contains(word, autoescape=True) for word in chunk)),
+            )
+        ).scalars()
+        for fields in found:
+            name = " ".join(str(json.loads(fields).get("name", "")).casefold().split())
+            naming.update(runs.get(name, ()))
+    return naming
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -17,45 +16,13 @@ from typing import Any, TypeVar
 import numpy as np
 import sqlalchemy as sa
 
-from indexer import faults
+from indexer import faults, migrations
+from indexer.erasure import erase_deleted_people
 from indexer.records import KINDS, Kind, Record
+from indexer.schema import changes_table, embeddings_table, log_head_table, records_table
 
 RESET = ("*", "*")  # a log entry meaning "rebuild everything" (`tvaers reindex`)
 SQLITE_BUSY_MS = 30_000  # writers from other processes wait their turn, not fail
-
-_metadata = sa.MetaData()
-records_table = sa.Table(
-    "records",
-    _metadata,
-    sa.Column("kind", sa.String(16), primary_key=True),
-    sa.Column("id", sa.String(200), primary_key=True),
-    sa.Column("fields", sa.Text, nullable=False),
-    # Which unit shows this record (people and trials), and the hash of its document's text:
-    # a unit's dependants and the vectors still in use are found without reading every record.
-    sa.Column("unit_id", sa.String(200), index=True),
-    sa.Column("content_hash", sa.String(64), index=True),
-)
-embeddings_table = sa.Table(
-    "embeddings",
-    _metadata,
-    sa.Column("model_id", sa.String(300), primary_key=True),
-    sa.Column("content_hash", sa.String(64), primary_key=True),
-    sa.Column("vector", sa.LargeBinary, nullable=False),
-)
-log_head_table = sa.Table(
-    "log_head",
-    _metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("log_id", sa.String(36), nullable=False),
-    sa.Column("revision", sa.BigInteger, nullable=False),
-)
-changes_table = sa.Table(
-    "changes",
-    _metadata,
-    sa.Column("revision", sa.BigInteger, primary_key=True, autoincrement=False),
-    sa.Column("kind", sa.String(16), primary_key=True),
-    sa.Column("id", sa.String(200), primary_key=True),
-)
 
 T = TypeVar("T")
 # Runs inside a write's transaction after its rows are written: (connection, the records the
@@ -106,21 +73,17 @@ class _Unchanged(Exception):
 
 
 class Store:
+    """Opening a store brings its database to the newest schema (`indexer.migrations`)."""
+
     def __init__(self, url: str) -> None:
         self._engine = sa.create_engine(url)
         self.dialect = self._engine.dialect.name
         if self.dialect == "sqlite":
             sa.event.listen(self._engine, "connect", _sqlite_pragmas)
-        _metadata.create_all(self._engine)
-        _migrate(self._engine)
+        self.schema = migrations.upgrade(self._engine)
         # Every commit without its own hook runs these (imports: freshness by "import").
         self.write_hooks: list[WriteHook] = []
         self._checkpoint()  # a crash may have left erased rows' old pages in the WAL
-        with self._engine.begin() as conn:
-            if conn.execute(sa.select(log_head_table.c.id)).first() is None:
-                conn.execute(
-                    log_head_table.insert(), {"id": 1, "log_id": str(uuid.uuid4()), "revision": 0}
-                )
 
     @property
     def engine(self) -> sa.Engine:
@@ -183,6 +146,7 @@ class Store:
         model_id: str,
         vectors: dict[str, np.ndarray],
         on_write: WriteHook | None = None,
+        erased_out: dict[str, int] | None = None,
     ) -> tuple[int, int]:
         """Run `plan` inside one transaction and write what it says, with the next revision.
 
@@ -191,10 +155,12 @@ class Store:
         (an id is new, a unit exists) holds when the write lands. Raises MissingVectors when a
         text the plan needs has no vector in `vectors` or the cache. Returns the revision and
         how many records were written or deleted; a plan that changes nothing commits nothing.
-        `on_write` (else `write_hooks`) runs in the same transaction, after the rows are written.
+        `on_write` (else `write_hooks`) runs in the same transaction, after the rows are written;
+        then every erasure sink for a person the plan deletes (`indexer.erasure`), whose counts
+        of changed rows go to `erased_out`.
         """
         try:
-            return self._commit(plan, model_id, vectors, on_write)
+            return self._commit(plan, model_id, vectors, on_write, erased_out)
         except _Unchanged as unchanged:
             return unchanged.revision, 0
 
@@ -204,6 +170,7 @@ class Store:
         model_id: str,
         vectors: dict[str, np.ndarray],
         on_write: WriteHook | None,
+        erased_out: dict[str, int] | None,
     ) -> tuple[int, int]:
         with self._engine.begin() as conn:
             conn.execute(log_head_table.update().values(revision=log_head_table.c.revision + 1))
@@ -220,9 +187,10 @@ class Store:
                 raise _Unchanged(revision - 1)  # rolls the revision back
             old_hashes = reader.hashes_of(keys)
             hooks = [on_write] if on_write is not None else list(self.write_hooks)
-            before: dict[tuple[str, str], Record] = (
-                {(r.kind, r.id): r for r in reader.records_by_keys(keys)} if hooks else {}
-            )
+            read_before = keys if hooks else planned.deletes  # erasure needs who is deleted
+            before: dict[tuple[str, str], Record] = {
+                (r.kind, r.id): r for r in reader.records_by_keys(read_before)
+            }
             _delete_keys(conn, keys)
             if planned.upserts:
                 conn.execute(records_table.insert(), [_row(s) for s in planned.upserts])
@@ -236,9 +204,13 @@ class Store:
             _forget_unused(conn, old_hashes - needed)
             for hook in hooks:
                 hook(conn, before, planned)
+            # Whoever wrote it: a deleted person leaves every other table (the one list of sinks).
+            erased = erase_deleted_people(conn, before, planned.deletes)
+            if erased_out is not None:
+                erased_out.update(erased)
             faults.reach("store:before-commit")
         faults.reach("store:after-commit")
-        if old_hashes:
+        if old_hashes or planned.deletes:
             self._checkpoint()
         return revision, len(keys)
 
@@ -368,6 +340,8 @@ class Reader:
             return []
         text = sa.func.lower(records_table.c.fields)
         conditions = [text.contains(n.lower(), autoescape=True) for n in needles]
+        # SQLite's lower() folds ASCII only: a non-ASCII needle is looked for as written too.
+        conditions += [records_table.c.fields.contains(n, autoescape=True) for n in needles]
         rows = self._conn.execute(sa.select(records_table).where(sa.or_(*conditions))).all()
         return [_record(r) for r in rows]
 
@@ -493,29 +467,6 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
     cursor.close()
-
-
-def _migrate(engine: sa.Engine) -> None:
-    """Databases from before the log lack the unit and hash columns: add and fill them."""
-    columns = {c["name"] for c in sa.inspect(engine).get_columns("records")}
-    if "content_hash" in columns:
-        return
-    from indexer.records import documents_from_records
-
-    with engine.begin() as conn:
-        conn.execute(sa.text("ALTER TABLE records ADD COLUMN unit_id VARCHAR(200)"))
-        conn.execute(sa.text("ALTER TABLE records ADD COLUMN content_hash VARCHAR(64)"))
-        records = Reader(conn).all_records()
-        for document, record in zip(documents_from_records(records), records, strict=True):
-            conn.execute(
-                records_table.update()
-                .where(records_table.c.kind == record.kind, records_table.c.id == record.id)
-                .values(unit_id=document.unit_id, content_hash=document.content_hash)
-            )
-        conn.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_records_unit_id ON records (unit_id)"))
-        conn.execute(
-            sa.text("CREATE INDEX IF NOT EXISTS ix_records_content_hash ON records (content_hash)")
-        )
 
 
 key_chunks = _key_chunks  # for tables of other features keyed by (kind, id)

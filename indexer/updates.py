@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from indexer.build import commit_plan
 from indexer.embedders import Embedder
+from indexer.erasure import ErasedPerson
 from indexer.errors import (
     AlreadyExistsError,
     DataError,
@@ -96,6 +97,7 @@ class Cleared:
 class Deletion:
     revision: int
     cleared: list[Cleared]
+    erased: dict[str, int]  # rows changed per erasure sink (indexer.erasure.SINKS)
 
 
 def delete_record(
@@ -123,8 +125,8 @@ def delete_record(
             raise VersionConflictError(kind, record_id, expected, record)
         cleared.clear()  # a retried plan starts again
         if kind == "person":
-            upserts = _without_contact(record, reader, cleared)
-            return Plan(upserts, deletes=[(kind, record_id)])
+            upserts, texts = _without_contact(record, reader, cleared)
+            return Plan(upserts, deletes=[(kind, record_id)], texts=texts)
         if kind == "unit":
             dependants = reader.records_of_unit(record_id)
             if dependants:
@@ -140,49 +142,59 @@ def delete_record(
                 )
         return Plan(deletes=[(kind, record_id)])
 
-    revision, _ = commit_plan(store, embedder, plan, on_write=on_write)
-    return Deletion(revision, list(cleared))
+    erased: dict[str, int] = {}
+    revision, _ = commit_plan(store, embedder, plan, on_write=on_write, erased_out=erased)
+    return Deletion(revision, list(cleared), erased)
 
 
-def _without_contact(person: Record, reader: Reader, cleared: list[Cleared]) -> list[StoredRecord]:
-    """The units and trial actions that name this person, with those fields emptied."""
-    email = person.get("email").strip().casefold()
-    name = " ".join(person.get("name").split()).casefold()
+def _without_contact(
+    person: Record, reader: Reader, cleared: list[Cleared]
+) -> tuple[list[StoredRecord], dict[str, str]]:
+    """The records that name this person, with those values taken out: a unit's contact (by
+    e-mail; by name in any unit), a trial action's contact person, and their e-mail or phone
+    in any other field (free text keeps its other words)."""
+    erased = ErasedPerson.of(person)
+    email = erased.email.casefold()
+    name = " ".join(erased.name.split()).casefold()
     changed: list[Record] = []
-    # E-mails and ids are ASCII, which SQL's lower() folds everywhere; names are matched only
-    # in the person's own unit, read directly.
+    # E-mails, ids and phones are ASCII, which SQL's lower() folds everywhere; contact names
+    # are compared whole, so their rows are found by the exact name as stored too.
+    needles = [email, person.id, *erased.phone_forms(), erased.name]
+    candidates = {(r.kind, r.id): r for r in reader.records_mentioning(needles)}
     own_unit = reader.get("unit", person.get("unit_id"))
-    candidates = {(r.kind, r.id): r for r in reader.records_mentioning([email, person.id])}
     if own_unit is not None:
         candidates[("unit", own_unit.id)] = own_unit
     for other in candidates.values():
-        if other.kind == "unit":
-            fields = [
-                f
-                for f in UNIT_CONTACT_FIELDS
-                if other.get(f)
-                and (
-                    (email and other.get("contact_email").strip().casefold() == email)
-                    or (
-                        other.id == person.get("unit_id")
-                        and " ".join(other.get("contact_name").split()).casefold() == name
-                    )
-                )
-            ]
-        elif other.kind == "trial" and other.get(TRIAL_CONTACT_FIELD) == person.id:
-            fields = [TRIAL_CONTACT_FIELD]
-        else:
+        if (other.kind, other.id) == (person.kind, person.id):
             continue
-        if fields:
-            changed.append(Record(other.kind, other.id, other.fields | dict.fromkeys(fields, "")))
-            cleared.append(Cleared(other.kind, other.id, tuple(fields)))
+        fields = dict(other.fields)
+        if other.kind == "unit":
+            email_matches = bool(email) and other.get("contact_email").strip().casefold() == email
+            name_matches = bool(name) and (
+                " ".join(other.get("contact_name").split()).casefold() == name
+            )
+            if email_matches or (name_matches and other.id == person.get("unit_id")):
+                fields.update({f: "" for f in UNIT_CONTACT_FIELDS if other.get(f)})
+            elif name_matches:
+                fields["contact_name"] = ""
+        elif other.kind == "trial" and other.get(TRIAL_CONTACT_FIELD) == person.id:
+            fields[TRIAL_CONTACT_FIELD] = ""
+        for key, value in fields.items():
+            if isinstance(value, str) and value:
+                fields[key] = erased.without_contact(value)
+        order = [*UNIT_CONTACT_FIELDS, TRIAL_CONTACT_FIELD, *sorted(other.fields)]
+        names = tuple(k for k in dict.fromkeys(order) if fields.get(k) != other.fields.get(k))
+        if names:
+            changed.append(Record(other.kind, other.id, fields))
+            cleared.append(Cleared(other.kind, other.id, names))
     if not changed:
-        return []
+        return [], {}
     units = {r.id: r for r in changed if r.kind == "unit"}
-    for unit_id in {r.get("unit_id") for r in changed if r.kind == "trial"} - set(units):
+    for unit_id in {r.get("unit_id") for r in changed if r.kind != "unit"} - set(units):
         unit = reader.get("unit", unit_id)
-        assert unit is not None  # a stored trial action's unit exists
+        assert unit is not None  # a stored record's unit exists
         units[unit_id] = unit
     context = [*units.values(), *(r for r in changed if r.kind != "unit")]
     documents = {(d.kind, d.id): d for d in documents_from_records(context)}
-    return [StoredRecord(r, documents[(r.kind, r.id)].content_hash) for r in changed]
+    upserts = [StoredRecord(r, documents[(r.kind, r.id)].content_hash) for r in changed]
+    return upserts, {s.content_hash: documents[(s.record.kind, s.record.id)].text for s in upserts}

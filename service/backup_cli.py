@@ -13,24 +13,13 @@ from typing import Protocol
 import click
 import sqlalchemy as sa
 
-from indexer.audit import audit_table
-from indexer.backup import STORE_TABLES, BackupReport, restore_backup, write_backup
+from indexer.backup import BackupReport, restore_backup, write_backup
 from indexer.build import Home
 from indexer.errors import TvaersError
-from indexer.freshness import freshness_table
-from indexer.search_gaps import search_gaps_table
-from service.auth.editors import editors_table
-from service.auth.keys import api_keys_table
+from indexer.schema import metadata
 
-# Every table tvaers keeps in its database (tests/test_backup.py checks none is missing).
-TABLES: tuple[sa.Table, ...] = (
-    *STORE_TABLES,
-    freshness_table,
-    audit_table,
-    search_gaps_table,
-    editors_table,
-    api_keys_table,
-)
+# Every table tvaers keeps in its database: the one schema's (tests/test_backup.py checks it).
+TABLES: tuple[sa.Table, ...] = tuple(metadata.sorted_tables)
 
 
 class HasHome(Protocol):

@@ -25,7 +25,7 @@ from engine.evaluation import (
 from engine.pairing import PairingWeights
 from engine.results import Filters, Hit
 from engine.search import Searcher
-from engine.synonyms import SynonymFile
+from engine.synonyms import SynonymTable
 from indexer.build import Home, IndexReport
 from indexer.caching import CachedEmbedder
 from indexer.embedders import Embedder
@@ -69,7 +69,7 @@ class AppContext:
         stale index without a word."""
         store = self.home.open_store()
         live = LiveIndex.open(store, self.embedder(), self.home.index_dir)
-        synonyms = SynonymFile(self.home.synonyms_file)
+        synonyms = SynonymTable(store.engine)
         return Searcher(live.current, self.embedder(), synonyms=synonyms.current)
 
 
@@ -271,6 +271,7 @@ class _progress_bar:
 # Commands that live in their own modules; imported last, as they build on AppContext.
 from service.auth.keys_cli import keys  # noqa: E402
 from service.backup_cli import backup, restore  # noqa: E402
+from service.db_cli import db  # noqa: E402
 from service.gaps_cli import search_gaps  # noqa: E402
 from service.pairing_cli import pair  # noqa: E402
 from service.serve_cli import serve  # noqa: E402
@@ -281,4 +282,5 @@ main.add_command(restore)
 main.add_command(pair)
 main.add_command(serve)
 main.add_command(search_gaps)
+main.add_command(db)
 use_danish_metavars(main)

@@ -1,8 +1,8 @@
 """The admins' synonym list: GET/PUT /api/synonyms and the page /admin/synonymer.
 
-The list is the file `synonyms.txt` in the home folder (`engine.synonyms.SynonymFile`): every
-process on the home looks at its modification time before each search, so a change applies to
-the next search everywhere, without a restart.
+The list is a row in the database (`engine.synonyms.SynonymTable`): every process on the
+database looks at its revision at most every quarter second, so a change applies to the next
+searches of every worker and replica, without a restart.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from engine.synonyms import SynonymFile, bundled, format_groups
+from engine.synonyms import SynonymTable, bundled, format_groups
 from service.api.deps import get_state
 from service.auth import Admin, check_csrf
 
@@ -33,8 +33,8 @@ class SynonymsIn(BaseModel):
     groups: list[list[Annotated[str, Field(max_length=200)]]] = Field(max_length=5000)
 
 
-def _file(request: Request) -> SynonymFile:
-    synonyms: SynonymFile = get_state(request).synonyms
+def _file(request: Request) -> SynonymTable:
+    synonyms: SynonymTable = get_state(request).synonyms
     return synonyms
 
 

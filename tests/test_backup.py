@@ -102,7 +102,9 @@ def test_every_table_of_a_home_is_backed_up(home: Path) -> None:
     app.state.tvaers.close()
     engine = sa.create_engine(f"sqlite:///{home / 'tvaers.db'}")
     try:
-        assert set(sa.inspect(engine).get_table_names()) == {t.name for t in TABLES}
+        # Alembic's version table stays behind: the restoring home has its own, at the newest.
+        tables = set(sa.inspect(engine).get_table_names()) - {"alembic_version"}
+        assert tables == {t.name for t in TABLES}
     finally:
         engine.dispose()
 
@@ -126,7 +128,7 @@ def test_backup_while_serving_and_restore_into_a_new_home(
     assert restored.exit_code == 0, restored.output
     assert f"Gendannet i {target.path}" in restored.output
     assert rows_of(target) == expected
-    assert target.synonyms_file.read_text("utf-8") == source.synonyms_file.read_text("utf-8")
+    assert expected.get("synonyms")  # the admins' list is a table now
     assert (target.index_dir / "CURRENT").exists()
     assert_restored_home_works(target, admin)
 

@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.audit import ERASED, Actor
+from indexer.audit import Actor
+from indexer.erasure import ERASED
 from indexer.errors import VersionConflictError
 from indexer.freshness import Freshness
 from indexer.records import Record

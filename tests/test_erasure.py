@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,10 @@ from click.testing import CliRunner
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from engine.pairing import PairingProposal
+from engine.pairing import PairingProposal, PairingWeights
+from engine.pairing.propose import PairingStats
 from indexer.build import Home
+from indexer.store import Store
 from service import cli
 from service.api.proposals import ProposalShelf
 from tests.fakes import FakeEmbedder
@@ -69,15 +72,21 @@ def test_deleting_a_contact_clears_every_record_that_names_them(
     assert "anne holm" not in page and EMAIL not in page
 
 
-def test_a_namesake_in_another_unit_keeps_their_contact(
+def test_a_unit_elsewhere_naming_them_by_name_only_loses_the_name_not_the_address(
     client: TestClient, auth: dict[str, str]
 ) -> None:
-    """By name only in the person's own unit; elsewhere only the e-mail tells who it is."""
+    """Issue 20: another unit's contact_name kept an erased person's name. A name alone cannot
+    tell her from a namesake, so erasure errs on removing it; the unit's e-mail (someone
+    else's) stays."""
+    unit = client.get("/api/units/u002").json()
+    assert unit["contact_name"] == "Lone Bisgaard"
     person = {"id": "p71", "name": "Lone Bisgaard", "unit_id": "u001", "expertise": ["jura"]}
     assert client.post("/api/people", json=person, headers=auth).status_code == 201
     body = client.delete("/api/people/p71", headers=auth).json()
-    assert body["cleared"] == []
-    assert client.get("/api/units/u002").json()["contact_name"] == "Lone Bisgaard"
+    assert body["cleared"] == [{"kind": "unit", "id": "u002", "fields": ["contact_name"]}]
+    after = client.get("/api/units/u002", headers=auth).json()
+    assert after["contact_name"] == ""
+    assert after["contact_email"] == unit["contact_email"] or not unit["contact_email"]
 
 
 def _pairing_with(client: TestClient, week_files: Any, intern_name: str) -> str:
@@ -119,15 +128,18 @@ def test_a_proposal_can_be_deleted(
     assert client.delete(f"/api/pairings/{proposal_id}").status_code == 404
 
 
-def test_proposals_expire() -> None:
-    now = [1000.0]
-    shelf = ProposalShelf(ttl_seconds=24 * 3600, clock=lambda: now[0])
-    proposal = PairingProposal([], [], None, [], None, "fake")  # type: ignore[arg-type]
+def test_proposals_expire(tmp_path: Path) -> None:
+    now = [dt.datetime(2026, 12, 8, 12)]
+    store = Store(f"sqlite:///{tmp_path / 'tvaers.db'}")
+    shelf = ProposalShelf(store.engine, ttl_seconds=24 * 3600, clock=lambda: now[0])
+    stats = PairingStats("optimal", 0, 0, 0, 0, 0.0, 0.0, 0.0, 0, 0, 0, 0)
+    proposal = PairingProposal([], [], stats, [], PairingWeights(), "fake")
     shelf.keep("a", proposal)
-    now[0] += 24 * 3600 - 1
-    assert shelf.get("a") is proposal
-    now[0] += 2
+    now[0] += dt.timedelta(seconds=24 * 3600 - 1)
+    assert shelf.get("a") == proposal
+    now[0] += dt.timedelta(seconds=2)
     assert shelf.get("a") is None
+    store.close()
 
 
 def test_the_ttl_is_a_setting(home: Path, settings_factory: Any) -> None:

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -61,7 +60,7 @@ def test_a_query_is_counted_as_nfc_lower_case_single_spaced_text() -> None:
 
 
 def test_an_erased_persons_name_leaves_the_counted_searches(tmp_path: Path) -> None:
-    log = SearchGapLog(sa.create_engine(f"sqlite:///{tmp_path / 'gaps.db'}"))
+    log = _log(tmp_path)  # the tables come from the schema's migrations, not from the log
     day = dt.date(2026, 12, 1)
     for query in ("Ingeborg Skovsgaard", "skovsgaard sprog", "hjemmepleje om natten"):
         log.count(Asking(counted_query(query), day, 0, 0.0, 0.0))
@@ -331,3 +330,46 @@ def test_the_cli_lists_and_erases_the_counts(home: Path) -> None:
     erased = runner.invoke(cli.main, ["--home", str(home), "search-gaps", "--erase-all"])
     assert "Slettede 1 rækker" in erased.output
     assert traces(home, [b"hundeskov"]) == []
+
+
+# Counted searches hold no personal data (issue 20) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "ring 40 11 22 33",  # a phone number, spaced
+        "+4540112233",  # with the country code
+        "tlf. 40-11-22-33 om natten",
+        "cpr 010190-1234",  # CPR-like: ddmmyy-xxxx
+        "0101901234",
+        "hvem er Vibeke.Tarnow@faxe.dk",  # an e-mail address
+    ],
+)
+def test_numbers_and_addresses_naming_a_person_are_never_counted(typed: str) -> None:
+    assert counted_query(typed) == ""
+
+
+def test_ordinary_numbers_still_count() -> None:
+    assert counted_query("budget 2026 for 120 borgere") == "budget 2026 for 120 borgere"
+
+
+def test_the_name_of_a_person_in_the_index_is_never_counted(tmp_path: Path) -> None:
+    from indexer.records import Record
+    from indexer.updates import upsert_record
+
+    store = Store(f"sqlite:///{tmp_path / 'gaps.db'}")
+    embedder = FakeEmbedder()
+    unit = {"id": "u1", "name": "Hjemmeplejen", "organisation": "Faxe Kommune"}
+    unit |= {"sector": "kommune", "description": "Pleje om natten."}
+    upsert_record(store, embedder, Record("unit", "u1", unit))
+    person = {"id": "p1", "name": "Vibeke  Tarnow", "unit_id": "u1", "expertise": "jura"}
+    upsert_record(store, embedder, Record("person", "p1", person))
+    log = SearchGapLog(store.engine)
+    for typed in ("Vibeke Tarnow", "hvad ved vibeke tarnow om lifte", "lifte om natten"):
+        log.count(Asking(counted_query(typed), TODAY, 0, 0.0, 0.0))
+
+    log.flush()
+
+    assert [q for q, _, _ in log.rows()] == ["lifte om natten"]
+    store.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,9 +11,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from engine.search import Searcher
-from engine.synonyms import WEIGHT, SynonymFile, Synonyms, bundled, parse
+from engine.synonyms import WEIGHT, Synonyms, SynonymTable, bundled, parse
 from engine.typos import surface_form
 from indexer.analysis import terms
+from indexer.build import Home
+from indexer.store import Store
 from service.app import create_app
 from service.auth import Role, User, current_user
 from service.config import Settings
@@ -99,19 +100,38 @@ def test_mente_du_shows_the_word_as_written_not_its_stem(mini_searcher: Searcher
     assert surface_form("ordfindesikke", mini_searcher.index) is None
 
 
-def test_the_admins_file_applies_to_the_next_search_in_every_process(tmp_path: Path) -> None:
-    path = tmp_path / "synonyms.txt"
-    one, other = SynonymFile(path), SynonymFile(path)  # as two processes on one home
+def test_the_admins_list_applies_to_the_next_searches_in_every_process(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'tvaers.db'}")
+    now = [0.0]
+    # As two processes on one database (their own clocks would do the same, a quarter second on).
+    one = SynonymTable(store.engine, clock=lambda: now[0])
+    other = SynonymTable(store.engine, clock=lambda: now[0])
     assert one.current().expand(["xbs"]) == {}
+    assert other.current().expand(["xbs"]) == {}
     one.write("xbs, borgerservice\n")
+    assert one.current().expand(["xbs"]) == {"borgerservic": WEIGHT}  # the saver sees it at once
+    now[0] += other.check_every
     assert other.current().expand(["xbs"]) == {"borgerservic": WEIGHT}
     assert "plejecent" in other.current().expand(["plejehjem"])  # the bundled list stays
     one.write("xbs, borgerservice, kvt\n")
-    os.utime(path, ns=(1, 1))  # even within one clock tick: the size changed
+    now[0] += other.check_every
     assert "kvt" in other.current().expand(["xbs"])
     with pytest.raises(ValueError):
         one.write("kun\n")
+    now[0] += other.check_every
     assert "kvt" in other.current().expand(["xbs"])  # a refused list changes nothing
+    store.close()
+
+
+def test_a_home_s_old_synonyms_file_moves_into_the_database(
+    home: Path, settings_factory: Callable[..., Settings]
+) -> None:
+    (home / "synonyms.txt").write_text("xbs, borgerservice\n", encoding="utf-8")
+    app = create_app(settings_factory(home), embedder=FakeEmbedder())
+    with TestClient(app):
+        assert app.state.tvaers.synonyms.text() == "xbs, borgerservice\n"
+    assert not (home / "synonyms.txt").exists()
+    assert (home / "synonyms.txt.imported").exists()
 
 
 @pytest.fixture
@@ -121,6 +141,14 @@ def synonyms_client(
     app = create_app(settings_factory(home), embedder=FakeEmbedder())
     with TestClient(app) as client:
         yield app, client
+
+
+def _stored_list(home: Path) -> str:
+    store = Home(home).open_store()
+    try:
+        return SynonymTable(store.engine).text()
+    finally:
+        store.close()
 
 
 def _signed_in(app: FastAPI, role: Role) -> None:
@@ -141,7 +169,7 @@ def test_the_api_is_for_admins_and_a_change_applies_to_the_next_search(
     before = client.get("/api/search", params={"q": "xbs"}).json()
     saved = client.put("/api/synonyms", json=groups, headers=auth)  # the legacy key is admin
     assert saved.status_code == 200 and saved.json()["groups"] == groups["groups"]
-    assert (home / "synonyms.txt").read_text(encoding="utf-8") == "xbs, borgerservice\n"
+    assert _stored_list(home) == "xbs, borgerservice\n"
     assert client.get("/api/synonyms", headers=auth).json()["bundled"] >= 40
     after = client.get("/api/search", params={"q": "xbs"}).json()
     assert [h["explanation"]["matched_by"] for h in before["hits"]].count("meaning") == len(
@@ -172,7 +200,7 @@ def test_the_page_edits_the_list_for_admins_with_a_csrf_token(
     )
     assert saved.status_code == 200 and "Listen er gemt" in saved.text
     assert "xbs, borgerservice" in saved.text
-    assert (home / "synonyms.txt").read_text(encoding="utf-8") == "xbs, borgerservice\n"
+    assert _stored_list(home) == "xbs, borgerservice\n"
 
 
 def test_a_synonym_phrase_matches_only_where_a_document_holds_all_of_it() -> None:

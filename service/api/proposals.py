@@ -1,64 +1,116 @@
-"""Pairing proposals kept for download: for a while, never past an erasure, deletable."""
+"""Pairing proposals kept for download: in the database, so every worker and replica finds them;
+for a while, never past an erasure, deletable."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict
+from typing import Any
 
-from engine.pairing import PairingProposal
+import sqlalchemy as sa
+
+from engine.pairing import PairingProposal, PairingWeights
+from engine.pairing.propose import Pair, PairingStats, UnmatchedIntern
+from indexer.schema import proposals_table
 
 KEPT_PROPOSALS = 20
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class ProposalShelf:
     """The newest proposals by id; each expires `ttl_seconds` after it was made."""
 
-    def __init__(self, ttl_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, engine: sa.Engine, ttl_seconds: float, clock: Clock = utc_now) -> None:
+        self._engine = engine
         self.ttl_seconds = ttl_seconds
         self._clock = clock
-        self._kept: OrderedDict[str, tuple[float, PairingProposal]] = OrderedDict()
-        self._lock = threading.Lock()
 
     def keep(self, proposal_id: str, proposal: PairingProposal) -> None:
-        with self._lock:
-            self._expire()
-            self._kept[proposal_id] = (self._clock(), proposal)
-            while len(self._kept) > KEPT_PROPOSALS:
-                self._kept.popitem(last=False)
+        with self._engine.begin() as conn:
+            self._expire(conn)
+            conn.execute(
+                proposals_table.insert(),
+                {"id": proposal_id, "made_at": self._clock(), "body": proposal_json(proposal)},
+            )
+            newest = (
+                sa.select(proposals_table.c.id)
+                .order_by(proposals_table.c.made_at.desc(), proposals_table.c.id)
+                .limit(KEPT_PROPOSALS)
+            )
+            conn.execute(proposals_table.delete().where(proposals_table.c.id.not_in(newest)))
 
     def get(self, proposal_id: str) -> PairingProposal | None:
-        with self._lock:
-            self._expire()
-            kept = self._kept.get(proposal_id)
-            return None if kept is None else kept[1]
+        with self._engine.connect() as conn:
+            body = conn.execute(
+                sa.select(proposals_table.c.body).where(
+                    proposals_table.c.id == proposal_id,
+                    proposals_table.c.made_at >= self._oldest_kept(),
+                )
+            ).scalar_one_or_none()
+        return None if body is None else proposal_from_json(body)
 
     def delete(self, proposal_id: str) -> bool:
-        with self._lock:
-            return self._kept.pop(proposal_id, None) is not None
+        with self._engine.begin() as conn:
+            done = conn.execute(proposals_table.delete().where(proposals_table.c.id == proposal_id))
+        return done.rowcount > 0
 
     def forget_naming(self, *texts: str) -> int:
-        """Drop every proposal that holds any of these texts (an erased person's name, e-mail)."""
-        needles = [t.casefold() for t in texts if t.strip()]
-        with self._lock:
-            naming = [
-                proposal_id
-                for proposal_id, (_, proposal) in self._kept.items()
-                if any(n in _text_of(proposal) for n in needles)
-            ]
-            for proposal_id in naming:
-                del self._kept[proposal_id]
-            return len(naming)
+        """Drop every proposal that holds any of these texts (an erased person's name, e-mail,
+        phone), in the caller's transaction or its own."""
+        with self._engine.begin() as conn:
+            return forget_proposals_naming(conn, texts)
 
-    def _expire(self) -> None:
-        oldest_kept = self._clock() - self.ttl_seconds
-        for proposal_id in [i for i, (made, _) in self._kept.items() if made < oldest_kept]:
-            del self._kept[proposal_id]
+    def _oldest_kept(self) -> dt.datetime:
+        return self._clock() - dt.timedelta(seconds=self.ttl_seconds)
+
+    def _expire(self, conn: sa.Connection) -> None:
+        conn.execute(
+            proposals_table.delete().where(proposals_table.c.made_at < self._oldest_kept())
+        )
 
 
-def _text_of(proposal: PairingProposal) -> str:
-    shown = {"pairs": [asdict(p) for p in proposal.pairs], "unmatched": proposal.unmatched}
-    return json.dumps(shown, ensure_ascii=False, default=str).casefold()
+def forget_proposals_naming(conn: sa.Connection, texts: tuple[str, ...] | list[str]) -> int:
+    """Delete the proposals holding any of these texts (case-folded; at most a few dozen rows,
+    read and checked here so that non-ASCII names match on every database)."""
+    needles = [t.strip().casefold() for t in texts if t and t.strip()]
+    if not needles:
+        return 0
+    rows = conn.execute(sa.select(proposals_table.c.id, proposals_table.c.body)).all()
+    naming = [r.id for r in rows if any(n in r.body.casefold() for n in needles)]
+    if naming:
+        conn.execute(proposals_table.delete().where(proposals_table.c.id.in_(naming)))
+    return len(naming)
+
+
+def proposal_json(proposal: PairingProposal) -> str:
+    return json.dumps(
+        {
+            "pairs": [asdict(p) for p in proposal.pairs],
+            "unmatched": [asdict(u) for u in proposal.unmatched],
+            "stats": proposal.stats.as_dict(),
+            "blocking_pairs": [list(b) for b in proposal.blocking_pairs],
+            "weights": asdict(proposal.weights),
+            "model_id": proposal.model_id,
+        },
+        ensure_ascii=False,
+    )
+
+
+def proposal_from_json(body: str) -> PairingProposal:
+    data: dict[str, Any] = json.loads(body)
+    weights = dict(data["weights"])
+    weights["wished_host_bonus"] = tuple(weights["wished_host_bonus"])
+    return PairingProposal(
+        pairs=[Pair(**p) for p in data["pairs"]],
+        unmatched=[UnmatchedIntern(**u) for u in data["unmatched"]],
+        stats=PairingStats(**data["stats"]),
+        blocking_pairs=[(a, b) for a, b in data["blocking_pairs"]],
+        weights=PairingWeights(**weights),
+        model_id=data["model_id"],
+    )

@@ -18,12 +18,13 @@ import sqlalchemy as sa
 
 from engine.search import LiveSearcher, Searcher
 from engine.suggest import Suggester
-from engine.synonyms import SynonymFile
+from engine.synonyms import SynonymTable, import_synonyms_file
 from engine.typos import typo_index
 from indexer.audit import Actor, AuditLog
 from indexer.build import Home
 from indexer.caching import CachedEmbedder
 from indexer.embedders import Embedder
+from indexer.erasure import ErasedPerson
 from indexer.errors import NotFoundError
 from indexer.freshness import Confirmation, Freshness
 from indexer.index import SearchIndex
@@ -62,10 +63,12 @@ class ServiceState:
             self.store.close()
             raise
         self.store.forget_unused_vectors()  # a crash's leftovers, earlier pairing runs'
-        self.synonyms = SynonymFile(self.home.synonyms_file)
+        self.synonyms = SynonymTable(self.store.engine)
+        if import_synonyms_file(self.home.synonyms_file, self.synonyms):
+            log.info("the admins' synonym list moved from %s into the database", self.home.path)
         self.searchers = LiveSearcher(self.live, self.embedder, synonyms=self.synonyms.current)
         self.suggester = Suggester()
-        self.proposals = ProposalShelf(settings.proposal_ttl_hours * 3600)
+        self.proposals = ProposalShelf(self.store.engine, settings.proposal_ttl_hours * 3600)
         self.gaps = SearchGaps(settings, self.store)
         self.freshness = Freshness(self.store.engine)
         self.audit = AuditLog(self.store.engine)
@@ -189,8 +192,9 @@ class ServiceState:
     ) -> Erasure:
         """Delete a record and every trace of it (GDPR erasure for people).
 
-        A person's name and e-mail also leave the units and trial actions that named them as
-        contact (in the same revision) and every kept pairing proposal that names them.
+        A person's name, e-mail and phone also leave the records that named them (in the same
+        revision) and every other table (`indexer.erasure.SINKS`), and the snapshot on disk is
+        written without them before this returns.
         """
         record = self.record(kind, record_id)
         deletion = delete_record(
@@ -201,12 +205,14 @@ class ServiceState:
             expected=expected,
             on_write=_hook(actor, None),
         )
-        dropped = 0
-        if kind == "person":
-            dropped = self.proposals.forget_naming(record.get("name"), record.get("email"))
-            self.gaps.forget_naming(record.get("name"), record.get("email"))
         self._shown(deletion.revision)
-        return Erasure(deletion.cleared, dropped)
+        if kind == "person":
+            # The database forgot them in the delete's transaction (indexer.erasure); what this
+            # process holds goes now: counts not yet written, and the snapshot on disk.
+            person = ErasedPerson.of(record)
+            self.gaps.forget_naming(person.name, person.email, person.phone_digits)
+            self.live.snapshot()
+        return Erasure(deletion.cleared, deletion.erased.get("pairing_proposals", 0))
 
     def _shown(self, revision: int) -> None:
         """Wait until search shows the write; cached queries that may name it are dropped."""

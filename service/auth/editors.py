@@ -9,16 +9,9 @@ from typing import Literal
 
 import sqlalchemy as sa
 
-Source = Literal["group", "admin"]
+from indexer.schema import editors_table
 
-_metadata = sa.MetaData()
-editors_table = sa.Table(
-    "unit_editors",
-    _metadata,
-    sa.Column("principal", sa.String(320), primary_key=True),  # lower-cased e-mail or subject
-    sa.Column("unit_id", sa.String(200), primary_key=True),
-    sa.Column("source", sa.String(10), primary_key=True),
-)
+Source = Literal["group", "admin"]
 
 
 @dataclass(frozen=True)
@@ -37,7 +30,6 @@ class Editors:
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
-        _metadata.create_all(engine)
 
     def units_of(self, principals: Iterable[str | None]) -> frozenset[str]:
         keys = sorted({principal_key(p) for p in principals if p})

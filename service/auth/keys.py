@@ -12,23 +12,11 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from indexer.errors import TvaersError
+from indexer.schema import api_keys_table
 from service.auth.roles import Role, User
 
 KEY_PREFIX = "tvaers_"
 LAST_USED_EVERY = timedelta(minutes=1)  # a busy import does not write on every request
-
-_metadata = sa.MetaData()
-api_keys_table = sa.Table(
-    "api_keys",
-    _metadata,
-    sa.Column("name", sa.String(100), primary_key=True),
-    sa.Column("role", sa.String(20), nullable=False),
-    sa.Column("units", sa.Text, nullable=False, default="[]"),  # JSON list of unit ids
-    sa.Column("secret_sha256", sa.String(64), nullable=False, unique=True),
-    sa.Column("created_at", sa.DateTime, nullable=False),
-    sa.Column("last_used_at", sa.DateTime),
-    sa.Column("revoked_at", sa.DateTime),
-)
 
 
 class KeyError_(TvaersError):
@@ -68,7 +56,6 @@ class ApiKeys:
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
-        _metadata.create_all(engine)
 
     def create(self, name: str, role: Role, units: tuple[str, ...] = ()) -> str:
         """The new key's secret: shown once, only its hash is kept."""

@@ -1,0 +1,239 @@
+"""Erasing a person: the one list of every place their name, e-mail and phone can be kept.
+
+Deleting a person (API, edit page, `tvaers index` of a folder without them) is one write. Its
+plan (`indexer.updates.delete_record`, or the folder's) rewrites the records that name them:
+a unit's contact fields, a trial action's contact person, free text holding their e-mail or
+phone. `Store.commit` then runs every sink of `SINKS` in the same transaction, whoever the caller
+is: none can be forgotten. The search index follows the log, and the service writes a snapshot
+without them before it answers (and every process before a clean stop ends).
+
+Sinks (each tested in tests/test_erasure_sinks.py by grepping the home folder and, on
+PostgreSQL, a dump of the database):
+- records: the person's row, and other records' contact fields and free text (the plan);
+- embeddings: vectors of texts no record shows any more (`Store.commit`);
+- audit_log: rows keep the fact of a change; values naming them and their actor name go;
+- freshness: a confirmation by them is kept, by ERASED;
+- search_gaps: counted searches holding their name's words, e-mail or phone;
+- unit_editors: their e-mail as a principal;
+- pairing_proposals: every proposal naming them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from indexer.records import Record
+from indexer.schema import (
+    audit_table,
+    editors_table,
+    freshness_table,
+    proposals_table,
+    search_gaps_table,
+)
+
+ERASED = "[slettet]"  # what an erased person's values become
+PHONE_FIELDS = ("phone", "telefon", "tlf", "contact_phone")
+MIN_PHONE_DIGITS = 8
+
+
+@dataclass(frozen=True)
+class ErasedPerson:
+    """What identifies a person being erased, as they were stored."""
+
+    id: str
+    name: str
+    email: str
+    phone: str
+
+    @classmethod
+    def of(cls, record: Record) -> ErasedPerson:
+        phone = next((record.get(f) for f in PHONE_FIELDS if record.get(f).strip()), "")
+        return cls(record.id, record.get("name").strip(), record.get("email").strip(), phone)
+
+    @property
+    def needles(self) -> list[str]:
+        """Their name, e-mail and phone, case-folded (empty values left out)."""
+        return [v.casefold() for v in (self.name, self.email, self.phone) if v]
+
+    @property
+    def phone_digits(self) -> str:
+        digits = re.sub(r"\D", "", self.phone)
+        if digits.startswith("45") and len(digits) == 10:
+            digits = digits[2:]  # +45: Denmark's prefix
+        return digits if len(digits) >= MIN_PHONE_DIGITS else ""
+
+    def phone_forms(self) -> list[str]:
+        """Ways the phone may be written: as stored, digits only, and in pairs."""
+        digits = self.phone_digits
+        if not digits:
+            return []
+        pairs = " ".join(digits[i : i + 2] for i in range(0, len(digits), 2))
+        return list(dict.fromkeys([self.phone, digits, pairs]))
+
+    def names_them(self, value: str) -> bool:
+        """Whether a text holds their name, e-mail or phone (in any spacing)."""
+        folded = value.casefold()
+        if any(n in folded for n in self.needles):
+            return True
+        digits = self.phone_digits
+        return bool(digits) and digits in re.sub(r"[\s\-.+()]", "", folded)
+
+    def without_contact(self, value: str) -> str:
+        """Free text with their e-mail and phone taken out (replaced by ERASED)."""
+        if self.email:
+            value = re.sub(re.escape(self.email), ERASED, value, flags=re.IGNORECASE)
+        digits = self.phone_digits
+        if digits:
+            spaced = r"[\s\-.]?".join(re.escape(d) for d in digits)
+            value = re.sub(rf"(\+45[\s\-.]?)?{spaced}", ERASED, value)
+        return value
+
+
+# The sinks outside the records, run in the erasing write's transaction ---------------------
+
+
+def erase_from_audit(conn: sa.Connection, person: ErasedPerson) -> int:
+    """Rows about the person, and values elsewhere holding their name, e-mail or phone, keep
+    the fact of the change; the values become ERASED. Rows they made lose their actor."""
+    changed = 0
+    by_them = sa.or_(
+        sa.func.lower(audit_table.c.actor_subject) == person.email.casefold(),
+        audit_table.c.actor_name == person.name,
+    )
+    if person.email or person.name:
+        changed += conn.execute(
+            audit_table.update().where(by_them).values(actor_subject=ERASED, actor_name=ERASED)
+        ).rowcount
+    text = sa.func.lower(audit_table.c.changes)
+    about = sa.and_(audit_table.c.kind == "person", audit_table.c.record_id == person.id)
+    mentions = [text.contains(n, autoescape=True) for n in [*person.needles, person.id.lower()]]
+    if person.phone_digits:
+        bare = sa.func.replace(sa.func.replace(text, " ", ""), "-", "")
+        mentions.append(bare.contains(person.phone_digits, autoescape=True))
+    condition = sa.or_(about, *mentions)
+    if not all(n.isascii() for n in person.needles):
+        condition = sa.true()  # SQLite's lower() folds ASCII only: read every row, check here
+    query = sa.select(
+        audit_table.c.seq, audit_table.c.kind, audit_table.c.record_id, audit_table.c.changes
+    )
+    for row in conn.execute(query.where(condition)).all():
+        changes: dict[str, list[str | None]] = json.loads(row.changes)
+        clean = scrubbed(changes, person, row.kind, row.record_id)
+        if clean != changes:
+            conn.execute(
+                audit_table.update()
+                .where(audit_table.c.seq == row.seq)
+                .values(changes=json.dumps(clean, ensure_ascii=False, sort_keys=True))
+            )
+            changed += 1
+    return int(changed)
+
+
+def erase_from_freshness(conn: sa.Connection, person: ErasedPerson) -> int:
+    """A confirmation by the person stays a confirmation, by ERASED."""
+    by = [v for v in (person.name, person.email) if v]
+    if not by:
+        return 0
+    return int(
+        conn.execute(
+            freshness_table.update()
+            .where(freshness_table.c.confirmed_by.in_(by))
+            .values(confirmed_by=ERASED)
+        ).rowcount
+    )
+
+
+def erase_from_search_gaps(conn: sa.Connection, person: ErasedPerson) -> int:
+    """Counted searches holding a word of their name, their e-mail or phone (errs on deleting
+    more: a counted "ingeborg" may be her)."""
+    column = search_gaps_table.c.query
+    words = {w for w in person.name.casefold().split() if len(w) >= 2}
+    conditions = [column.contains(w, autoescape=True) for w in sorted(words)]
+    if person.email:
+        conditions.append(column.contains(person.email.casefold(), autoescape=True))
+    if person.phone_digits:
+        bare = sa.func.replace(sa.func.replace(column, " ", ""), "-", "")
+        conditions.append(bare.contains(person.phone_digits, autoescape=True))
+    if not conditions:
+        return 0
+    return int(conn.execute(search_gaps_table.delete().where(sa.or_(*conditions))).rowcount)
+
+
+def erase_from_editors(conn: sa.Connection, person: ErasedPerson) -> int:
+    """Their e-mail as an editor principal (principals are stored lower-cased)."""
+    if not person.email:
+        return 0
+    principal = editors_table.c.principal == person.email.strip().lower()
+    return int(conn.execute(editors_table.delete().where(principal)).rowcount)
+
+
+def erase_from_proposals(conn: sa.Connection, person: ErasedPerson) -> int:
+    """Every kept pairing proposal that names them (at most a few dozen rows, checked here)."""
+    return forget_proposals_naming(conn, person.needles)
+
+
+def forget_proposals_naming(conn: sa.Connection, texts: list[str]) -> int:
+    """Delete the proposals holding any of these texts (case-folded)."""
+    needles = [t.strip().casefold() for t in texts if t and t.strip()]
+    if not needles:
+        return 0
+    rows = conn.execute(sa.select(proposals_table.c.id, proposals_table.c.body)).all()
+    naming = [r.id for r in rows if any(n in r.body.casefold() for n in needles)]
+    if naming:
+        conn.execute(proposals_table.delete().where(proposals_table.c.id.in_(naming)))
+    return len(naming)
+
+
+Sink = Callable[[sa.Connection, ErasedPerson], int]
+# Every table outside the records that may hold a person: the one list (see the module's text).
+SINKS: dict[str, Sink] = {
+    "audit_log": erase_from_audit,
+    "freshness": erase_from_freshness,
+    "search_gaps": erase_from_search_gaps,
+    "unit_editors": erase_from_editors,
+    "pairing_proposals": erase_from_proposals,
+}
+
+
+def erase_deleted_people(
+    conn: sa.Connection,
+    before: Mapping[tuple[str, str], Record],
+    deletes: Iterable[tuple[str, str]],
+) -> dict[str, int]:
+    """Run every sink for each person a write deletes; rows changed per sink."""
+    changed: dict[str, int] = {}
+    for kind, record_id in deletes:
+        old = before.get((kind, record_id))
+        if kind != "person" or old is None:
+            continue
+        person = ErasedPerson.of(old)
+        for name, sink in SINKS.items():
+            changed[name] = changed.get(name, 0) + sink(conn, person)
+    return changed
+
+
+# Audit values ---------------------------------------------------------------------------------
+
+
+def scrubbed(
+    changes: dict[str, list[str | None]], person: ErasedPerson, kind: str, record_id: str
+) -> dict[str, list[str | None]]:
+    """A row's changes with the person's values replaced: every value of a row about them,
+    and elsewhere the values holding their name, e-mail, phone or id."""
+    whole = kind == "person" and record_id == person.id
+    return {
+        name: [_scrub(v, person, whole=whole) for v in values] for name, values in changes.items()
+    }
+
+
+def _scrub(value: str | None, person: ErasedPerson, *, whole: bool) -> str | None:
+    if value is None or value == "":
+        return value
+    if whole or value.strip().casefold() == person.id.casefold() or person.names_them(value):
+        return ERASED
+    return value

@@ -1,0 +1,127 @@
+"""Every table tvaers keeps in its database, in one `MetaData`.
+
+The tables are created and changed only by the versioned migrations in `indexer/migrations`
+(Alembic); `indexer.migrations.upgrade` brings any database to this schema, and a test checks
+that the migrations give exactly these tables. Features import their tables from here and never
+create them.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+MAX_GAP_QUERY_CHARS = 200  # longer texts are pasted pages, not questions; they are cut there
+
+metadata = sa.MetaData()
+
+# Records and the log (indexer/store.py) -----------------------------------------------------
+
+records_table = sa.Table(
+    "records",
+    metadata,
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("fields", sa.Text, nullable=False),
+    # Which unit shows this record (people and trials), and the hash of its document's text:
+    # a unit's dependants and the vectors still in use are found without reading every record.
+    sa.Column("unit_id", sa.String(200), index=True),
+    sa.Column("content_hash", sa.String(64), index=True),
+)
+embeddings_table = sa.Table(
+    "embeddings",
+    metadata,
+    sa.Column("model_id", sa.String(300), primary_key=True),
+    sa.Column("content_hash", sa.String(64), primary_key=True),
+    sa.Column("vector", sa.LargeBinary, nullable=False),
+)
+log_head_table = sa.Table(
+    "log_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("log_id", sa.String(36), nullable=False),
+    sa.Column("revision", sa.BigInteger, nullable=False),
+)
+changes_table = sa.Table(
+    "changes",
+    metadata,
+    sa.Column("revision", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("id", sa.String(200), primary_key=True),
+)
+
+# What follows the records (indexer/audit.py, indexer/freshness.py) ---------------------------
+
+audit_table = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False, index=True),
+    sa.Column("actor_subject", sa.String(320), nullable=False),
+    sa.Column("actor_name", sa.String(320), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("record_id", sa.String(200), nullable=False, index=True),
+    sa.Column("action", sa.String(10), nullable=False),
+    # {"field": [old, new], …}; values are None where a record did not exist (or was erased)
+    sa.Column("changes", sa.Text, nullable=False),
+)
+freshness_table = sa.Table(
+    "freshness",
+    metadata,
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("confirmed_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("confirmed_by", sa.String(320), nullable=False),
+)
+
+# Counted searches (indexer/search_gaps.py): no part of the log ------------------------------
+
+search_gaps_table = sa.Table(
+    "search_gaps",
+    metadata,
+    sa.Column("query", sa.String(MAX_GAP_QUERY_CHARS), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True, index=True),
+    sa.Column("count", sa.Integer, nullable=False),
+    # The best outcome one asking had that day: the most hits, the highest cosine similarity
+    # (meaning) and the largest share of the query's word weight a hit held (words).
+    sa.Column("hits", sa.Integer, nullable=False),
+    sa.Column("best_cosine", sa.Float, nullable=False),
+    sa.Column("best_coverage", sa.Float, nullable=False),
+)
+
+# Sign-in (service/auth) ----------------------------------------------------------------------
+
+api_keys_table = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("units", sa.Text, nullable=False, default="[]"),  # JSON list of unit ids
+    sa.Column("secret_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_used_at", sa.DateTime),
+    sa.Column("revoked_at", sa.DateTime),
+)
+editors_table = sa.Table(
+    "unit_editors",
+    metadata,
+    sa.Column("principal", sa.String(320), primary_key=True),  # lower-cased e-mail or subject
+    sa.Column("unit_id", sa.String(200), primary_key=True),
+    sa.Column("source", sa.String(10), primary_key=True),
+)
+
+# What every process shares (service/api/proposals.py, engine/synonyms.py) --------------------
+
+proposals_table = sa.Table(
+    "pairing_proposals",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("made_at", sa.DateTime, nullable=False, index=True),  # UTC, naive
+    sa.Column("body", sa.Text, nullable=False),  # the proposal as JSON
+)
+synonyms_table = sa.Table(
+    "synonyms",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),  # always 1: one list
+    sa.Column("text", sa.Text, nullable=False),  # the admins' list as they wrote it
+    sa.Column("revision", sa.Integer, nullable=False),  # +1 a save: processes see it changed
+)

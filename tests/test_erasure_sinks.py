@@ -1,0 +1,227 @@
+"""Erasing a person reaches every copy (indexer.erasure.SINKS), by every path: API, edit page,
+`tvaers index` of a folder without them. Each test grep-s every file under the home folder
+(database, its journal, snapshots) and, on PostgreSQL, a dump of the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
+
+from indexer.audit import Actor
+from indexer.erasure import SINKS
+from indexer.records import Record
+from indexer.schema import audit_table, freshness_table
+from indexer.search_gaps import Asking, SearchGapLog
+from service import cli
+from service.api.state import ServiceState
+from service.auth.editors import Editors
+from tests.conftest_service import make_app, write_data_folder
+from tests.fakes import FakeEmbedder
+from tests.folders import traces
+from tests.postgres import _pg_bin_dir
+
+pytest_plugins = ("tests.conftest_service", "tests.oidc")
+
+NAME, EMAIL, PHONE = "Vibeke Tarnow", "vibeke.tarnow@faxe.dk", "40 11 22 33"
+HER = Actor(EMAIL, NAME)
+ADMIN = Actor("key:admin", "admin")
+NEEDLES = [b"vibeke tarnow", b"tarnow", EMAIL.encode(), PHONE.encode(), b"40112233"]
+
+
+def _state(client: TestClient) -> ServiceState:
+    state: ServiceState = client.app.state.tvaers  # type: ignore[attr-defined]
+    return state
+
+
+def _plant(client: TestClient, headers: dict[str, str], week_files: Any) -> None:
+    """Her traces in every sink: her record and her own edit (audit actor), a confirmation by
+    her, another unit naming her, free text with her address and phone, counted searches, an
+    editor row and a pairing proposal naming her."""
+    state = _state(client)
+    person = {
+        "id": "p90",
+        "name": NAME,
+        "title": "Leder",
+        "unit_id": "u001",
+        "expertise": ["jura"],
+        "email": EMAIL,
+        "metadata": {"phone": PHONE},
+    }
+    assert client.post("/api/people", json=person, headers=headers).status_code == 201
+    mine = state.record("person", "p90")
+    state.save(Record("person", "p90", mine.fields | {"title": "Afdelingsleder"}), actor=HER)
+    trial = state.records_of_unit("u002", "trial")[0]
+    state.confirm("trial", trial.id, HER)
+    unit = state.record("unit", "u003")
+    state.save(Record("unit", "u003", unit.fields | {"contact_name": NAME}), actor=ADMIN)
+    text = f"Ring til os på +45 {PHONE} eller skriv til {EMAIL.upper()} om lån af lifte."
+    free = {
+        "id": "t91",
+        "title": "Lån af lifte",
+        "unit_id": "u004",
+        "description": text,
+        "status": "planlagt",
+        "year": "2026",
+        "learnings": "",
+    }
+    state.save(Record("trial", "t91", free), new=True, actor=ADMIN)
+    gaps = SearchGapLog(state.store.engine)
+    for query in ("vibeke tarnow", "40112233", "tarnow jura", "lifte om natten"):
+        gaps.count(Asking(query, dt.date(2026, 12, 8), 0, 0.0, 0.0))
+    gaps.flush()
+    Editors(state.store.engine).add(EMAIL.upper(), "u001")
+    files = week_files("hosts", "interns")
+    name, data, media = files["interns"]
+    first_intern = data.decode().splitlines()[1].split(",")[1]
+    files["interns"] = (name, data.decode().replace(first_intern, NAME).encode(), media)
+    made = client.post("/api/pairings", files=files, headers=headers)
+    assert made.status_code == 200, made.text
+
+
+def _dump(url: str) -> bytes:
+    """pg_dump of the test database (PostgreSQL); b"" for SQLite (its file is under home)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return b""
+    bin_dir = _pg_bin_dir()
+    assert bin_dir is not None
+    command = [
+        str(bin_dir / "pg_dump"),
+        "-h",
+        str(parsed.host),
+        "-p",
+        str(parsed.port),
+        "-U",
+        str(parsed.username),
+        "--inserts",
+        str(parsed.database),
+    ]
+    return subprocess.run(command, check=True, capture_output=True).stdout.lower()
+
+
+def _leftovers(home: Path, url: str) -> list[str]:
+    dump = _dump(url)
+    return traces(home, NEEDLES) + [f"dump: {n.decode()}" for n in NEEDLES if n in dump]
+
+
+def _facts_kept(url: str, *, audited_delete: bool = True) -> None:
+    """The facts stay: her record's audit rows (without values) and the confirmation. (An
+    import writes no audit rows of its own.)"""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            about = (
+                conn.execute(
+                    sa.select(audit_table.c.action).where(audit_table.c.record_id == "p90")
+                )
+                .scalars()
+                .all()
+            )
+            confirmed_by = conn.execute(sa.select(freshness_table.c.confirmed_by)).scalars()
+            assert "[slettet]" in set(confirmed_by)
+    finally:
+        engine.dispose()
+    assert about == ["create", "update", *(["delete"] if audited_delete else [])]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, home: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{home / 'tvaers.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+def test_every_sink_is_listed() -> None:
+    assert set(SINKS) == {
+        "audit_log",
+        "freshness",
+        "search_gaps",
+        "unit_editors",
+        "pairing_proposals",
+    }
+
+
+def test_an_api_delete_leaves_no_trace_before_it_answers(
+    tmp_path: Path, database_url: str, week_files: Any, key_factory: Callable[..., Any]
+) -> None:
+    home = tmp_path / "replica"
+    if database_url.startswith("postgresql"):
+        from indexer.build import Home
+        from indexer.live import index_data_folder
+
+        index_data_folder(
+            write_data_folder(tmp_path / "data"), Home(home, database_url), FakeEmbedder()
+        )
+    else:
+        shutil.copytree(
+            Path(make_url(database_url).database or "").parent, home, dirs_exist_ok=True
+        )
+        database_url = f"sqlite:///{home / 'tvaers.db'}"
+    headers = key_factory(home, "eraser", database_url=database_url)
+    with TestClient(make_app(home, database_url=database_url)) as client:
+        _plant(client, headers, week_files)
+        assert traces(home, NEEDLES) or _dump(database_url)  # the check can see traces at all
+
+        deleted = client.delete("/api/people/p90", headers=headers)
+
+        assert deleted.status_code == 200, deleted.text
+        assert deleted.json()["proposals_dropped"] == 1
+        assert _leftovers(home, database_url) == []  # before the service stops
+        public = client.get("/api/units/u003").json()
+        assert public["contact_name"] == ""
+        trial = client.get("/api/trials/t91", headers=headers).json()
+        assert re.sub(r"\s", "", trial["description"]).count("[slettet]") == 2
+    assert _leftovers(home, database_url) == []
+    _facts_kept(database_url)
+
+
+def test_the_edit_page_delete_leaves_no_trace(
+    signed_in: Callable[..., TestClient],
+    home: Path,
+    week_files: Any,
+    key_headers: dict[str, dict[str, str]],
+) -> None:
+    client = signed_in("anne", "tvaers-redaktoerer", "hjemmeplejen-nat")  # edits u001
+    _plant(client, key_headers["test-admin"], week_files)
+    page = client.get("/rediger/person/p90/slet")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+
+    gone = client.post(
+        "/rediger/person/p90/slet", data={"csrf_token": token.group(1)}, follow_redirects=False
+    )
+
+    assert gone.status_code == 303
+    assert traces(home, NEEDLES) == []
+    _facts_kept(f"sqlite:///{home / 'tvaers.db'}")
+
+
+def test_tvaers_index_of_a_folder_without_them_leaves_no_trace(
+    tmp_path: Path, monkeypatch: Any, week_files: Any, key_factory: Callable[..., Any]
+) -> None:
+    monkeypatch.setattr(cli, "make_embedder", lambda settings: FakeEmbedder())
+    home, data = tmp_path / "home", write_data_folder(tmp_path / "data")
+    runner = CliRunner()
+    assert runner.invoke(cli.main, ["--home", str(home), "index", str(data)]).exit_code == 0
+    headers = key_factory(home, "planter")
+    with TestClient(make_app(home)) as client:
+        _plant(client, headers, week_files)
+    assert traces(home, NEEDLES)
+
+    result = runner.invoke(cli.main, ["--home", str(home), "index", str(data)])
+
+    assert result.exit_code == 0, result.output
+    assert traces(home, NEEDLES) == []
+    _facts_kept(f"sqlite:///{home / 'tvaers.db'}", audited_delete=False)
