@@ -1,5 +1,13 @@
 """The Innovationspraktik season: its phases and dates, and the fairness of a proposal."""
 
+from engine.season.fairness import (
+    CAUSES,
+    CROSS_SECTOR_REFERENCE,
+    FairnessReport,
+    Group,
+    LeftOut,
+    fairness_report,
+)
 from engine.season.phases import (
     PHASES,
     Phase,
@@ -8,4 +16,16 @@ from engine.season.phases import (
     next_phase,
 )
 
-__all__ = ["PHASES", "Phase", "SeasonDates", "SeasonError", "next_phase"]
+__all__ = [
+    "CAUSES",
+    "CROSS_SECTOR_REFERENCE",
+    "PHASES",
+    "FairnessReport",
+    "Group",
+    "LeftOut",
+    "Phase",
+    "SeasonDates",
+    "SeasonError",
+    "fairness_report",
+    "next_phase",
+]

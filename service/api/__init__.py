@@ -11,6 +11,7 @@ from service.api import (
     people,
     search,
     search_gaps,
+    season_review,
     seasons,
     suggest,
     trials,
@@ -30,6 +31,7 @@ for _module in (
     trials,
     pairings,
     seasons,
+    season_review,
     audit,
 ):
     api_router.include_router(_module.router)
