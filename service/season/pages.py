@@ -6,15 +6,29 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from engine.pairing import Mode, PairingWeights
 from engine.season import PHASES, Phase, SeasonDates, SeasonError
+from indexer.errors import DataError
+from indexer.tables import read_table_bytes
 from service.api.deps import get_state
+from service.api.errors import problems_json
+from service.api.pairing_input import UPLOAD_EXCEL_LIMITS, UploadTooLargeError, read_week_form
 from service.api.state import actor_of
-from service.auth import Coordinator, check_csrf
+from service.auth import Coordinator, check_csrf, verify_csrf
 from service.season.labels import NEXT_STEP_LABELS, PHASE_LABELS
+from service.season.plots import bar_chart, group_bars
+from service.season.review import ScenarioSpec
 
 router = APIRouter(include_in_schema=False)
+CAUSE_LABELS = {
+    "length": "ingen vært tilbyder længden",
+    "own_organisation": "kun egen organisation tilbyder længden",
+    "exclusion": "har selv udelukket de mulige værter",
+    "capacity": "de mulige værter er fyldt op",
+}
 SEASONS_PATH = "/praktik/saesoner"
 FORM_FIELDS = ("name", "registration_opens", "registration_deadline", "week_starts", "week_ends")
 
@@ -75,9 +89,128 @@ def season_page(request: Request, season_id: int, _: Coordinator) -> HTMLRespons
 def _season_page(
     request: Request, season_id: int, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    season = get_state(request).seasons.get(season_id)
+    state = get_state(request)
+    season = state.seasons.get(season_id)
     context.setdefault("error", None)
-    return _page(request, "season.html", status_code, season=season, **context)
+    context.setdefault("problems", [])
+    return _page(
+        request,
+        "season.html",
+        status_code,
+        season=season,
+        counts=state.season_review.participant_counts(season_id),
+        locks=state.season_review.locks(season_id),
+        scenarios=state.season_review.scenarios(season_id),
+        **context,
+    )
+
+
+@router.post(SEASONS_PATH + "/{season_id}/deltagere", response_class=HTMLResponse)
+async def import_participants(request: Request, season_id: int, user: Coordinator) -> Response:
+    state = get_state(request)
+    try:
+        form = await read_week_form(request)
+    except UploadTooLargeError as exc:
+        return _season_page(request, season_id, 413, error=str(exc))
+    verify_csrf(request, form.csrf_token)
+    if form.missing:
+        labels = {"hosts": "værter", "interns": "praktikanter"}
+        error = f"Vælg en fil med {' og '.join(labels[k] for k in form.missing)}."
+        return _season_page(request, season_id, 422, error=error)
+    try:
+        tables = {
+            key: read_table_bytes(data, name=name, excel_limits=UPLOAD_EXCEL_LIMITS)
+            for key, (name, data) in form.files.items()
+        }
+        state.season_review.import_participants(
+            season_id, tables["hosts"], tables["interns"], actor_of(user)
+        )
+    except DataError as exc:
+        error = "Filerne kunne ikke bruges. Ret disse fejl, og prøv igen:"
+        problems = problems_json(exc.problems)
+        return _season_page(request, season_id, 422, error=error, problems=problems)
+    except SeasonError as exc:
+        return _season_page(request, season_id, 409, error=str(exc))
+    return RedirectResponse(f"{SEASONS_PATH}/{season_id}", status.HTTP_303_SEE_OTHER)
+
+
+@router.post(
+    SEASONS_PATH + "/{season_id}/laase",
+    response_class=HTMLResponse,
+    dependencies=[Depends(check_csrf)],
+)
+def lock_pair(
+    request: Request,
+    season_id: int,
+    user: Coordinator,
+    intern_id: Annotated[str, Form(max_length=200)] = "",
+    host_id: Annotated[str, Form(max_length=200)] = "",
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    review = get_state(request).season_review
+    try:
+        review.lock(season_id, intern_id.strip(), host_id.strip(), reason, actor_of(user))
+    except DataError as exc:
+        problems = problems_json(exc.problems)
+        return _season_page(
+            request, season_id, 422, error="Parret kan ikke låses:", problems=problems
+        )
+    except SeasonError as exc:
+        return _season_page(request, season_id, 422, error=str(exc))
+    return RedirectResponse(f"{SEASONS_PATH}/{season_id}", status.HTTP_303_SEE_OTHER)
+
+
+@router.post(
+    SEASONS_PATH + "/{season_id}/scenarier",
+    response_class=HTMLResponse,
+    dependencies=[Depends(check_csrf)],
+)
+async def run_scenario(
+    request: Request,
+    season_id: int,
+    user: Coordinator,
+    name: Annotated[str, Form(max_length=200)] = "",
+    mode: Annotated[str, Form()] = "optimal",
+    cross_sector_bonus: Annotated[float, Form(ge=0, le=10)] = 0.1,
+    first_wish_bonus: Annotated[float, Form(ge=0, le=10)] = 1.0,
+) -> Response:
+    state = get_state(request)
+    chosen_mode: Mode = "stable" if mode == "stable" else "optimal"
+    wishes = (first_wish_bonus, first_wish_bonus * 0.7, first_wish_bonus * 0.5)
+    spec = ScenarioSpec(
+        name or ("Stabil" if chosen_mode == "stable" else "Bedst samlet"),
+        chosen_mode,
+        PairingWeights(wished_host_bonus=wishes, cross_sector_bonus=cross_sector_bonus),
+    )
+    try:
+        await run_in_threadpool(
+            state.season_review.run, season_id, spec, state.pairing_embedder, actor_of(user)
+        )
+    except DataError as exc:
+        problems = problems_json(exc.problems)
+        return _season_page(
+            request, season_id, 422, error="Scenariet kunne ikke køres:", problems=problems
+        )
+    except SeasonError as exc:
+        return _season_page(request, season_id, 409, error=str(exc))
+    return RedirectResponse(f"{SEASONS_PATH}/{season_id}/scenarier", status.HTTP_303_SEE_OTHER)
+
+
+@router.get(SEASONS_PATH + "/{season_id}/scenarier", response_class=HTMLResponse)
+def compare_scenarios(request: Request, season_id: int, _: Coordinator) -> HTMLResponse:
+    """Every scenario of the season side by side (newest first), each with its fairness."""
+    state = get_state(request)
+    season = state.seasons.get(season_id)
+    scenarios = state.season_review.scenarios(season_id)
+    return _page(
+        request,
+        "scenarios.html",
+        season=season,
+        scenarios=scenarios,
+        bar_chart=bar_chart,
+        group_bars=group_bars,
+        cause_labels=CAUSE_LABELS,
+    )
 
 
 @router.post(
