@@ -28,7 +28,7 @@ from service.auth import Coordinator
 from service.season.review import Scenario, ScenarioSpec
 
 router = APIRouter(prefix="/api/seasons/{season_id}", tags=["praktik"])
-SeasonId = Annotated[int, Path(ge=1)]
+SeasonId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # an SQL INTEGER
 
 
 class ParticipantsPublic(BaseModel):

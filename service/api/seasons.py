@@ -13,7 +13,7 @@ from service.api.state import actor_of
 from service.auth import Coordinator
 
 router = APIRouter(prefix="/api/seasons", tags=["praktik"])
-SeasonId = Annotated[int, Path(ge=1)]
+SeasonId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # an SQL INTEGER
 NO_CURRENT = "Der er ingen aktuel sæson. En koordinator opretter den under /praktik/saesoner."
 
 

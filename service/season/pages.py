@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request, status
+from fastapi import APIRouter, Depends, Form, Path, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -30,6 +30,7 @@ CAUSE_LABELS = {
     "capacity": "de mulige værter er fyldt op",
 }
 SEASONS_PATH = "/praktik/saesoner"
+SeasonId = Annotated[int, Path(ge=1, le=2**31 - 1)]  # an SQL INTEGER
 FORM_FIELDS = ("name", "registration_opens", "registration_deadline", "week_starts", "week_ends")
 
 
@@ -82,7 +83,7 @@ async def create_season(request: Request, user: Coordinator) -> Response:
 
 
 @router.get(SEASONS_PATH + "/{season_id}", response_class=HTMLResponse)
-def season_page(request: Request, season_id: int, _: Coordinator) -> HTMLResponse:
+def season_page(request: Request, season_id: SeasonId, _: Coordinator) -> HTMLResponse:
     return _season_page(request, season_id)
 
 
@@ -106,7 +107,7 @@ def _season_page(
 
 
 @router.post(SEASONS_PATH + "/{season_id}/deltagere", response_class=HTMLResponse)
-async def import_participants(request: Request, season_id: int, user: Coordinator) -> Response:
+async def import_participants(request: Request, season_id: SeasonId, user: Coordinator) -> Response:
     state = get_state(request)
     try:
         form = await read_week_form(request)
@@ -141,7 +142,7 @@ async def import_participants(request: Request, season_id: int, user: Coordinato
 )
 def lock_pair(
     request: Request,
-    season_id: int,
+    season_id: SeasonId,
     user: Coordinator,
     intern_id: Annotated[str, Form(max_length=200)] = "",
     host_id: Annotated[str, Form(max_length=200)] = "",
@@ -167,7 +168,7 @@ def lock_pair(
 )
 async def run_scenario(
     request: Request,
-    season_id: int,
+    season_id: SeasonId,
     user: Coordinator,
     name: Annotated[str, Form(max_length=200)] = "",
     mode: Annotated[str, Form()] = "optimal",
@@ -197,7 +198,7 @@ async def run_scenario(
 
 
 @router.get(SEASONS_PATH + "/{season_id}/scenarier", response_class=HTMLResponse)
-def compare_scenarios(request: Request, season_id: int, _: Coordinator) -> HTMLResponse:
+def compare_scenarios(request: Request, season_id: SeasonId, _: Coordinator) -> HTMLResponse:
     """Every scenario of the season side by side (newest first), each with its fairness."""
     state = get_state(request)
     season = state.seasons.get(season_id)
@@ -220,7 +221,7 @@ def compare_scenarios(request: Request, season_id: int, _: Coordinator) -> HTMLR
 )
 def advance_season(
     request: Request,
-    season_id: int,
+    season_id: SeasonId,
     user: Coordinator,
     expected: Annotated[Phase, Form()],
 ) -> Response:
@@ -236,6 +237,6 @@ def advance_season(
     response_class=HTMLResponse,
     dependencies=[Depends(check_csrf)],
 )
-def make_current(request: Request, season_id: int, user: Coordinator) -> Response:
+def make_current(request: Request, season_id: SeasonId, user: Coordinator) -> Response:
     get_state(request).seasons.make_current(season_id, actor_of(user))
     return RedirectResponse(f"{SEASONS_PATH}/{season_id}", status.HTTP_303_SEE_OTHER)
