@@ -15,7 +15,12 @@ PostgreSQL, a dump of the database):
 - freshness: a confirmation by them is kept, by ERASED;
 - search_gaps: counted searches holding their name's words, e-mail or phone;
 - unit_editors: their e-mail as a principal;
-- pairing_proposals: every proposal naming them.
+- pairing_proposals: every proposal naming them;
+- season_participants: their registration in any Innovationspraktik season (by e-mail, name or
+  phone anywhere in it);
+- season_locks: locks of participants no longer registered;
+- season_scenarios: every scenario naming them;
+- season_letters: letters to them or naming them.
 """
 
 from __future__ import annotations
@@ -34,6 +39,10 @@ from indexer.schema import (
     freshness_table,
     proposals_table,
     search_gaps_table,
+    season_letters_table,
+    season_locks_table,
+    season_participants_table,
+    season_scenarios_table,
 )
 
 ERASED = "[slettet]"  # what an erased person's values become
@@ -189,6 +198,70 @@ def forget_proposals_naming(conn: sa.Connection, texts: list[str]) -> int:
     return len(naming)
 
 
+def erase_from_season_participants(conn: sa.Connection, person: ErasedPerson) -> int:
+    """Their registration (as host or intern) in every season: by e-mail, or a row naming them
+    (rows are read and checked here, so non-ASCII names match on every database)."""
+    table = season_participants_table
+    rows = conn.execute(sa.select(table.c.season_id, table.c.role, table.c.id, table.c.fields))
+    naming = [
+        (r.season_id, r.role, r.id)
+        for r in rows
+        if (person.email and person.email.casefold() in r.fields.casefold())
+        or person.names_them(_values_text(r.fields))
+    ]
+    for season_id, role, participant_id in naming:
+        conn.execute(
+            table.delete().where(
+                table.c.season_id == season_id, table.c.role == role, table.c.id == participant_id
+            )
+        )
+    return len(naming)
+
+
+def erase_from_season_locks(conn: sa.Connection, person: ErasedPerson) -> int:
+    """Locks whose intern or host is no longer registered in the season."""
+    locks = season_locks_table
+    registered = season_participants_table.c
+    orphan = sa.or_(
+        *(
+            ~sa.exists().where(
+                registered.season_id == locks.c.season_id,
+                registered.role == role,
+                registered.id == column,
+            )
+            for role, column in (("intern", locks.c.intern_id), ("host", locks.c.host_id))
+        )
+    )
+    return int(conn.execute(locks.delete().where(orphan)).rowcount)
+
+
+def erase_from_season_scenarios(conn: sa.Connection, person: ErasedPerson) -> int:
+    table = season_scenarios_table
+    rows = conn.execute(sa.select(table.c.id, table.c.body)).all()
+    naming = [r.id for r in rows if person.names_them(r.body)]
+    if naming:
+        conn.execute(table.delete().where(table.c.id.in_(naming)))
+    return len(naming)
+
+
+def erase_from_season_letters(conn: sa.Connection, person: ErasedPerson) -> int:
+    table = season_letters_table
+    rows = conn.execute(sa.select(table.c.id, table.c.to_address, table.c.body)).all()
+    naming = [r.id for r in rows if person.names_them(f"{r.to_address}\n{r.body}")]
+    if naming:
+        conn.execute(table.delete().where(table.c.id.in_(naming)))
+    return len(naming)
+
+
+def _values_text(fields_json: str) -> str:
+    """A stored row's values, one a line (its JSON escapes æ/ø/å only when written so)."""
+    try:
+        values = json.loads(fields_json)
+    except json.JSONDecodeError:
+        return fields_json
+    return "\n".join(str(v) for v in values.values()) if isinstance(values, dict) else fields_json
+
+
 Sink = Callable[[sa.Connection, ErasedPerson], int]
 # Every table outside the records that may hold a person: the one list (see the module's text).
 SINKS: dict[str, Sink] = {
@@ -197,6 +270,10 @@ SINKS: dict[str, Sink] = {
     "search_gaps": erase_from_search_gaps,
     "unit_editors": erase_from_editors,
     "pairing_proposals": erase_from_proposals,
+    "season_participants": erase_from_season_participants,
+    "season_locks": erase_from_season_locks,  # after the participants: their locks go too
+    "season_scenarios": erase_from_season_scenarios,
+    "season_letters": erase_from_season_letters,
 }
 
 

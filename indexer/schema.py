@@ -125,3 +125,68 @@ synonyms_table = sa.Table(
     sa.Column("text", sa.Text, nullable=False),  # the admins' list as they wrote it
     sa.Column("revision", sa.Integer, nullable=False),  # +1 a save: processes see it changed
 )
+
+# The Innovationspraktik season (service/season) ------------------------------------------------
+
+seasons_table = sa.Table(
+    "seasons",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("phase", sa.String(24), nullable=False),  # engine.season.PHASES
+    sa.Column("is_current", sa.Boolean, nullable=False, default=False),
+    sa.Column("registration_opens", sa.Date, nullable=False),
+    sa.Column("registration_deadline", sa.Date, nullable=False),
+    sa.Column("week_starts", sa.Date, nullable=False),
+    sa.Column("week_ends", sa.Date, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),  # UTC, naive
+    sa.Column("phase_since", sa.DateTime, nullable=False),
+    # The coordinators' letters ({placeholders} filled per person); NULL: the built-in text.
+    sa.Column("intern_letter", sa.Text),
+    sa.Column("host_letter", sa.Text),
+)
+season_participants_table = sa.Table(
+    "season_participants",
+    metadata,
+    sa.Column("season_id", sa.Integer, primary_key=True),
+    sa.Column("role", sa.String(10), primary_key=True),  # "host" or "intern"
+    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("fields", sa.Text, nullable=False),  # the row of hosts.csv / interns.csv as JSON
+    sa.Column("email", sa.String(320), nullable=False, default="", index=True),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+season_scenarios_table = sa.Table(
+    "season_scenarios",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("season_id", sa.Integer, nullable=False, index=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("made_at", sa.DateTime, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),  # the proposal as JSON (service.api.proposals)
+    sa.Column("chosen", sa.Boolean, nullable=False, default=False),  # the one to publish
+)
+season_locks_table = sa.Table(
+    "season_locks",
+    metadata,
+    sa.Column("season_id", sa.Integer, primary_key=True),
+    sa.Column("intern_id", sa.String(200), primary_key=True),
+    sa.Column("host_id", sa.String(200), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("locked_by", sa.String(320), nullable=False),
+    sa.Column("locked_at", sa.DateTime, nullable=False),
+)
+season_letters_table = sa.Table(
+    "season_letters",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # also the answer link's secret
+    sa.Column("season_id", sa.Integer, nullable=False, index=True),
+    sa.Column("role", sa.String(10), nullable=False),
+    sa.Column("participant_id", sa.String(200), nullable=False),
+    sa.Column("to_address", sa.String(320), nullable=False),
+    sa.Column("subject", sa.String(300), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("made_at", sa.DateTime, nullable=False),
+    sa.Column("sent_at", sa.DateTime),  # NULL: waiting in the outbox
+    sa.Column("answer", sa.String(10)),  # "accept" / "decline" (interns), NULL: not yet
+    sa.Column("answered_at", sa.DateTime),
+)

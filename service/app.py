@@ -36,6 +36,7 @@ from service.gaps_web import router as gaps_page_router
 from service.headers import SecurityHeaders
 from service.metrics import Metrics, RequestTimer
 from service.metrics import router as metrics_router
+from service.season.pages import router as season_pages_router
 from service.synonyms_web import api as synonyms_api
 from service.synonyms_web import pages as synonyms_pages
 from service.web import install_web
@@ -83,6 +84,7 @@ def create_app(
     install_web(app)
     app.include_router(gaps_page_router)
     app.include_router(edit_router)
+    app.include_router(season_pages_router)
     app.include_router(synonyms_api)
     app.include_router(synonyms_pages)
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")

@@ -35,6 +35,8 @@ from service.api.schemas.search import FacetCountsPublic, HitPublic
 from service.api.units import recommendation_public, unit_detail
 from service.auth import CurrentUser, Role, User, csrf_token, verify_csrf
 from service.auth.session import USER_KEY, take_notice
+from service.season.book import Season
+from service.season.labels import PHASE_LABELS
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 PAGE_SIZE = 20
@@ -78,6 +80,11 @@ def editing_enabled(request: Request) -> bool:
     return bool(request.app.state.auth.editing_enabled)
 
 
+def current_season(request: Request) -> Season | None:
+    """The season the Innovationspraktik pages show, if a coordinator made one."""
+    return get_state(request).seasons.current()
+
+
 templates.env.globals.update(
     url_for=url_path_for,
     highlighted=highlighted,
@@ -88,6 +95,8 @@ templates.env.globals.update(
     take_notice=take_notice,
     user_of=user_of,
     editing_enabled=editing_enabled,
+    current_season=current_season,
+    phase_labels=PHASE_LABELS,
 )
 
 

@@ -88,7 +88,7 @@ def test_pairing_download_csv(client: TestClient, week_files: WeekFiles) -> None
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert 'filename="praktikforslag.csv"' in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert {r["praktikant_id"]: r["vaert_id"] for r in rows} == {
+    assert {r["Praktikantens id"]: r["Værtens id"] for r in rows} == {
         p["intern_id"]: p["host_id"] for p in body["pairs"]
     }
 

@@ -134,7 +134,7 @@ def test_pairing_upload_and_csv_download(
     download = info.value
     assert download.suggested_filename == "praktikforslag.csv"
     rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text("utf-8"))))
-    assert {r["praktikant_id"]: r["vaert_id"] for r in rows} == {
+    assert {r["Praktikantens id"]: r["Værtens id"] for r in rows} == {
         "i1": "h1",
         "i2": "h2",
         "i3": "h1",

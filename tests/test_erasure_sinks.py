@@ -87,6 +87,29 @@ def _plant(client: TestClient, headers: dict[str, str], week_files: Any) -> None
     files["interns"] = (name, data.decode().replace(first_intern, NAME).encode(), media)
     made = client.post("/api/pairings", files=files, headers=headers)
     assert made.status_code == 200, made.text
+    _plant_season(client, headers, files)
+
+
+def _plant_season(
+    client: TestClient, headers: dict[str, str], files: dict[str, tuple[str, bytes, str]]
+) -> None:
+    """Her registration in a season (as an intern), a lock on her and a scenario naming her."""
+    season = {
+        "name": "Innovationspraktik 2027",
+        "registration_opens": "2027-05-01",
+        "registration_deadline": "2027-06-15",
+        "week_starts": "2027-09-13",
+        "week_ends": "2027-09-17",
+    }
+    season_id = client.post("/api/seasons", json=season, headers=headers).json()["id"]
+    api = f"/api/seasons/{season_id}"
+    assert client.post(f"{api}/participants", files=files, headers=headers).status_code == 200
+    for phase in ("registration_open", "registration_closed"):
+        client.post(f"{api}/phase", json={"expected": phase}, headers=headers)
+    lock = {"intern_id": "i1", "host_id": "h2", "reason": "Aftalt"}
+    assert client.post(f"{api}/locks", json=lock, headers=headers).status_code == 200
+    scenario = client.post(f"{api}/scenarios", json={"name": "Første"}, headers=headers)
+    assert scenario.status_code == 201, scenario.text
 
 
 def _dump(url: str) -> bytes:
@@ -150,6 +173,10 @@ def test_every_sink_is_listed() -> None:
         "search_gaps",
         "unit_editors",
         "pairing_proposals",
+        "season_participants",
+        "season_locks",
+        "season_scenarios",
+        "season_letters",
     }
 
 

@@ -50,7 +50,7 @@ def test_csv_cells_starting_like_a_formula_are_quoted(
     payload = PAYLOADS[start]
     text = proposal_bytes(proposal, "csv").decode()
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
-    names = [row["praktikant"] for row in rows] + [row["vaert"] for row in rows]
+    names = [row["Praktikant"] for row in rows] + [row["Vært"] for row in rows]
     assert "'" + payload in names
     assert payload not in names
 
@@ -81,8 +81,10 @@ def test_numbers_stay_numbers(proposal: PairingProposal) -> None:
     header = [c.value for c in sheet[1]]
     first = [c for c in sheet[2]]
     by_column = dict(zip(header, first, strict=True))
-    assert by_column["dage"].data_type == "n" and isinstance(by_column["dage"].value, int)
-    assert by_column["fit"].data_type == "n" and isinstance(by_column["fit"].value, float)
+    assert by_column["Dage"].data_type == "n" and isinstance(by_column["Dage"].value, int)
+    fit = by_column["Samlet match"]
+    assert fit.data_type == "n" and isinstance(fit.value, float)
     text = proposal_bytes(proposal, "csv").decode()
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
-    assert all(re.fullmatch(r"-?\d+(\.\d+)?(e-?\d+)?", row["fit"]) for row in rows if row["fit"])
+    fits = [row["Samlet match"] for row in rows if row["Samlet match"]]
+    assert all(re.fullmatch(r"-?\d+(\.\d+)?(e-?\d+)?", fit) for fit in fits)

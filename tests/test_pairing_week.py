@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -88,11 +89,32 @@ def test_reasons_name_shared_themes_in_danish(week: Week, proposal: PairingPropo
     intern = next(i for i in week.interns if i.id == "i042")
     host = next(h for h in week.hosts if h.id == "h01")
     reason = writer.for_pair(intern, host, wished_rank=2, locked=False)
-    assert reason.startswith("Begge handler om ")
-    assert "ønsket vært nr. 2" in reason
-    assert all(p.reason and "\n" not in p.reason for p in proposal.pairs)
+    assert reason.startswith("Ønsket og værtens tilbud har ord")
+    assert "Værten skriver: »" in reason and "Værten var praktikantens andet ønske." in reason
     locked = next(p for p in proposal.pairs if p.intern_id == "i036")
-    assert "låst af koordinatoren" in locked.reason
+    assert locked.reason.endswith("Parret er låst af koordinatoren.")
+
+
+def test_every_reason_is_whole_sentences_a_coordinator_can_send(
+    week: Week, proposal: PairingProposal
+) -> None:
+    """Not "Begge handler om pædagogiske og sprog; ønsket vært nr. 1" any more: sentences that
+    start with a capital and end with a full stop, words from the offer quoted as words, the
+    host's own sentence (never cut inside an abbreviation such as "bl.a."), no semicolons."""
+    for pair in proposal.pairs:
+        reason = pair.reason
+        assert reason[0].isupper() and reason.endswith("."), reason
+        assert ";" not in reason and "\n" not in reason and "Begge handler om" not in reason
+        assert "Værten skriver: »" in reason, reason
+        assert not re.search(r"bl\.a«|fx«", reason), reason
+        if pair.cross_sector:
+            assert "Besøget går på tværs af sektorer, fra " in reason
+        if pair.wished_rank is not None:
+            assert "Værten var praktikantens " in reason
+    cross = next(
+        p for p in proposal.pairs if (p.intern_sector, p.host_sector) == ("stat", "region")
+    )
+    assert "fra staten til en region." in cross.reason
 
 
 def test_rank_and_stats_are_consistent(proposal: PairingProposal) -> None:
@@ -125,9 +147,16 @@ def test_an_over_full_host_is_reported(week: Week) -> None:
 def test_csv_and_excel_out(proposal: PairingProposal, tmp_path: Path) -> None:
     csv_path = write_proposal(proposal, tmp_path / "forslag.csv")
     frame = pd.read_csv(csv_path)
-    assert len(frame) == 81 and {"praktikant_id", "vaert_id", "begrundelse"} <= set(frame)
+    assert len(frame) == 81
+    assert {"Praktikantens id", "Værtens id", "Praktikantens ønske nr.", "Begrundelse"} <= set(
+        frame
+    )
+    assert set(frame["På tværs af sektorer"].dropna()) == {"ja", "nej"}
     xlsx_path = write_proposal(proposal, tmp_path / "forslag.xlsx")
     sheets = pd.read_excel(xlsx_path, sheet_name=None)
     assert list(sheets) == ["Forslag", "Uden plads", "Overblik", "Pladser"]
     assert len(sheets["Forslag"]) == 81
+    headers = [str(c) for sheet in sheets.values() for c in sheet.columns]
+    assert not [h for h in headers if re.search(r"vaert|oensket|paa_|laast|aa|oe|_", h)], headers
+    assert "Værtens plads blandt de mulige" in headers and "Pladser brugt" in headers
     assert len(pairs_table(proposal)) == 81

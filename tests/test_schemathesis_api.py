@@ -33,7 +33,10 @@ def _operations(app: FastAPI) -> list[Any]:
 
 def test_every_operation_is_in_the_schema(fuzzed_app: FastAPI) -> None:
     labels = {op.label for op in _operations(fuzzed_app)}
-    assert len(labels) == 29  # with /api/editors (3), /api/audit, recommendations, synonyms
+    # with /api/editors (3), /api/audit, recommendations, synonyms, seasons (6) and their review (8)
+    assert len(labels) == 43
+    assert "POST /api/seasons/{season_id}/phase" in labels
+    assert "POST /api/seasons/{season_id}/scenarios" in labels
     assert "GET /api/synonyms" in labels and "PUT /api/synonyms" in labels
     assert "GET /api/audit" in labels and "POST /api/editors" in labels
     assert "GET /api/units/{unit_id}/recommendations" in labels

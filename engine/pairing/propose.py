@@ -171,6 +171,11 @@ def _check_inputs(hosts: Sequence[Host], interns: Sequence[Intern]) -> None:
         raise DataError(problems)
 
 
+def check_locks(hosts: Sequence[Host], interns: Sequence[Intern], locks: Sequence[Lock]) -> None:
+    """Raise DataError naming each lock that names no one or breaks a hard rule."""
+    _locked_indices(hosts, interns, locks)
+
+
 def _locked_indices(
     hosts: Sequence[Host], interns: Sequence[Intern], locks: Sequence[Lock]
 ) -> dict[int, int]:

@@ -1,4 +1,4 @@
-"""One-line Danish reasons: the themes a wish and an offer share, in the host's own words.
+"""Danish reasons in whole sentences: the themes a wish and an offer share, in the host's own words.
 
 Shared themes are shared word stems, the rarest first (a word in every offer says nothing).
 When a pair matched only in meaning, the reason names what the offer is about instead.
@@ -7,6 +7,7 @@ When a pair matched only in meaning, the reason names what the offer is about in
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -62,21 +63,95 @@ class ReasonWriter:
         return [offer[t] for t in ranked[:MAX_THEMES]]
 
     def for_pair(self, intern: Intern, host: Host, *, wished_rank: int | None, locked: bool) -> str:
+        """Whole Danish sentences a coordinator can send as they are: what wish and offer have
+        in common (the shared words, quoted, and the host's own sentence about them), then the
+        wish, the crossing of sectors and the lock."""
         themes = self.themes(intern, host)
         if themes:
-            text = f"Begge handler om {_joined(themes)}"
+            noun = "ordet" if len(themes) == 1 else "ordene"
+            quoted = _joined([f"»{t}«" for t in themes])
+            sentences = [f"Ønsket og værtens tilbud har {noun} {quoted} til fælles."]
+            anchor = themes[0]
         else:
+            sentences = ["Ønsket ligner værtens tilbud i indhold, selv om ordene er andre."]
             phrases = self.key_phrases(host)
-            about = f" om {_joined(phrases)}" if phrases else ""
-            text = f"Ønsket ligner i betydning værtens tilbud{about}"
-        extras = []
-        if locked:
-            extras.append("låst af koordinatoren")
+            anchor = phrases[0] if phrases else ""
+        quote = offer_excerpt(host.offer, anchor)
+        if quote:
+            sentences.append(f"Værten skriver: »{quote}«.")
         if wished_rank is not None:
-            extras.append(f"ønsket vært nr. {wished_rank}")
+            sentences.append(f"Værten var praktikantens {_ordinal(wished_rank)} ønske.")
         if intern.sector and host.sector and intern.sector != host.sector:
-            extras.append(f"på tværs af sektorer ({intern.sector} → {host.sector})")
-        return "; ".join([text, *extras])
+            sentences.append(
+                f"Besøget går på tværs af sektorer, fra {_sector_phrase(intern.sector)} "
+                f"til {_sector_phrase(host.sector)}."
+            )
+        if locked:
+            sentences.append("Parret er låst af koordinatoren.")
+        return " ".join(sentences)
+
+
+ORDINALS = ("første", "andet", "tredje", "fjerde", "femte")
+SECTOR_PHRASES = {"kommune": "en kommune", "region": "en region", "stat": "staten"}
+MAX_EXCERPT_CHARS = 140
+
+
+def _ordinal(rank: int) -> str:
+    return ORDINALS[rank - 1] if 1 <= rank <= len(ORDINALS) else f"{rank}."
+
+
+def _sector_phrase(sector: str) -> str:
+    return SECTOR_PHRASES.get(sector.strip().lower(), sector.strip())
+
+
+def offer_excerpt(offer: str, word: str) -> str:
+    """The offer's sentence holding `word` (else its first), without its full stop, cut at a
+    word before MAX_EXCERPT_CHARS; quoting the host keeps the reason in good Danish."""
+    sentences = _sentences(offer)
+    if not sentences:
+        return ""
+    folded = word.casefold()
+    chosen = next((s for s in sentences if folded and folded in s.casefold()), sentences[0])
+    chosen = chosen.rstrip(".!? ")
+    if len(chosen) <= MAX_EXCERPT_CHARS:
+        return chosen
+    cut = chosen[:MAX_EXCERPT_CHARS].rsplit(" ", 1)[0].rstrip(",;:–- ")
+    return f"{cut} …"
+
+
+# Abbreviations that end in a full stop without ending the sentence.
+ABBREVIATIONS = (
+    "bl.a.",
+    "fx.",
+    "f.eks.",
+    "mv.",
+    "m.v.",
+    "osv.",
+    "ca.",
+    "inkl.",
+    "evt.",
+    "dvs.",
+    "jf.",
+    "nr.",
+    "pga.",
+    "mht.",
+    "ift.",
+    "bl.",
+    "mfl.",
+    "m.fl.",
+    "etc.",
+)
+
+
+def _sentences(text: str) -> list[str]:
+    """Sentences split at . ! ? before a space, not after a Danish abbreviation."""
+    sentences: list[str] = []
+    for piece in re.split(r"(?<=[.!?])\s+", text.strip()):
+        if sentences and sentences[-1].casefold().endswith(ABBREVIATIONS):
+            sentences[-1] = f"{sentences[-1]} {piece}"
+        elif piece.strip():
+            sentences.append(piece.strip())
+    return sentences
 
 
 def _shares_stem(term: str, wish: dict[str, str]) -> bool:

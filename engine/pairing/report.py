@@ -21,23 +21,30 @@ from openpyxl.worksheet.worksheet import Worksheet
 from engine.pairing.propose import PairingProposal
 
 PAIR_COLUMNS = {
-    "intern_id": "praktikant_id",
-    "intern_name": "praktikant",
-    "intern_organisation": "praktikant_organisation",
-    "intern_sector": "praktikant_sektor",
-    "host_id": "vaert_id",
-    "host_unit": "vaert",
-    "host_organisation": "vaert_organisation",
-    "host_sector": "vaert_sektor",
-    "duration": "dage",
-    "fit": "fit",
-    "semantic": "fit_betydning",
-    "host_rank": "vaertens_plads_blandt_mulige",
-    "wished_rank": "oensket_nr",
-    "cross_sector": "paa_tvaers",
-    "locked": "laast",
-    "reason": "begrundelse",
+    "intern_id": "Praktikantens id",
+    "intern_name": "Praktikant",
+    "intern_organisation": "Praktikantens organisation",
+    "intern_sector": "Praktikantens sektor",
+    "host_id": "Værtens id",
+    "host_unit": "Vært",
+    "host_organisation": "Værtens organisation",
+    "host_sector": "Værtens sektor",
+    "duration": "Dage",
+    "fit": "Samlet match",
+    "semantic": "Match i indhold",
+    "host_rank": "Værtens plads blandt de mulige",
+    "wished_rank": "Praktikantens ønske nr.",
+    "cross_sector": "På tværs af sektorer",
+    "locked": "Låst",
+    "reason": "Begrundelse",
 }
+UNMATCHED_COLUMNS = {
+    "intern_id": "Praktikantens id",
+    "intern_name": "Praktikant",
+    "reason": "Hvorfor uden plads",
+}
+PLACES_COLUMNS = {"host_id": "Værtens id", "places_used": "Pladser brugt"}
+YES_NO = {True: "ja", False: "nej"}
 
 
 def pairs_table(proposal: PairingProposal) -> pd.DataFrame:
@@ -57,7 +64,7 @@ def summary_table(proposal: PairingProposal) -> pd.DataFrame:
     """The headline figures as label/value rows, in Danish, for the Excel overview sheet."""
     s = proposal.stats
     rows = [
-        ("Metode", s.mode),
+        ("Metode", "stabil" if s.mode == "stable" else "bedst samlet"),
         ("Praktikanter", s.interns),
         ("Værter", s.hosts),
         ("Pladser i alt", s.places),
@@ -71,7 +78,7 @@ def summary_table(proposal: PairingProposal) -> pd.DataFrame:
         ("Blokerende par", s.blocking_pairs),
         ("Model", proposal.model_id),
     ]
-    return pd.DataFrame(rows, columns=["nøgletal", "værdi"])
+    return pd.DataFrame(rows, columns=["Nøgletal", "Værdi"])
 
 
 def places_table(proposal: PairingProposal) -> pd.DataFrame:
@@ -91,20 +98,21 @@ def inert_text(text: str) -> str:
 
 def proposal_bytes(proposal: PairingProposal, file_format: Literal["csv", "xlsx"]) -> bytes:
     """CSV (the pairs, with unmatched interns as rows without a host) or Excel (four sheets)."""
-    pairs = pairs_table(proposal).rename(columns=PAIR_COLUMNS)
-    unmatched = unmatched_table(proposal).rename(columns=PAIR_COLUMNS)
+    pairs = pairs_table(proposal)
+    for column in ("cross_sector", "locked"):
+        pairs[column] = pairs[column].map(YES_NO)
+    pairs = pairs.rename(columns=PAIR_COLUMNS)
     if file_format == "csv":
-        both = pd.concat([pairs, unmatched], ignore_index=True)
+        without_host = unmatched_table(proposal).rename(columns=PAIR_COLUMNS)
+        both = pd.concat([pairs, without_host], ignore_index=True)
         inert = both.map(lambda v: inert_text(v) if isinstance(v, str) else v)
         # CRLF rows (RFC 4180): the csv writer then quotes every cell holding \r or \n.
         text = inert.to_csv(index=False, lineterminator="\r\n")
         return text.encode("utf-8")
-    places = places_table(proposal).rename(
-        columns={"host_id": "vaert_id", "places_used": "pladser_brugt"}
-    )
+    places = places_table(proposal).rename(columns=PLACES_COLUMNS)
     sheets = {
         "Forslag": pairs,
-        "Uden plads": unmatched,
+        "Uden plads": unmatched_table(proposal).rename(columns=UNMATCHED_COLUMNS),
         "Overblik": summary_table(proposal),
         "Pladser": places,
     }

@@ -11,6 +11,8 @@ from service.api import (
     people,
     search,
     search_gaps,
+    season_review,
+    seasons,
     suggest,
     trials,
     units,
@@ -19,5 +21,17 @@ from service.api import (
 __all__ = ["api_router"]
 
 api_router = APIRouter()
-for _module in (health, search, search_gaps, suggest, units, people, trials, pairings, audit):
+for _module in (
+    health,
+    search,
+    search_gaps,
+    suggest,
+    units,
+    people,
+    trials,
+    pairings,
+    seasons,
+    season_review,
+    audit,
+):
     api_router.include_router(_module.router)

@@ -38,6 +38,8 @@ from service.api.schemas.search import FacetsPublic
 from service.auth.roles import User
 from service.config import Settings
 from service.gaps import SearchGaps
+from service.season.book import SeasonBook
+from service.season.review import SeasonReview
 
 log = logging.getLogger("tvaers.service")
 WARM_INTERVAL = 1.0  # seconds between looks for a new base block (after a compaction)
@@ -72,6 +74,8 @@ class ServiceState:
         self.gaps = SearchGaps(settings, self.store)
         self.freshness = Freshness(self.store.engine)
         self.audit = AuditLog(self.store.engine)
+        self.seasons = SeasonBook(self.store.engine)
+        self.season_review = SeasonReview(self.store.engine)
         # Told each search's engine time (GET /metrics); nothing until the app sets it.
         self.on_search: Callable[[float], None] = _ignore
         self._facets: tuple[SearchIndex, FacetsPublic] | None = None
