@@ -32,7 +32,9 @@ def short_session_server(indexed_home: Path, tmp_path: Path, oidc_provider: str)
         yield url
 
 
-def test_sign_in_and_sign_out(oidc_server: str, oidc_provider: str, page: object) -> None:
+def test_sign_in_and_sign_out(
+    oidc_server: str, oidc_provider: str, page: object, browser: object
+) -> None:
     from playwright.sync_api import Page, expect
 
     assert isinstance(page, Page)
@@ -58,6 +60,17 @@ def test_sign_in_and_sign_out(oidc_server: str, oidc_provider: str, page: object
     page.goto(oidc_server + "/enheder/u001")
     expect(page).to_have_url(re.compile(r"/log-ind\?next=/enheder/u001"))
     assert "anne.holm@faxe.dk" not in page.content()
+
+    # The cookie from before sign-out, in another browser: the session is gone on the server.
+    copied = browser.new_context(locale="da-DK")  # type: ignore[attr-defined]
+    try:
+        copied.add_cookies([cookie])
+        thief = copied.new_page()
+        thief.goto(oidc_server + "/mine")
+        expect(thief).to_have_url(re.compile(r"/log-ind\?next=/mine"))
+        expect(thief.locator("#signed-in-as")).to_have_count(0)
+    finally:
+        copied.close()
 
 
 def test_an_expired_session_is_refused(
@@ -114,7 +127,9 @@ def test_a_coordinator_runs_a_pairing_and_a_reader_cannot(
             oidc_server + "/praktik", multipart={"csrf_token": token, **files}
         )
         assert posted.status == 403 and 'id="figure-matched"' not in posted.text()
-        api = reader.request.post(oidc_server + "/api/pairings", multipart=files)
+        api = reader.request.post(
+            oidc_server + "/api/pairings", multipart=files, headers={"X-CSRF-Token": token}
+        )
         assert api.status == 403
         assert "Det kræver rollen koordinator" in api.json()["detail"]
     finally:

@@ -149,6 +149,7 @@ def test_every_sink_is_listed() -> None:
         "freshness",
         "search_gaps",
         "unit_editors",
+        "sign_in_sessions",
         "pairing_proposals",
     }
 
