@@ -10,6 +10,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -152,3 +153,18 @@ def test_an_api_key_with_the_reader_role_cannot_write(
     assert page.request.get(url, headers=reader).json()["name"] == "Klarsprogsenheden"
     written = page.request.put(url, data={"area": "Kommunikation"}, headers=admin)
     assert written.status == 200 and written.json()["area"] == "Kommunikation"
+
+
+def test_the_continue_link_never_leaves_the_site(
+    oidc_server: str, oidc_provider: str, page: object
+) -> None:
+    """`next` with a tab between the slashes once became //host in Chromium (issue 21, item 4)."""
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    sign_in(page, oidc_server, oidc_provider, "rita", claims_for("rita", "tvaers-laesere"))
+    elsewhere = "127.0.0.2:9/pwned.html"
+    for bad in (f"/\t/{elsewhere}", f"/\n/{elsewhere}", f"/\\{elsewhere}", f"//{elsewhere}"):
+        page.goto(oidc_server + "/log-ind?next=" + quote(bad, safe=""))
+        page.get_by_text("Fortsæt").click()
+        expect(page).to_have_url(oidc_server + "/")
