@@ -96,3 +96,28 @@ def test_next_keeps_an_ordinary_path() -> None:
     from service.auth.routes import _safe_next
 
     assert _safe_next("/enheder/u001?q=MitID#top") == "/enheder/u001?q=MitID#top"
+
+
+# 9. No 500 from bad input ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/pairings", "/api/people", "/api/units/u001"])
+def test_json_nested_too_deep_is_a_danish_422(
+    client: TestClient, key_headers: dict[str, dict[str, str]], path: str
+) -> None:
+    body = "[" * 100_000 + "]" * 100_000
+    method = client.put if path.startswith("/api/units/") else client.post
+    answer = method(
+        path,
+        content=body,
+        headers={**key_headers["test-admin"], "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 422
+    assert "indlejret for dybt" in answer.json()["detail"]
+
+
+def test_json_depth_ignores_brackets_in_strings() -> None:
+    from service.json_depth import json_depth
+
+    assert json_depth(b'{"a": "[[[[{{{{", "b": [1, [2]]}') == 3
+    assert json_depth(b'["\\"[[["]') == 1
