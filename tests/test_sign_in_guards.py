@@ -121,3 +121,28 @@ def test_json_depth_ignores_brackets_in_strings() -> None:
 
     assert json_depth(b'{"a": "[[[[{{{{", "b": [1, [2]]}') == 3
     assert json_depth(b'["\\"[[["]') == 1
+
+
+# 10. Keys bound to units act only on units that exist ------------------------------------------
+
+
+def test_a_unit_editor_key_for_a_unit_that_does_not_exist_cannot_create_it(
+    client: TestClient, home: Any, key_factory: Callable[..., dict[str, str]]
+) -> None:
+    from service.auth.roles import Role
+
+    key = key_factory(home, "u777-import", Role.unit_editor, ("u777",))
+    unit = {
+        "id": "u777",
+        "name": "Opdigtet",
+        "organisation": "Faxe Kommune",
+        "sector": "kommune",
+        "description": "Findes ikke.",
+    }
+    posted = client.post("/api/units", json=unit, headers=key)
+    assert posted.status_code == 403 and "kun en administrator" in posted.json()["detail"]
+    fields = {k: v for k, v in unit.items() if k != "id"}
+    put = client.put("/api/units/u777", json=fields, headers=key)
+    assert put.status_code == 403
+    assert client.get("/api/units/u777").status_code == 404
+    assert client.delete("/api/units/u777", headers=key).status_code == 404
