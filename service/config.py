@@ -83,6 +83,19 @@ class Settings(BaseSettings):
     throttle_key_failures: str = "20/minute"
     throttle_sign_ins: str = "60/minute"
     session_https_only: bool = True  # the cookie's Secure flag (only tests turn it off)
+    # Extra columns anonymous readers may see (JSON list); every other extra column, like the
+    # e-mail and phone fields, needs sign-in or an API key: a new column is hidden until listed.
+    public_fields: list[str] = Field(
+        default_factory=lambda: [
+            "address",
+            "adresse",
+            "employees",
+            "antal_ansatte",
+            "website",
+            "hjemmeside",
+            "contact_person_id",
+        ]
+    )
     # Local sign-in (a one-time link printed by `tvaers serve`) without OIDC: unset means on when
     # listening on loopback only; true allows it on any address; false switches it off.
     local_sign_in: bool | None = None

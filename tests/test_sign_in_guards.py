@@ -146,3 +146,36 @@ def test_a_unit_editor_key_for_a_unit_that_does_not_exist_cannot_create_it(
     assert put.status_code == 403
     assert client.get("/api/units/u777").status_code == 404
     assert client.delete("/api/units/u777", headers=key).status_code == 404
+
+
+# 5. Contact details fail closed ---------------------------------------------------------------
+
+
+def test_extra_columns_are_hidden_from_anonymous_readers_unless_listed_public(
+    client: TestClient, key_headers: dict[str, dict[str, str]]
+) -> None:
+    admin, reader = key_headers["test-admin"], key_headers["test-reader"]
+    extra = {
+        "mobil": "20 30 40 50",
+        "telefonnummer": "56 20 99 99",
+        "mail": "nat@faxe.dk",
+        "e_mail": "nat2@faxe.dk",
+        "privat_email": "anne.privat@gmail.com",
+        "adresse": "Torvet 1, Haslev",
+    }
+    put = client.put("/api/units/u001", json={"metadata": extra}, headers=admin)
+    assert put.status_code == 200, put.text
+    secret = [v for k, v in extra.items() if k != "adresse"]
+    unit = client.get("/api/units/u001").json()
+    assert unit["metadata"] == {"adresse": "Torvet 1, Haslev"}
+    hits = client.get("/api/search", params={"q": "skærmbesøg nattevagt"}).json()["hits"]
+    assert any(h["id"] == "u001" for h in hits)
+    for page in (
+        str(hits),
+        client.get("/enheder/u001").text,
+        client.get("/?q=sk%C3%A6rmbes%C3%B8g+nattevagt").text,
+    ):
+        assert not [s for s in secret if s in page], page[:200]
+    assert "Torvet 1, Haslev" in client.get("/enheder/u001").text
+    shown = client.get("/api/units/u001", headers=reader).json()["metadata"]
+    assert {k: shown[k] for k in extra} == extra  # a key sees them all

@@ -108,6 +108,7 @@ class AuthMiddleware:
     def __init__(self, app: ASGIApp, auth: AuthState) -> None:
         self.app = app
         self.auth = auth
+        self.public_fields = frozenset(auth.settings.public_fields)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -154,7 +155,8 @@ class AuthMiddleware:
                 response = RedirectResponse(f"/log-ind?next={quote(target)}", 303)
             await response(scope, receive, send)
             return
-        token = set_contact_visible(user is not None)  # e-mail and phone: signed in or a key
+        # Contact details and non-public extra columns: signed in or a key.
+        token = set_contact_visible(user is not None, self.public_fields)
         try:
             await self.app(scope, receive, send)
         finally:
