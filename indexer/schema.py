@@ -137,6 +137,8 @@ proposals_table = sa.Table(
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("made_at", sa.DateTime, nullable=False, index=True),  # UTC, naive
     sa.Column("body", sa.Text, nullable=False),  # the proposal as JSON
+    # Who made it ("api-key:<name>" for a key): only they, and admins, download or delete it.
+    sa.Column("owner", sa.String(320)),
 )
 synonyms_table = sa.Table(
     "synonyms",

@@ -1,8 +1,9 @@
-"""Sign-in sessions on the server, and editors' group rows keyed by subject.
+"""Sign-in sessions on the server, editors' group rows keyed by subject, proposals' owners.
 
 Sessions lived in the signed cookie: sign-out could not end them. Group rows were keyed by the
 (unverified) e-mail claim; they are rewritten at every sign-in, now keyed by `sub:<subject>`, so
-the old ones are dropped here (admin rows stay).
+the old ones are dropped here (admin rows stay). A pairing proposal notes who made it: only they
+and admins download or delete it (proposals from before have no owner: admins only).
 
 Revision ID: 0003
 Revises: 0002
@@ -40,7 +41,11 @@ def upgrade() -> None:
     op.create_index("ix_sign_in_sessions_subject", "sign_in_sessions", ["subject"])
     op.create_index("ix_sign_in_sessions_expires_at", "sign_in_sessions", ["expires_at"])
     op.execute(sa.text("DELETE FROM unit_editors WHERE source = 'group'"))
+    with op.batch_alter_table("pairing_proposals") as batch:
+        batch.add_column(sa.Column("owner", sa.String(320)))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("pairing_proposals") as batch:
+        batch.drop_column("owner")
     op.drop_table("sign_in_sessions")
