@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from fastapi import FastAPI
 
 from tests.browser import BROWSER_MARKS, serve
 from tests.browser import shot as _shot
@@ -25,12 +26,21 @@ EXPIRED = "Du er blevet logget ud, fordi sessionen er udløbet – log ind igen.
 
 
 @pytest.fixture
-def short_session_server(indexed_home: Path, tmp_path: Path, oidc_provider: str) -> Iterator[str]:
-    """Sessions that end two seconds after sign-in."""
+def short_session_server(
+    indexed_home: Path, tmp_path: Path, oidc_provider: str
+) -> Iterator[tuple[str, FastAPI]]:
+    """Sessions that end a minute after sign-in; the app too, to move its session clock."""
     home = tmp_path / "home"
     shutil.copytree(indexed_home, home)
-    with serve(oidc_browser_app(home, oidc_provider, session_max_age=2)) as url:
-        yield url
+    make = oidc_browser_app(home, oidc_provider, session_max_age=60)
+    made: list[FastAPI] = []
+
+    def app_at(url: str) -> FastAPI:
+        made.append(make(url))
+        return made[0]
+
+    with serve(app_at) as url:
+        yield url, made[0]
 
 
 def test_sign_in_and_sign_out(
@@ -75,20 +85,23 @@ def test_sign_in_and_sign_out(
 
 
 def test_an_expired_session_is_refused(
-    short_session_server: str, oidc_provider: str, page: object
+    short_session_server: tuple[str, FastAPI], oidc_provider: str, page: object
 ) -> None:
     from playwright.sync_api import Page, expect
 
     assert isinstance(page, Page)
-    sign_in(page, short_session_server, oidc_provider, "rita", claims_for("rita", "tvaers-laesere"))
-    page.goto(short_session_server + "/enheder/u001")
+    server, app = short_session_server
+    sign_in(page, server, oidc_provider, "rita", claims_for("rita", "tvaers-laesere"))
+    page.goto(server + "/enheder/u001")
     expect(page.locator("#signed-in-as")).to_contain_text("(læser)")
-    time.sleep(2.5)
-    page.goto(short_session_server + "/enheder/u001")
+    sessions = app.state.auth.sessions
+    start = sessions.clock()
+    sessions.clock = lambda: start + timedelta(seconds=61)  # no sleeping: the clock moves
+    page.goto(server + "/enheder/u001")
     expect(page).to_have_url(re.compile(r"/log-ind\?next=/enheder/u001"))
     expect(page.locator("#notice")).to_have_text(EXPIRED)
     expect(page.locator("#signed-in-as")).to_have_count(0)
-    api = page.request.get(short_session_server + "/api/units/u001")
+    api = page.request.get(server + "/api/units/u001")
     assert api.status == 401  # the cookie still comes along; the server refuses the session
 
 
