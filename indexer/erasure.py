@@ -15,6 +15,7 @@ PostgreSQL, a dump of the database):
 - freshness: a confirmation by them is kept, by ERASED;
 - search_gaps: counted searches holding their name's words, e-mail or phone;
 - unit_editors: their e-mail as a principal;
+- sign_in_sessions: their sessions (by e-mail): they are signed out;
 - pairing_proposals: every proposal naming them;
 - season_participants: their registration in any Innovationspraktik season (by e-mail, name or
   phone anywhere in it);
@@ -43,6 +44,7 @@ from indexer.schema import (
     season_locks_table,
     season_participants_table,
     season_scenarios_table,
+    sessions_table,
 )
 
 ERASED = "[slettet]"  # what an erased person's values become
@@ -181,6 +183,14 @@ def erase_from_editors(conn: sa.Connection, person: ErasedPerson) -> int:
     return int(conn.execute(editors_table.delete().where(principal)).rowcount)
 
 
+def erase_from_sessions(conn: sa.Connection, person: ErasedPerson) -> int:
+    """Their sign-in sessions (which hold their name and e-mail) end."""
+    if not person.email:
+        return 0
+    email = sa.func.lower(sessions_table.c.email) == person.email.strip().lower()
+    return int(conn.execute(sessions_table.delete().where(email)).rowcount)
+
+
 def erase_from_proposals(conn: sa.Connection, person: ErasedPerson) -> int:
     """Every kept pairing proposal that names them (at most a few dozen rows, checked here)."""
     return forget_proposals_naming(conn, person.needles)
@@ -269,6 +279,7 @@ SINKS: dict[str, Sink] = {
     "freshness": erase_from_freshness,
     "search_gaps": erase_from_search_gaps,
     "unit_editors": erase_from_editors,
+    "sign_in_sessions": erase_from_sessions,
     "pairing_proposals": erase_from_proposals,
     "season_participants": erase_from_season_participants,
     "season_locks": erase_from_season_locks,  # after the participants: their locks go too

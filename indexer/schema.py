@@ -109,6 +109,26 @@ editors_table = sa.Table(
     sa.Column("source", sa.String(10), primary_key=True),
 )
 
+# A signed-in browser's session (service/auth/sessions.py): the cookie holds only a random token,
+# whose SHA-256 is the id here, so sign-out, an admin's revoke and expiry end it at once.
+sessions_table = sa.Table(
+    "sign_in_sessions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),  # sha256 of the cookie's token
+    sa.Column("issuer", sa.String(300), nullable=False),  # "" for local sign-in
+    sa.Column("subject", sa.String(320), nullable=False, index=True),
+    sa.Column("name", sa.String(320), nullable=False),
+    sa.Column("email", sa.String(320)),
+    sa.Column("email_verified", sa.Boolean, nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),  # UTC, naive
+    sa.Column("expires_at", sa.DateTime, nullable=False, index=True),  # the absolute end
+    sa.Column("last_seen_at", sa.DateTime, nullable=False),  # for the idle timeout
+    sa.Column("checked_at", sa.DateTime, nullable=False),  # claims last confirmed by the provider
+    sa.Column("access_token", sa.Text),  # to ask the provider's userinfo again
+    sa.Column("refresh_token", sa.Text),
+)
+
 # What every process shares (service/api/proposals.py, engine/synonyms.py) --------------------
 
 proposals_table = sa.Table(
@@ -117,6 +137,8 @@ proposals_table = sa.Table(
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("made_at", sa.DateTime, nullable=False, index=True),  # UTC, naive
     sa.Column("body", sa.Text, nullable=False),  # the proposal as JSON
+    # Who made it ("api-key:<name>" for a key): only they, and admins, download or delete it.
+    sa.Column("owner", sa.String(320)),
 )
 synonyms_table = sa.Table(
     "synonyms",

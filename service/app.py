@@ -34,6 +34,7 @@ from service.config import Settings, make_embedder
 from service.edit_pages import router as edit_router
 from service.gaps_web import router as gaps_page_router
 from service.headers import SecurityHeaders
+from service.json_depth import JsonDepthLimit
 from service.metrics import Metrics, RequestTimer
 from service.metrics import router as metrics_router
 from service.season.pages import router as season_pages_router
@@ -91,6 +92,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_api_route("/docs", _swagger_ui, include_in_schema=False)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.add_middleware(JsonDepthLimit)  # innermost: the body is read once the user is known
     install_sessions(app, auth)  # inside the body limit: a huge body never reaches a session
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     app.add_middleware(SecurityHeaders)

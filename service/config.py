@@ -69,7 +69,33 @@ class Settings(BaseSettings):
     public_url: str | None = None
     session_secret: SecretStr | None = None  # signs the session cookie; needed with OIDC
     session_max_age: int = Field(default=8 * 3600, gt=0)  # seconds from sign-in
+    # A session nobody used for this long ends (the absolute end above holds as well).
+    session_idle_minutes: float = Field(default=60, gt=0)
+    # Name, e-mail, role and groups are asked of the provider again this often (its userinfo,
+    # with the refresh token when it gave one); a session the provider no longer confirms ends.
+    role_refresh_minutes: float = Field(default=5, gt=0)
+    # Admin rows of the editors table name people by e-mail; a sign-in matches them only when the
+    # provider says `email_verified: true`, unless this trusts every e-mail it sends (see README:
+    # anyone who can set their own e-mail at the provider then gets that person's units).
+    oidc_trust_email: bool = False
+    # Per client address (moving window, `limits` notation): failed API-key checks, and sign-in
+    # starts plus answers from the provider; over it the answer is 429 with Retry-After.
+    throttle_key_failures: str = "20/minute"
+    throttle_sign_ins: str = "60/minute"
     session_https_only: bool = True  # the cookie's Secure flag (only tests turn it off)
+    # Extra columns anonymous readers may see (JSON list); every other extra column, like the
+    # e-mail and phone fields, needs sign-in or an API key: a new column is hidden until listed.
+    public_fields: list[str] = Field(
+        default_factory=lambda: [
+            "address",
+            "adresse",
+            "employees",
+            "antal_ansatte",
+            "website",
+            "hjemmeside",
+            "contact_person_id",
+        ]
+    )
     # Local sign-in (a one-time link printed by `tvaers serve`) without OIDC: unset means on when
     # listening on loopback only; true allows it on any address; false switches it off.
     local_sign_in: bool | None = None
@@ -112,6 +138,12 @@ class Settings(BaseSettings):
                 "Log-ind kræver TVAERS_SESSION_SECRET: en hemmelig, tilfældig værdi på mindst "
                 "32 tegn, der underskriver sessionen (lav en med `python -c 'import secrets; "
                 "print(secrets.token_urlsafe(32))'`)."
+            )
+        if self.oidc_enabled and not (self.public_url or "").startswith(("https://", "http://")):
+            raise TvaersError(
+                "Log-ind kræver TVAERS_PUBLIC_URL: den adresse, brugerne når tvaers på, fx "
+                "https://tvaers.faxe.dk (tilbage-adressen til log-ind bliver "
+                "<TVAERS_PUBLIC_URL>/log-ind/svar og tages aldrig fra forespørgslen)."
             )
         if self.read_needs_sign_in and not self.oidc_enabled:
             raise TvaersError(

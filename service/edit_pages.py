@@ -15,12 +15,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from indexer.errors import AlreadyExistsError, DataError, NotFoundError, VersionConflictError
 from indexer.freshness import Confirmation, now
 from indexer.records import TRIAL_STATUSES, Record, split_list
 from indexer.store import version_of
 from service.api.deps import get_state
+from service.api.schemas.records import PersonUpdate, RecordId, TrialUpdate, UnitUpdate
 from service.api.state import ServiceState, actor_of
 from service.auth import Role, User, check_can_edit, require_role, verify_csrf
 from service.auth.session import USER_KEY
@@ -62,7 +64,6 @@ FIELDS: dict[str, tuple[FormField, ...]] = {
         FormField("learnings", "Læring", "textarea"),
     ),
 }
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,200}$")
 
 
 def _user(request: Request) -> User | None:
@@ -109,8 +110,19 @@ def _values(record: Record | None, kind: str) -> dict[str, str]:
     return {f.name: record.get(f.name) if record else "" for f in FIELDS[kind]}
 
 
+UPDATE_SCHEMAS: dict[str, type[BaseModel]] = {
+    "unit": UnitUpdate,
+    "person": PersonUpdate,
+    "trial": TrialUpdate,
+}
+LIST_FIELDS = ("competencies", "expertise")
+_RECORD_ID: TypeAdapter[str] = TypeAdapter(RecordId)
+
+
 def validate(kind: str, values: dict[str, str]) -> dict[str, str]:
-    """Field → Danish message saying how to fix it."""
+    """Field → Danish message saying how to fix it. The API's schema (service/api/schemas/
+    records.py) is the one rule for text, lengths and choices; this adds the form's wording.
+    On success `values` holds the texts as the API would store them (NFC, no bidi controls)."""
     errors: dict[str, str] = {}
     for f in FIELDS[kind]:
         value = values.get(f.name, "").strip()
@@ -122,9 +134,55 @@ def validate(kind: str, values: dict[str, str]) -> dict[str, str]:
             errors[f.name] = "Vælg en af: " + ", ".join(f.choices) + "."
         elif f.name == "year" and value and not (value.isdigit() and 1900 <= int(value) <= 2100):
             errors[f.name] = "Skriv et årstal med fire cifre, fx 2025."
-        elif len(value) > 5000:
-            errors[f.name] = f"{f.label} må højst være 5000 tegn."
+    if errors:
+        return errors
+    sent: dict[str, object] = {}
+    for f in FIELDS[kind]:
+        value = values.get(f.name, "").strip()
+        if f.name in LIST_FIELDS:
+            sent[f.name] = split_list(value)
+        elif f.name == "year":
+            sent[f.name] = int(value) if value else None
+        elif value or not f.required:
+            sent[f.name] = value
+    try:
+        checked = UPDATE_SCHEMAS[kind].model_validate(sent)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            name = str(error["loc"][0]) if error["loc"] else "_"
+            label = next((f.label for f in FIELDS[kind] if f.name == name), name)
+            errors.setdefault(name, f"{label}: {_danish(error)}")
+        return errors
+    for name, value in checked.model_dump(exclude_unset=True).items():
+        if isinstance(value, list):
+            values[name] = "; ".join(value)
+        elif isinstance(value, str):
+            values[name] = value
     return errors
+
+
+def _danish(error: Any) -> str:
+    """The schema's refusal in Danish, saying what to do."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "value_error":
+        return str(ctx.get("error", error.get("msg", "")))
+    if kind == "string_too_long":
+        return f"højst {ctx.get('max_length')} tegn."
+    if kind == "too_long":
+        return f"højst {ctx.get('max_length')} punkter."
+    if kind == "string_pattern_mismatch":
+        return "tegnet ; kan ikke bruges inde i et punkt (det adskiller punkterne)."
+    return "ugyldig værdi; ret den, og prøv igen."
+
+
+def valid_new_id(value: str) -> bool:
+    """The API's id rule (RecordId), on the page too."""
+    try:
+        _RECORD_ID.validate_python(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def _form_page(
@@ -301,8 +359,11 @@ async def new_save(request: Request, unit_id: str, kind: str) -> Response:
     values = await _form(request)
     new_id = values.get("id", "").strip()
     errors = validate(kind, values)
-    if not ID_PATTERN.match(new_id):
-        errors["id"] = "Skriv et id af bogstaver, tal, punktum, bindestreg eller understreg."
+    if not valid_new_id(new_id):
+        errors["id"] = (
+            "Skriv et id på højst 64 tegn af bogstaver, tal, punktum, bindestreg eller "
+            "understreg, der begynder med et bogstav eller tal."
+        )
     if errors:
         return _form_page(request, None, kind, unit, values, "", errors, 422, new_id)
     record = _updated(Record(kind, new_id, {"id": new_id, "unit_id": unit_id}), kind, values)  # type: ignore[arg-type]
@@ -341,8 +402,16 @@ async def delete_save(request: Request, kind: str, record_id: str) -> Response:
         _record, unit, user = _editable(request, kind, record_id)
     except NotFoundError as exc:
         return render_error(request, 404, str(exc))
-    await _form(request)
-    state.delete(kind, record_id, actor=actor_of(user))  # type: ignore[arg-type]
+    values = await _form(request)
+    try:
+        state.delete(kind, record_id, actor=actor_of(user), expected=values.get("version") or "")  # type: ignore[arg-type]
+    except VersionConflictError:
+        return render_error(
+            request,
+            status.HTTP_409_CONFLICT,
+            "Posten er ændret, siden du åbnede siden. Åbn den igen, se ændringen, og slet den "
+            "derefter, hvis den stadig skal væk.",
+        )
     return RedirectResponse(f"/enheder/{unit.id}", status.HTTP_303_SEE_OTHER)
 
 

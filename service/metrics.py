@@ -29,7 +29,13 @@ if TYPE_CHECKING:
     from service.api.state import ServiceState
 
 SignInFailure = Literal[
-    "api_key", "oidc_refused", "oidc_no_user", "oidc_unreachable", "local_refused"
+    "api_key",
+    "oidc_refused",
+    "oidc_bad_token",
+    "oidc_no_user",
+    "oidc_unreachable",
+    "local_refused",
+    "throttled",
 ]
 UNMATCHED = "(ingen rute)"
 

@@ -214,7 +214,8 @@ async def pairing_upload(request: Request, user: CurrentUser) -> Response:
     uploads = form.files
     try:
         week = week_from_uploads(uploads["hosts"], uploads["interns"], uploads.get("locks"))
-        proposal_id, proposal = await run_in_threadpool(run_pairing, state, week, mode)
+        owner = user.subject if user is not None else None
+        proposal_id, proposal = await run_in_threadpool(run_pairing, state, week, mode, owner)
     except DataError as exc:
         context["error"] = "Filerne kunne ikke bruges. Ret disse fejl, og prøv igen:"
         context["problems"] = problems_json(exc.problems)

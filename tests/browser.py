@@ -11,7 +11,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -41,12 +41,16 @@ BROWSER_MARKS = [
 
 
 @contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """Run `app` in uvicorn on a free 127.0.0.1 port until the block ends; yields its base URL."""
+def serve(app: FastAPI | Callable[[str], FastAPI]) -> Iterator[str]:
+    """Run `app` in uvicorn on a free 127.0.0.1 port until the block ends; yields its base URL.
+
+    `app` may be a function of that URL (sign-in needs it as TVAERS_PUBLIC_URL)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
+    if not isinstance(app, FastAPI):
+        app = app(f"http://127.0.0.1:{port}")
     config = uvicorn.Config(app, log_level="warning", lifespan="on")
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)

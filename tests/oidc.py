@@ -9,6 +9,7 @@ subject (groups, e-mail, name) are set beforehand with `set_claims`.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -66,6 +67,7 @@ def oidc_settings(provider: str, **more: Any) -> dict[str, Any]:
         "session_secret": SESSION_SECRET,
         "oidc_group_roles": GROUP_ROLES,
         "oidc_group_units": GROUP_UNITS,
+        "public_url": "https://testserver",  # TestClient's base_url; browser tests pass theirs
         **more,
     }
 
@@ -76,7 +78,12 @@ def set_claims(provider: str, sub: str, claims: dict[str, Any]) -> None:
 
 
 def claims_for(sub: str, *groups: str, name: str | None = None) -> dict[str, Any]:
-    return {"email": f"{sub}@faxe.dk", "name": name or sub.title(), "groups": list(groups)}
+    return {
+        "email": f"{sub}@faxe.dk",
+        "email_verified": True,
+        "name": name or sub.title(),
+        "groups": list(groups),
+    }
 
 
 def sign_in_client(client: TestClient, provider: str, sub: str, claims: dict[str, Any]) -> None:
@@ -91,6 +98,13 @@ def sign_in_client(client: TestClient, provider: str, sub: str, claims: dict[str
     back = urlsplit(authorize.headers["location"])
     done = client.get(f"{back.path}?{back.query}", follow_redirects=False)
     assert done.status_code == 303, done.text
+
+
+def csrf_of(client: TestClient, path: str = "/") -> str:
+    """The session's CSRF token, as the page's forms carry it."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert match is not None
+    return match.group(1)
 
 
 @pytest.fixture
@@ -113,7 +127,8 @@ def signed_in(
     oidc_app: Callable[..., FastAPI], oidc_provider: str
 ) -> Iterator[Callable[..., TestClient]]:
     """`signed_in("anne", "tvaers-koordinatorer")`: a TestClient (https, so the Secure cookie
-    is sent) signed in as that subject with those groups; `signed_in(None)` stays anonymous."""
+    is sent) signed in as that subject with those groups, sending the session's CSRF token in
+    X-CSRF-Token as a page's script would; `signed_in(None)` stays anonymous."""
     stack: list[AbstractContextManager[TestClient]] = []
 
     def make(sub: str | None, *groups: str, app: FastAPI | None = None) -> TestClient:
@@ -122,6 +137,7 @@ def signed_in(
         client = manager.__enter__()
         if sub is not None:
             sign_in_client(client, oidc_provider, sub, claims_for(sub, *groups))
+            client.headers["X-CSRF-Token"] = csrf_of(client)
         return client
 
     try:
@@ -145,17 +161,24 @@ def sign_in(page: Any, server: str, provider: str, sub: str, claims: dict[str, A
 # Browser tests: tvaers with sign-in on a free port, and pages signed in through the provider.
 
 
-def oidc_browser_app(home: Path, provider: str, **more: Any) -> FastAPI:
-    """The app on `home` signing in against `provider`; the cookie stays Secure (Chromium keeps
-    Secure cookies of http://127.0.0.1, a potentially trustworthy origin)."""
+def oidc_browser_app(home: Path, provider: str, **more: Any) -> Callable[[str], FastAPI]:
+    """For `serve`: the app on `home` signing in against `provider`, at the URL serve picks; the
+    cookie stays Secure (Chromium keeps Secure cookies of http://127.0.0.1, a potentially
+    trustworthy origin)."""
     from service.app import create_app
     from service.config import Settings
     from tests.fakes import FakeEmbedder
 
-    settings = Settings(
-        home=home, api_key=None, erasure_snapshot_delay=0.0, **oidc_settings(provider, **more)
-    )
-    return create_app(settings, embedder=FakeEmbedder())
+    def make(url: str) -> FastAPI:
+        settings = Settings(
+            home=home,
+            api_key=None,
+            erasure_snapshot_delay=0.0,
+            **oidc_settings(provider, **{"public_url": url, **more}),
+        )
+        return create_app(settings, embedder=FakeEmbedder())
+
+    return make
 
 
 @pytest.fixture(scope="module")

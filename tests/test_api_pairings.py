@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -217,3 +218,28 @@ def test_pairing_needs_the_coordinator_role(
         assert admin.status_code == 200 and admin.json()["stats"]["interns"] == 3
         download = admin.json()["downloads"]["csv"]
         assert anonymous.get(download).status_code == 401  # the proposal names interns
+
+
+def test_a_proposal_is_its_makers_and_the_admins_only(
+    app: Any,
+    key_headers: dict[str, dict[str, str]],
+    home: Path,
+    key_factory: Callable[..., dict[str, str]],
+    week_files: WeekFiles,
+) -> None:
+    """Issue 21, item 13: another coordinator gets 404 for the id, as if it were gone; the maker
+    and admins download and delete it."""
+    from service.auth.roles import Role
+
+    mine, admin = key_headers["test-coordinator"], key_headers["test-admin"]
+    other = key_factory(home, "anden-koordinator", Role.coordinator)
+    with TestClient(app) as client:
+        made = client.post("/api/pairings", files=week_files("hosts", "interns"), headers=mine)
+        download = made.json()["downloads"]["csv"]
+        pid = made.json()["id"]
+        assert client.get(download, headers=other).status_code == 404
+        assert client.delete(f"/api/pairings/{pid}", headers=other).status_code == 404
+        assert client.get(download, headers=mine).status_code == 200
+        assert client.get(download, headers=admin).status_code == 200
+        assert client.delete(f"/api/pairings/{pid}", headers=admin).status_code == 200
+        assert client.get(download, headers=mine).status_code == 404

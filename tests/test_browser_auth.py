@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from fastapi import FastAPI
 
 from tests.browser import BROWSER_MARKS, serve
 from tests.browser import shot as _shot
@@ -24,15 +26,26 @@ EXPIRED = "Du er blevet logget ud, fordi sessionen er udløbet – log ind igen.
 
 
 @pytest.fixture
-def short_session_server(indexed_home: Path, tmp_path: Path, oidc_provider: str) -> Iterator[str]:
-    """Sessions that end two seconds after sign-in."""
+def short_session_server(
+    indexed_home: Path, tmp_path: Path, oidc_provider: str
+) -> Iterator[tuple[str, FastAPI]]:
+    """Sessions that end a minute after sign-in; the app too, to move its session clock."""
     home = tmp_path / "home"
     shutil.copytree(indexed_home, home)
-    with serve(oidc_browser_app(home, oidc_provider, session_max_age=2)) as url:
-        yield url
+    make = oidc_browser_app(home, oidc_provider, session_max_age=60)
+    made: list[FastAPI] = []
+
+    def app_at(url: str) -> FastAPI:
+        made.append(make(url))
+        return made[0]
+
+    with serve(app_at) as url:
+        yield url, made[0]
 
 
-def test_sign_in_and_sign_out(oidc_server: str, oidc_provider: str, page: object) -> None:
+def test_sign_in_and_sign_out(
+    oidc_server: str, oidc_provider: str, page: object, browser: object
+) -> None:
     from playwright.sync_api import Page, expect
 
     assert isinstance(page, Page)
@@ -59,22 +72,36 @@ def test_sign_in_and_sign_out(oidc_server: str, oidc_provider: str, page: object
     expect(page).to_have_url(re.compile(r"/log-ind\?next=/enheder/u001"))
     assert "anne.holm@faxe.dk" not in page.content()
 
+    # The cookie from before sign-out, in another browser: the session is gone on the server.
+    copied = browser.new_context(locale="da-DK")  # type: ignore[attr-defined]
+    try:
+        copied.add_cookies([cookie])
+        thief = copied.new_page()
+        thief.goto(oidc_server + "/mine")
+        expect(thief).to_have_url(re.compile(r"/log-ind\?next=/mine"))
+        expect(thief.locator("#signed-in-as")).to_have_count(0)
+    finally:
+        copied.close()
+
 
 def test_an_expired_session_is_refused(
-    short_session_server: str, oidc_provider: str, page: object
+    short_session_server: tuple[str, FastAPI], oidc_provider: str, page: object
 ) -> None:
     from playwright.sync_api import Page, expect
 
     assert isinstance(page, Page)
-    sign_in(page, short_session_server, oidc_provider, "rita", claims_for("rita", "tvaers-laesere"))
-    page.goto(short_session_server + "/enheder/u001")
+    server, app = short_session_server
+    sign_in(page, server, oidc_provider, "rita", claims_for("rita", "tvaers-laesere"))
+    page.goto(server + "/enheder/u001")
     expect(page.locator("#signed-in-as")).to_contain_text("(læser)")
-    time.sleep(2.5)
-    page.goto(short_session_server + "/enheder/u001")
+    sessions = app.state.auth.sessions
+    start = sessions.clock()
+    sessions.clock = lambda: start + timedelta(seconds=61)  # no sleeping: the clock moves
+    page.goto(server + "/enheder/u001")
     expect(page).to_have_url(re.compile(r"/log-ind\?next=/enheder/u001"))
     expect(page.locator("#notice")).to_have_text(EXPIRED)
     expect(page.locator("#signed-in-as")).to_have_count(0)
-    api = page.request.get(short_session_server + "/api/units/u001")
+    api = page.request.get(server + "/api/units/u001")
     assert api.status == 401  # the cookie still comes along; the server refuses the session
 
 
@@ -114,7 +141,9 @@ def test_a_coordinator_runs_a_pairing_and_a_reader_cannot(
             oidc_server + "/praktik", multipart={"csrf_token": token, **files}
         )
         assert posted.status == 403 and 'id="figure-matched"' not in posted.text()
-        api = reader.request.post(oidc_server + "/api/pairings", multipart=files)
+        api = reader.request.post(
+            oidc_server + "/api/pairings", multipart=files, headers={"X-CSRF-Token": token}
+        )
         assert api.status == 403
         assert "Det kræver rollen koordinator" in api.json()["detail"]
     finally:
@@ -137,3 +166,18 @@ def test_an_api_key_with_the_reader_role_cannot_write(
     assert page.request.get(url, headers=reader).json()["name"] == "Klarsprogsenheden"
     written = page.request.put(url, data={"area": "Kommunikation"}, headers=admin)
     assert written.status == 200 and written.json()["area"] == "Kommunikation"
+
+
+def test_the_continue_link_never_leaves_the_site(
+    oidc_server: str, oidc_provider: str, page: object
+) -> None:
+    """`next` with a tab between the slashes once became //host in Chromium (issue 21, item 4)."""
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    sign_in(page, oidc_server, oidc_provider, "rita", claims_for("rita", "tvaers-laesere"))
+    elsewhere = "127.0.0.2:9/pwned.html"
+    for bad in (f"/\t/{elsewhere}", f"/\n/{elsewhere}", f"/\\{elsewhere}", f"//{elsewhere}"):
+        page.goto(oidc_server + "/log-ind?next=" + quote(bad, safe=""))
+        page.get_by_text("Fortsæt").click()
+        expect(page).to_have_url(oidc_server + "/")

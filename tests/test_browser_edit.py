@@ -32,9 +32,12 @@ def edit_server(
 
     home = tmp_path_factory.mktemp("browser-edit") / "home"
     shutil.copytree(indexed_home, home)
-    settings = settings_for(home, **oidc_settings(oidc_provider))
-    app: FastAPI = create_app(settings, embedder=FakeEmbedder())
-    with serve(app) as url:
+
+    def make(url: str) -> FastAPI:
+        settings = settings_for(home, **oidc_settings(oidc_provider, public_url=url))
+        return create_app(settings, embedder=FakeEmbedder())
+
+    with serve(make) as url:
         yield url
 
 

@@ -362,8 +362,11 @@ def test_add_edit_and_remove_people_and_trials(signed_in: SignedIn) -> None:
     confirm_page = client.get("/rediger/person/p777/slet")
     assert confirm_page.status_code == 200 and "Ja, fjern" in confirm_page.text
     assert client.get("/api/people/p777").status_code == 200  # nothing removed before the click
+    version = _version(client, "/rediger/person/p777/slet")
     gone = client.post(
-        "/rediger/person/p777/slet", data={"csrf_token": token}, follow_redirects=False
+        "/rediger/person/p777/slet",
+        data={"csrf_token": token, "version": version},
+        follow_redirects=False,
     )
     assert gone.status_code == 303
     assert client.get("/api/people/p777").status_code == 404
@@ -396,3 +399,49 @@ def test_det_passer_stadig_confirms_and_stale_records_are_flagged(signed_in: Sig
         admin.get("/admin/log").status_code == 200 and "bekræftet" in admin.get("/admin/log").text
     )
     assert client.get("/admin/log").status_code == 403
+
+
+# One validation layer with the API (issue 21, item 7) -----------------------------------------
+
+
+def test_the_edit_form_refuses_nul_and_strips_bidi_controls_as_the_api_does(
+    signed_in: SignedIn,
+) -> None:
+    client = signed_in(*EDITOR)
+    token = _csrf(client, "/rediger/unit/u001")
+    form = {
+        "csrf_token": token,
+        "version": _version(client, "/rediger/unit/u001"),
+        "description": "Nattevagt\x00 med tablets.",
+        "competencies": "skærmbesøg",
+        "contact_name": "Anne Holm",
+        "contact_email": "anne.holm@faxe.dk",
+    }
+    refused = client.post("/rediger/unit/u001", data=form)
+    assert refused.status_code == 422 and "NUL" in refused.text
+    form["description"] = "Nattevagt \u202emed\u2066 tablets\u2069."
+    saved = client.post("/rediger/unit/u001", data=form, follow_redirects=False)
+    assert saved.status_code == 303
+    stored = client.get("/api/units/u001").json()["description"]
+    assert stored == "Nattevagt med tablets."
+
+
+def test_the_new_record_form_uses_the_apis_id_rule(signed_in: SignedIn) -> None:
+    client = signed_in(*EDITOR)
+    token = _csrf(client, "/enheder/u001/ny/person")
+    person = {"csrf_token": token, "name": "Ny", "expertise": "MitID", "email": ""}
+    for bad in ("-p1", "p" * 65, ".skjult"):
+        refused = client.post("/enheder/u001/ny/person", data={**person, "id": bad})
+        assert refused.status_code == 422, bad
+
+
+def test_the_delete_form_checks_the_version(signed_in: SignedIn) -> None:
+    client = signed_in(*EDITOR)
+    token = _csrf(client, "/rediger/person/p001/slet")
+    stale = client.post(
+        "/rediger/person/p001/slet",
+        data={"csrf_token": token, "version": "forældet"},
+        follow_redirects=False,
+    )
+    assert stale.status_code == 409 and "ændret" in stale.text
+    assert client.get("/api/people/p001").status_code == 200

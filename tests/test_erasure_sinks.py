@@ -172,6 +172,7 @@ def test_every_sink_is_listed() -> None:
         "freshness",
         "search_gaps",
         "unit_editors",
+        "sign_in_sessions",
         "pairing_proposals",
         "season_participants",
         "season_locks",
@@ -224,10 +225,13 @@ def test_the_edit_page_delete_leaves_no_trace(
     _plant(client, key_headers["test-admin"], week_files)
     page = client.get("/rediger/person/p90/slet")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert token is not None
+    version = re.search(r'name="version" value="([^"]*)"', page.text)
+    assert token is not None and version is not None
 
     gone = client.post(
-        "/rediger/person/p90/slet", data={"csrf_token": token.group(1)}, follow_redirects=False
+        "/rediger/person/p90/slet",
+        data={"csrf_token": token.group(1), "version": version.group(1)},
+        follow_redirects=False,
     )
 
     assert gone.status_code == 303

@@ -88,3 +88,43 @@ def test_numbers_stay_numbers(proposal: PairingProposal) -> None:
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     fits = [row["Samlet match"] for row in rows if row["Samlet match"]]
     assert all(re.fullmatch(r"-?\d+(\.\d+)?(e-?\d+)?", fit) for fit in fits)
+
+
+HIDDEN = {"semicolon": "Anne;=1+1;", "comma": "Bo,=cmd|' /C calc'!A0", "both": "Ib;x,@SUM(1)"}
+
+
+@pytest.fixture(scope="module")
+def separated() -> PairingProposal:
+    """Interns whose names hide a formula after a separator (issue 21, item 6)."""
+    week = load_week(WEEK / "hosts.csv", WEEK / "interns.csv", WEEK / "locks.csv")
+    names = list(HIDDEN.values())
+    interns = [
+        replace(intern, name=names[n]) if n < len(names) else intern
+        for n, intern in enumerate(week.interns)
+    ]
+    return propose_pairings(week.hosts, interns, FakeEmbedder(), locks=week.locks)
+
+
+def test_csv_is_inert_whether_split_on_commas_or_semicolons(separated: PairingProposal) -> None:
+    text = proposal_bytes(separated, "csv").decode()
+    for delimiter in (",", ";"):
+        # As a reader that honours quotes (every field is quoted, so the name is one cell) ...
+        cells = [
+            c for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) for c in row
+        ]
+        assert not [c for c in cells if c.startswith(("=", "+", "@"))], delimiter
+        # ... and as one that splits on the separator whatever the quotes say.
+        pieces = [p.strip('"') for line in text.splitlines() for p in line.split(delimiter)]
+        assert not [p for p in pieces if p.startswith(("=", "+", "-", "@", "\t"))], delimiter
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    names = {row["Praktikant"] for row in rows}
+    assert {"Anne;'=1+1;", "Bo,'=cmd|' /C calc'!A0", "Ib;x,'@SUM(1)"} <= names
+    assert all(line.startswith('"') for line in text.splitlines())  # every field quoted
+
+
+def test_the_excel_file_keeps_such_names_as_text(separated: PairingProposal) -> None:
+    workbook = load_workbook(io.BytesIO(proposal_bytes(separated, "xlsx")))
+    cells = [c for row in workbook["Forslag"].iter_rows() for c in row]
+    found = [c for c in cells if c.value in HIDDEN.values()]
+    assert len(found) == len(HIDDEN)
+    assert all(c.data_type == "s" for c in cells if isinstance(c.value, str))

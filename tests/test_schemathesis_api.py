@@ -33,12 +33,14 @@ def _operations(app: FastAPI) -> list[Any]:
 
 def test_every_operation_is_in_the_schema(fuzzed_app: FastAPI) -> None:
     labels = {op.label for op in _operations(fuzzed_app)}
-    # with /api/editors (3), /api/audit, recommendations, synonyms, seasons (6) and their review (8)
-    assert len(labels) == 43
+    # with /api/editors (3), /api/sessions (3), /api/audit, recommendations, synonyms,
+    # seasons (6) and their review (8)
+    assert len(labels) == 46
     assert "POST /api/seasons/{season_id}/phase" in labels
     assert "POST /api/seasons/{season_id}/scenarios" in labels
     assert "GET /api/synonyms" in labels and "PUT /api/synonyms" in labels
     assert "GET /api/audit" in labels and "POST /api/editors" in labels
+    assert "GET /api/sessions" in labels and "DELETE /api/sessions/{session_id}" in labels
     assert "GET /api/units/{unit_id}/recommendations" in labels
     assert "POST /api/pairings" in labels and "GET /api/suggest" in labels
     assert "GET /api/search-gaps" in labels and "DELETE /api/search-gaps" in labels

@@ -17,7 +17,7 @@ from engine.season import CROSS_SECTOR_REFERENCE, fairness_report
 from indexer.schema import audit_table
 from tests.fakes import FakeEmbedder
 
-pytest_plugins = ("tests.conftest_service",)
+pytest_plugins = ("tests.conftest_service", "tests.oidc")
 
 WeekFiles = Callable[..., dict[str, tuple[str, bytes, str]]]
 SEASON = {
@@ -127,7 +127,7 @@ def test_two_scenarios_side_by_side_each_with_a_fairness_report(
         and stable["fairness"]["blocking_pairs"] == []
     )
     download = api.get(f"/api/seasons/{season_id}/scenarios/{stable['id']}/download?format=csv")
-    assert download.status_code == 200 and download.text.startswith("Praktikantens id,")
+    assert download.status_code == 200 and download.text.startswith('"Praktikantens id",')
 
 
 def test_a_lock_with_a_reason_is_kept_by_every_re_run_and_logged(

@@ -133,7 +133,7 @@ def test_pairing_page_upload(coordinator: TestClient, week_files: WeekFiles) -> 
     link = re.search(r'id="download-csv" href="([^"]+)"', page.text)
     assert link is not None
     download = coordinator.get(link.group(1).replace("&amp;", "&"))
-    assert download.status_code == 200 and download.text.startswith("Praktikantens id,")
+    assert download.status_code == 200 and download.text.startswith('"Praktikantens id",')
 
 
 def test_pairing_page_missing_file(coordinator: TestClient, week_files: WeekFiles) -> None:

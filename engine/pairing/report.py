@@ -7,8 +7,10 @@ as strings. Numbers stay numbers.
 
 from __future__ import annotations
 
+import csv
 import io
 import math
+import re
 from dataclasses import asdict
 from pathlib import Path
 from typing import Literal
@@ -89,10 +91,14 @@ def places_table(proposal: PairingProposal) -> pd.DataFrame:
 
 # What Excel, LibreOffice and Google Sheets read as the start of a formula (OWASP).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Excel in Danish splits CSV on ";", in English on ",": a formula may start after either.
+_AFTER_SEPARATOR = re.compile(r"([,;])(?=[=+\-@\t\r])")
 
 
 def inert_text(text: str) -> str:
-    """A leading quote makes a spreadsheet show the text instead of running it."""
+    """A quote before every formula start, at the beginning and after any `,` or `;`, makes a
+    spreadsheet show the text instead of running it, whichever separator it splits on."""
+    text = _AFTER_SEPARATOR.sub(r"\1'", text)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
@@ -106,8 +112,8 @@ def proposal_bytes(proposal: PairingProposal, file_format: Literal["csv", "xlsx"
         without_host = unmatched_table(proposal).rename(columns=PAIR_COLUMNS)
         both = pd.concat([pairs, without_host], ignore_index=True)
         inert = both.map(lambda v: inert_text(v) if isinstance(v, str) else v)
-        # CRLF rows (RFC 4180): the csv writer then quotes every cell holding \r or \n.
-        text = inert.to_csv(index=False, lineterminator="\r\n")
+        # Every field quoted, so "," and ";" readers alike see one cell; CRLF rows (RFC 4180).
+        text = inert.to_csv(index=False, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
         return text.encode("utf-8")
     places = places_table(proposal).rename(columns=PLACES_COLUMNS)
     sheets = {

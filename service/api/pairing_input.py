@@ -119,7 +119,10 @@ def week_from_json(request: PairingRequest) -> Week:
     return week_from_tables(table("hosts", data["hosts"]), table("interns", data["interns"]), locks)
 
 
-def run_pairing(state: ServiceState, week: Week, mode: str) -> tuple[str, PairingProposal]:
+def run_pairing(
+    state: ServiceState, week: Week, mode: str, owner: str | None = None
+) -> tuple[str, PairingProposal]:
+    """Propose, and keep the proposal for download by `owner` (a user's subject) and admins."""
     # No lock: the pairing embedder takes the model a few texts at a time, between searches.
     proposal = propose_pairings(
         week.hosts,
@@ -130,7 +133,7 @@ def run_pairing(state: ServiceState, week: Week, mode: str) -> tuple[str, Pairin
         weights=state.settings.pairing_weights(),
     )
     proposal_id = secrets.token_urlsafe(12)
-    state.proposals.keep(proposal_id, proposal)
+    state.proposals.keep(proposal_id, proposal, owner)
     return proposal_id, proposal
 
 

@@ -24,7 +24,7 @@ from service.api.pairing_input import (
     week_from_uploads,
 )
 from service.api.schemas.pairing import PairingPublic, PairingRequest, ProposalDeleted
-from service.auth import Coordinator
+from service.auth import Coordinator, Role, User
 
 router = APIRouter(prefix="/api/pairings", tags=["praktik"])
 GONE = (
@@ -56,7 +56,7 @@ REQUEST_BODY: dict[str, Any] = {
     summary="Foreslå par af praktikanter og værter",
     openapi_extra={"requestBody": REQUEST_BODY},
 )
-async def propose(request: Request, state: StateDep, _: Coordinator) -> PairingPublic:
+async def propose(request: Request, state: StateDep, user: Coordinator) -> PairingPublic:
     """Upload hosts, interns (and locks) as multipart CSV/Excel files, or send the week as JSON.
 
     The answer holds the proposal, the interns without a place and the figures, and an id for
@@ -75,18 +75,24 @@ async def propose(request: Request, state: StateDep, _: Coordinator) -> PairingP
             status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
             "Send ugen som multipart/form-data (filer) eller som application/json.",
         )
-    proposal_id, proposal = await run_in_threadpool(run_pairing, state, week, mode)
+    proposal_id, proposal = await run_in_threadpool(run_pairing, state, week, mode, user.subject)
     return proposal_public(proposal_id, proposal)
+
+
+def owner_filter(user: User) -> str | None:
+    """A proposal is its maker's (it names interns): admins reach every one, anyone else only
+    their own; another coordinator's id answers 404, as if it were gone."""
+    return None if user.role is Role.admin else user.subject
 
 
 @router.get("/{proposal_id}/download", summary="Hent forslaget som CSV eller Excel")
 def download(
     state: StateDep,
-    _: Coordinator,
+    user: Coordinator,
     proposal_id: Annotated[str, Path(min_length=1, max_length=64)],
     format: Annotated[Format, Query(description="csv eller xlsx")] = "csv",
 ) -> Response:
-    proposal = state.proposals.get(proposal_id)
+    proposal = state.proposals.get(proposal_id, owner_filter(user))
     if proposal is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, GONE)
     return Response(
@@ -102,12 +108,14 @@ def download(
     summary="Slet et forslag",
 )
 def delete_proposal(
-    state: StateDep, _: Coordinator, proposal_id: Annotated[str, Path(min_length=1, max_length=64)]
+    state: StateDep,
+    user: Coordinator,
+    proposal_id: Annotated[str, Path(min_length=1, max_length=64)],
 ) -> ProposalDeleted:
     """Proposals name interns: delete one once it is sent on (they also expire by themselves).
 
-    Like the download, it needs the coordinator role and the proposal's id."""
-    if not state.proposals.delete(proposal_id):
+    Like the download, only the coordinator who made it (or an admin) may."""
+    if not state.proposals.delete(proposal_id, owner_filter(user)):
         raise HTTPException(status.HTTP_404_NOT_FOUND, GONE)
     return ProposalDeleted(id=proposal_id, message="Forslaget er slettet.")
 

@@ -31,12 +31,17 @@ class ProposalShelf:
         self.ttl_seconds = ttl_seconds
         self._clock = clock
 
-    def keep(self, proposal_id: str, proposal: PairingProposal) -> None:
+    def keep(self, proposal_id: str, proposal: PairingProposal, owner: str | None = None) -> None:
         with self._engine.begin() as conn:
             self._expire(conn)
             conn.execute(
                 proposals_table.insert(),
-                {"id": proposal_id, "made_at": self._clock(), "body": proposal_json(proposal)},
+                {
+                    "id": proposal_id,
+                    "made_at": self._clock(),
+                    "body": proposal_json(proposal),
+                    "owner": owner,
+                },
             )
             newest = (
                 sa.select(proposals_table.c.id)
@@ -45,19 +50,25 @@ class ProposalShelf:
             )
             conn.execute(proposals_table.delete().where(proposals_table.c.id.not_in(newest)))
 
-    def get(self, proposal_id: str) -> PairingProposal | None:
+    def get(self, proposal_id: str, owner: str | None = None) -> PairingProposal | None:
+        """The proposal, if it is `owner`'s (None: anyone's, for admins)."""
         with self._engine.connect() as conn:
             body = conn.execute(
                 sa.select(proposals_table.c.body).where(
                     proposals_table.c.id == proposal_id,
                     proposals_table.c.made_at >= self._oldest_kept(),
+                    *_owned_by(owner),
                 )
             ).scalar_one_or_none()
         return None if body is None else proposal_from_json(body)
 
-    def delete(self, proposal_id: str) -> bool:
+    def delete(self, proposal_id: str, owner: str | None = None) -> bool:
         with self._engine.begin() as conn:
-            done = conn.execute(proposals_table.delete().where(proposals_table.c.id == proposal_id))
+            done = conn.execute(
+                proposals_table.delete().where(
+                    proposals_table.c.id == proposal_id, *_owned_by(owner)
+                )
+            )
         return done.rowcount > 0
 
     def forget_naming(self, *texts: str) -> int:
@@ -73,6 +84,10 @@ class ProposalShelf:
         conn.execute(
             proposals_table.delete().where(proposals_table.c.made_at < self._oldest_kept())
         )
+
+
+def _owned_by(owner: str | None) -> list[sa.ColumnElement[bool]]:
+    return [] if owner is None else [proposals_table.c.owner == owner]
 
 
 def forget_proposals_naming(conn: sa.Connection, texts: tuple[str, ...] | list[str]) -> int:

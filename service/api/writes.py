@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated
 
-from fastapi import Header, Response, status
+from fastapi import Header, HTTPException, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
@@ -14,7 +14,7 @@ from indexer.records import Kind, Record
 from service.api.convert import record_from_create, record_with_update
 from service.api.errors import ConflictError
 from service.api.state import Erasure, ServiceState, actor_of
-from service.auth import User, check_can_edit
+from service.auth import Role, User, check_can_edit
 
 
 def _unit_of(kind: Kind, record_id: str, fields: Mapping[str, str]) -> str | None:
@@ -32,10 +32,22 @@ def check_write(user: User, kind: Kind, record_id: str, *field_sets: Mapping[str
             check_can_edit(user, unit_id)
 
 
+def check_new_unit(user: User, kind: Kind, record_id: str) -> None:
+    """Only admins create units: an editor (or a key) bound to an id that is not a unit yet acts
+    on nothing, rather than on a unit it makes up."""
+    if kind == "unit" and user.role is not Role.admin:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"Der er ingen enhed med id '{record_id}', og kun en administrator kan oprette "
+            "enheder. Bed en administrator om at oprette den.",
+        )
+
+
 def create_record(state: ServiceState, user: User, kind: Kind, body: BaseModel) -> Record:
     """A taken id is refused in the write's own transaction (409), whoever took it."""
     record = record_from_create(kind, body)
     check_write(user, kind, record.id, record.fields)
+    check_new_unit(user, kind, record.id)
     return state.save(record, new=True, actor=actor_of(user))
 
 
@@ -89,6 +101,7 @@ def put_record(
         raise RequestValidationError(errors) from exc
     record = record_from_create(kind, complete)
     check_write(user, kind, record_id, record.fields)
+    check_new_unit(user, kind, record_id)
     response.status_code = status.HTTP_201_CREATED
     return state.save(record, actor=actor_of(user))
 

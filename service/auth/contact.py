@@ -1,8 +1,11 @@
-"""Contact details (e-mail, phone) are shown only to someone signed in or sending an API key.
+"""Contact details fail closed: anonymous readers see only the public extra columns.
 
-AuthMiddleware sets, per request, whether they may be shown; the functions that turn records and
-hits into answers (service/api/convert.py, hits.py) blank them otherwise, so pages and API alike
-leave them out. Outside a request (CLI, exports) they are shown."""
+The named contact fields (e-mail, phone) and every extra column not in the allow-list
+(`TVAERS_PUBLIC_FIELDS`) are shown only to someone signed in or sending an API key, so a column
+someone adds later (`mobil`, `privat_email`) is hidden until an admin lists it as public.
+AuthMiddleware sets, per request, what may be shown; the functions that turn records and hits into
+answers (service/api/convert.py, hits.py) leave the rest out, so pages and API alike do. Outside a
+request (CLI, exports) everything is shown."""
 
 from __future__ import annotations
 
@@ -13,13 +16,16 @@ CONTACT_FIELDS = frozenset({"contact_email", "email", "phone", "telefon", "tlf",
 HIDDEN_HINT = "Log ind for at se kontaktoplysninger."
 
 _visible: ContextVar[bool] = ContextVar("tvaers_contact_visible", default=True)
+_public: ContextVar[frozenset[str]] = ContextVar("tvaers_public_fields", default=frozenset())
 
 
 def contact_visible() -> bool:
     return _visible.get()
 
 
-def set_contact_visible(visible: bool) -> object:
+def set_contact_visible(visible: bool, public: frozenset[str] = frozenset()) -> object:
+    """For one request: whether everything may be shown, else only these extra columns."""
+    _public.set(frozenset(f.lower() for f in public))
     return _visible.set(visible)
 
 
@@ -33,7 +39,9 @@ def shown(value: str) -> str:
 
 
 def without_contact(fields: Mapping[str, str]) -> dict[str, str]:
-    """Extra columns with the contact ones left out when they may not be shown."""
+    """Extra columns: all of them when contact details may be shown, else only the public ones
+    (never a named contact field, whatever the allow-list says)."""
     if _visible.get():
         return dict(fields)
-    return {k: v for k, v in fields.items() if k.lower() not in CONTACT_FIELDS}
+    public = _public.get() - CONTACT_FIELDS
+    return {k: v for k, v in fields.items() if k.lower() in public}

@@ -1,5 +1,6 @@
-"""Who edits which units: principal (e-mail or subject) → unit ids, from group claims mapped by
-the settings (source "group", rewritten at each sign-in) and from admins (source "admin")."""
+"""Who edits which units: principal → unit ids, from group claims mapped by the settings (source
+"group", rewritten at each sign-in and re-check, keyed by `sub:<subject>`) and from admins
+(source "admin": an e-mail, which matches only a provider-verified e-mail, or `sub:<subject>`)."""
 
 from __future__ import annotations
 
@@ -21,8 +22,20 @@ class EditorRow:
     source: Source
 
 
+SUBJECT_PREFIX = "sub:"
+
+
 def principal_key(value: str) -> str:
-    return value.strip().lower()
+    """E-mails are lower-cased; `sub:<subject>` keeps the subject as the provider sent it."""
+    value = value.strip()
+    if value.startswith(SUBJECT_PREFIX):
+        return value
+    return value.lower()
+
+
+def subject_principal(subject: str) -> str:
+    """A subject's own rows: never confused with an e-mail, whatever the subject looks like."""
+    return SUBJECT_PREFIX + subject
 
 
 class Editors:

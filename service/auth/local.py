@@ -18,16 +18,19 @@ from fastapi.responses import RedirectResponse, Response
 
 from service.auth.roles import Role
 from service.auth.session import start_session
+from service.auth.sessions import Identity
 from service.auth.state import AuthState
 from service.config import Settings
 
 PATH = "/log-ind/lokal"
-LOCAL_USER = {
-    "sub": "lokal",
-    "name": "Lokal administrator",
-    "email": None,
-    "role": Role.admin.value,
-}
+LOCAL_USER = Identity(
+    issuer="",  # never asked again: there is no provider
+    subject="lokal",
+    name="Lokal administrator",
+    email=None,
+    email_verified=False,
+    role=Role.admin,
+)
 ONLY_HERE = (
     "Lokalt log-ind virker kun fra den maskine, tvaers kører på (127.0.0.1). Log ind fra den, "
     "eller sæt log-ind med OpenID Connect op (docs/drift.md)."
@@ -117,5 +120,5 @@ def sign_in_locally(
     if not local.take(token):
         count_sign_in_failure(request, "local_refused")
         return render_error(request, status.HTTP_403_FORBIDDEN, USED_OR_WRONG)
-    start_session(request.session, dict(LOCAL_USER), auth.settings.session_max_age)
+    start_session(request.session, auth.sessions, LOCAL_USER)
     return RedirectResponse("/", status.HTTP_303_SEE_OTHER)

@@ -4,17 +4,18 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from service.auth.claims import groups_of, role_of, units_of
 from service.auth.deps import Admin, CurrentUser
 from service.auth.editors import EditorRow
-from service.auth.session import check_csrf, start_session
+from service.auth.session import check_csrf, end_session, start_session
 from service.auth.state import AuthState
 from service.metrics import count_sign_in_failure
 
@@ -39,10 +40,22 @@ def _page(request: Request, name: str, status_code: int = 200, **context: Any) -
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site (never //other.host or a full URL)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
+    """Only a path on this site: one leading "/", then no "/" or "\\" (browsers read both as a
+    host), no control characters (browsers drop tab, CR and LF, which made "/\t/host" a host),
+    no scheme; anything else is "/"."""
+    if (
+        not target
+        or len(target) > 2000
+        or not target.startswith("/")
+        or target[1:2] in ("/", "\\")
+        or "\\" in target
+        or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in target)
+    ):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return "/"
+    return target
 
 
 @pages.get("/log-ind", response_class=HTMLResponse)
@@ -62,11 +75,12 @@ def sign_in_page(request: Request, auth: AuthDep, user: CurrentUser) -> HTMLResp
 async def sign_in_start(request: Request, auth: AuthDep) -> Response:
     if auth.oauth is None:
         return RedirectResponse("/log-ind", status.HTTP_303_SEE_OTHER)
+    throttled = _throttled(request, auth)
+    if throttled is not None:
+        return throttled
     request.session["next"] = _safe_next(request.query_params.get("next"))
-    public = auth.settings.public_url
-    redirect_uri = (
-        public.rstrip("/") + CALLBACK_PATH if public else str(request.url_for("oidc_callback"))
-    )
+    # Always the configured address (settings refuse OIDC without it), never a request header.
+    redirect_uri = (auth.settings.public_url or "").rstrip("/") + CALLBACK_PATH
     try:
         response: Response = await auth.oauth.oidc.authorize_redirect(request, redirect_uri)
     except Exception as exc:  # the provider cannot be reached or its metadata is wrong
@@ -79,43 +93,60 @@ async def sign_in_start(request: Request, auth: AuthDep) -> Response:
 @pages.get(CALLBACK_PATH, name="oidc_callback")
 async def sign_in_callback(request: Request, auth: AuthDep) -> Response:
     from authlib.integrations.base_client.errors import OAuthError
+    from joserfc.errors import JoseError
 
     if auth.oauth is None:
         return RedirectResponse("/log-ind", status.HTTP_303_SEE_OTHER)
+    throttled = _throttled(request, auth)
+    if throttled is not None:
+        return throttled
     try:
         token = await auth.oauth.oidc.authorize_access_token(request)
     except OAuthError as exc:
         count_sign_in_failure(request, "oidc_refused")
         return _error(request, 401, f"Log-ind mislykkedes ({exc.error}). Prøv igen fra /log-ind.")
+    except (JoseError, ValueError) as exc:  # a nonce, audience or signature that does not hold
+        log.warning("ID token refused: %s", exc.__class__.__name__)
+        count_sign_in_failure(request, "oidc_bad_token")
+        return _error(
+            request,
+            401,
+            "Log-ind mislykkedes: svaret fra log-ind-tjenesten kunne ikke godkendes (fx en "
+            "forkert engangskode). Start forfra fra /log-ind.",
+        )
     claims: dict[str, Any] = dict(token.get("userinfo") or {})
     if not claims.get("sub"):
         count_sign_in_failure(request, "oidc_no_user")
         return _error(request, 401, "Log-ind-tjenesten sendte ingen bruger. Prøv igen.")
-    settings = auth.settings
-    groups = groups_of(claims, settings.oidc_groups_claim)
-    role = role_of(groups, settings)
-    email = claims.get("email") if isinstance(claims.get("email"), str) else None
-    principal = email or str(claims["sub"])
-    await run_in_threadpool(auth.editors.set_from_groups, principal, units_of(groups, settings))
     next_path = _safe_next(request.session.get("next"))
-    start_session(
-        request.session,
-        {
-            "sub": str(claims["sub"]),
-            "name": str(claims.get("name") or claims.get("preferred_username") or principal),
-            "email": email,
-            "role": role.value,
-        },
-        settings.session_max_age,
+    identity = await run_in_threadpool(auth.identity_of, claims)
+    await run_in_threadpool(
+        start_session, request.session, auth.sessions, identity, auth.tokens_of(token)
     )
     return RedirectResponse(next_path, status.HTTP_303_SEE_OTHER)
 
 
 @pages.post("/log-ud", dependencies=[Depends(check_csrf)])
-def sign_out(request: Request) -> Response:
-    request.session.clear()
+def sign_out(request: Request, auth: AuthDep) -> Response:
+    end_session(request.session, auth.sessions)
     request.session["notice"] = "signed_out"
     return RedirectResponse("/", status.HTTP_303_SEE_OTHER)
+
+
+def _throttled(request: Request, auth: AuthState) -> Response | None:
+    client = request.client.host if request.client else ""
+    retry = auth.throttle.attempt("sign_in", client)
+    if retry is None:
+        return None
+    count_sign_in_failure(request, "throttled")
+    seconds = max(1, math.ceil(retry))
+    response = _error(
+        request,
+        429,
+        f"For mange forsøg på at logge ind fra din adresse. Vent {seconds} sekunder, og prøv igen.",
+    )
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def _error(request: Request, code: int, message: str) -> HTMLResponse:
@@ -205,5 +236,8 @@ def editors_change(
 
 
 def install_auth_routes(app: FastAPI) -> None:
+    from service.auth.sessions_api import router as sessions_api
+
     app.include_router(pages)
     app.include_router(api)
+    app.include_router(sessions_api)

@@ -1,10 +1,12 @@
-"""The signed session cookie, its server-side expiry, the user each request acts as, the read
-gate (when reading needs sign-in) and the CSRF token every form carries."""
+"""The signed session cookie (a token naming a server-side session), the user each request acts
+as, the read gate (when reading needs sign-in) and the CSRF token every form and every
+cookie-authenticated API write carries."""
 
 from __future__ import annotations
 
+import math
 import secrets
-import time
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -15,10 +17,22 @@ from starlette.responses import JSONResponse, RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.auth.contact import reset_contact_visible, set_contact_visible
-from service.auth.roles import Role, User
+from service.auth.roles import User
+from service.auth.sessions import Identity, Sessions, Tokens
 from service.auth.state import AuthState
 
 USER_KEY = "tvaers.user"
+SESSION_TOKEN = "sid"  # in the signed cookie: the token of the server-side session
+CSRF_HEADER = b"x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+API_CSRF_MESSAGE = (
+    "Skrivninger til API'et med log-ind-cookien skal sende sidens sikkerhedsnøgle i headeren "
+    "X-CSRF-Token (feltet csrf_token på siden). Maskiner bruger en API-nøgle: "
+    "'Authorization: Bearer …'."
+)
+THROTTLED_MESSAGE = (
+    "For mange mislykkede forsøg fra din adresse. Vent {seconds} sekunder, og prøv igen."
+)
 EXPIRY_NOTICE_GRACE = 3600  # seconds
 EXPIRED_KEY = "tvaers.session_expired"
 BAD_KEY_KEY = "tvaers.bad_key"
@@ -70,12 +84,21 @@ def install_sessions(app: Any, auth: AuthState) -> None:
     )
 
 
-def start_session(session: dict[str, Any], claims: dict[str, Any], max_age: int) -> None:
-    """After sign-in: a fresh session (new CSRF token) that ends `max_age` seconds from now."""
+def start_session(
+    session: dict[str, Any], sessions: Sessions, identity: Identity, tokens: Tokens | None = None
+) -> None:
+    """After sign-in: a fresh server-side session (and a new CSRF token); the cookie names it."""
     session.clear()
-    session["user"] = claims
-    session["expires_at"] = time.time() + max_age
+    session[SESSION_TOKEN] = sessions.start(identity, tokens or Tokens())
     session[CSRF_FIELD] = secrets.token_urlsafe(32)
+
+
+def end_session(session: dict[str, Any], sessions: Sessions) -> None:
+    """Sign-out: the server-side session is gone, whoever still holds the cookie."""
+    token = session.get(SESSION_TOKEN)
+    if isinstance(token, str):
+        sessions.end_token(token)
+    session.clear()
 
 
 class AuthMiddleware:
@@ -85,26 +108,35 @@ class AuthMiddleware:
     def __init__(self, app: ASGIApp, auth: AuthState) -> None:
         self.app = app
         self.auth = auth
+        self.public_fields = frozenset(auth.settings.public_fields)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         session: dict[str, Any] = scope.get("session", {})
-        expired = False
-        if "user" in session and float(session.get("expires_at", 0)) < time.time():
-            session.pop("user", None)
-            session.pop("expires_at", None)
-            session["notice"] = "expired"
-            expired = True
         bearer = _bearer(scope)
-        user = None
-        if bearer or "user" in session:  # anonymous requests never leave the event loop
-            user = await to_thread.run_sync(self._user, session, bearer)
+        state = _RequestAuth()
+        if bearer or SESSION_TOKEN in session:  # anonymous requests never leave the event loop
+            state = await to_thread.run_sync(self._user, session, bearer, _client(scope))
+        user, expired = state.user, state.expired
+        if state.throttled is not None:
+            await _too_many(state.throttled)(scope, receive, send)
+            return
         scope[USER_KEY] = user
         scope[BAD_KEY_KEY] = user is None and bearer is not None
         scope[EXPIRED_KEY] = expired
         path: str = scope["path"]
+        if (
+            user is not None
+            and user.via == "session"
+            and path.startswith("/api/")
+            and scope["method"] not in SAFE_METHODS
+            and not _header_token_matches(scope, session)
+        ):
+            response_: Any = JSONResponse({"detail": API_CSRF_MESSAGE}, 403)
+            await response_(scope, receive, send)
+            return
         if user is None and self.auth.settings.reading_needs_sign_in and not _open(path):
             if path.startswith("/api/"):
                 message = (
@@ -123,29 +155,75 @@ class AuthMiddleware:
                 response = RedirectResponse(f"/log-ind?next={quote(target)}", 303)
             await response(scope, receive, send)
             return
-        token = set_contact_visible(user is not None)  # e-mail and phone: signed in or a key
+        # Contact details and non-public extra columns: signed in or a key.
+        token = set_contact_visible(user is not None, self.public_fields)
         try:
             await self.app(scope, receive, send)
         finally:
             reset_contact_visible(token)
 
-    def _user(self, session: dict[str, Any], bearer: str | None) -> User | None:
+    def _user(self, session: dict[str, Any], bearer: str | None, client: str) -> _RequestAuth:
         """A key sent on purpose counts over the session cookie that comes along."""
+        auth = self.auth
         if bearer:
-            key = self.auth.keys.authenticate(bearer)
-            return key.user if key is not None else None
-        data = session.get("user")
-        if isinstance(data, dict):
-            subject = str(data["sub"])
-            email = data.get("email")
-            return User(
-                subject=subject,
-                name=str(data.get("name") or email or subject),
-                email=email,
-                role=Role(data["role"]),
-                units=self.auth.editors.units_of([email, subject]),
+            retry = auth.throttle.blocked("key", client)
+            if retry is not None:
+                return _RequestAuth(throttled=retry)
+            key = auth.keys.authenticate(bearer)
+            if key is None:
+                auth.throttle.failed("key", client)
+                return _RequestAuth()
+            return _RequestAuth(user=key.user)
+        token = session.get(SESSION_TOKEN)
+        if not isinstance(token, str):
+            return _RequestAuth()
+        row, _ = auth.sessions.find(token)
+        if row is not None:
+            row = auth.reconfirm(row)  # None: the provider no longer confirms the person
+        if row is None:
+            session.pop(SESSION_TOKEN, None)
+            session["notice"] = "expired"
+            return _RequestAuth(expired=True)
+        identity = row.identity
+        return _RequestAuth(
+            user=User(
+                subject=identity.subject,
+                name=identity.name,
+                email=identity.email,
+                role=identity.role,
+                units=auth.editors.units_of(auth.principals(identity)),
             )
-        return None
+        )
+
+
+@dataclass(frozen=True)
+class _RequestAuth:
+    user: User | None = None
+    expired: bool = False
+    throttled: float | None = None  # seconds to wait: too many failed key checks
+
+
+def _client(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else ""
+
+
+def _too_many(retry_after: float) -> JSONResponse:
+    seconds = max(1, math.ceil(retry_after))
+    return JSONResponse(
+        {"detail": THROTTLED_MESSAGE.format(seconds=seconds)},
+        429,
+        headers={"Retry-After": str(seconds)},
+    )
+
+
+def _header_token_matches(scope: Scope, session: dict[str, Any]) -> bool:
+    expected = session.get(CSRF_FIELD)
+    for name, value in scope.get("headers", ()):
+        if name == CSRF_HEADER:
+            given = bytes(value)
+            return isinstance(expected, str) and secrets.compare_digest(given, expected.encode())
+    return False
 
 
 def _bearer(scope: Scope) -> str | None:

@@ -1,7 +1,7 @@
 """The Innovationspraktik season: seasons, their participants, scenarios, locks and letters.
 
 Revision ID: 0004
-Revises: 0002 (until the sign-in branch's 0003 lands; then 0003)
+Revises: 0003
 Create Date: 2026-12-10
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | None = None
 depends_on: str | None = None
 
