@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -196,8 +196,9 @@ def erase_from_proposals(conn: sa.Connection, person: ErasedPerson) -> int:
     return forget_proposals_naming(conn, person.needles)
 
 
-def forget_proposals_naming(conn: sa.Connection, texts: list[str]) -> int:
-    """Delete the proposals holding any of these texts (case-folded)."""
+def forget_proposals_naming(conn: sa.Connection, texts: Sequence[str]) -> int:
+    """Delete the proposals holding any of these texts (case-folded; at most a few dozen rows,
+    read and checked here so that non-ASCII names match on every database)."""
     needles = [t.strip().casefold() for t in texts if t and t.strip()]
     if not needles:
         return 0

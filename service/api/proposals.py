@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from engine.pairing import PairingProposal, PairingWeights
 from engine.pairing.propose import Pair, PairingStats, UnmatchedIntern
+from indexer.erasure import forget_proposals_naming
 from indexer.schema import proposals_table
 
 KEPT_PROPOSALS = 20
@@ -88,19 +89,6 @@ class ProposalShelf:
 
 def _owned_by(owner: str | None) -> list[sa.ColumnElement[bool]]:
     return [] if owner is None else [proposals_table.c.owner == owner]
-
-
-def forget_proposals_naming(conn: sa.Connection, texts: tuple[str, ...] | list[str]) -> int:
-    """Delete the proposals holding any of these texts (case-folded; at most a few dozen rows,
-    read and checked here so that non-ASCII names match on every database)."""
-    needles = [t.strip().casefold() for t in texts if t and t.strip()]
-    if not needles:
-        return 0
-    rows = conn.execute(sa.select(proposals_table.c.id, proposals_table.c.body)).all()
-    naming = [r.id for r in rows if any(n in r.body.casefold() for n in needles)]
-    if naming:
-        conn.execute(proposals_table.delete().where(proposals_table.c.id.in_(naming)))
-    return len(naming)
 
 
 def proposal_json(proposal: PairingProposal) -> str:
