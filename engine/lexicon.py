@@ -68,6 +68,12 @@ def _inflection_frequencies() -> dict[str, float]:
     return terms
 
 
+def warm() -> None:
+    """Load the lexicon now (a service does at start), not in the first search that needs it."""
+    _frequencies()
+    _term_frequencies()
+
+
 def zipf(word: str) -> float:
     """How common a word is in Danish (Zipf scale; 0 for a word the lexicon lacks)."""
     return _frequencies().get(fold(word), 0.0)
