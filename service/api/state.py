@@ -82,6 +82,9 @@ class ServiceState:
         self._facets: tuple[SearchIndex, FacetsPublic] | None = None
         self._warmer: threading.Thread | None = None
         self._stop_warming = threading.Event()
+        # Set once the first warming has run: what waits on it (a test timing replication, a
+        # health check) knows that no request will be slowed by it.
+        self.warmed = threading.Event()
 
     @property
     def index(self) -> SearchIndex:
@@ -111,6 +114,7 @@ class ServiceState:
                 self.warm()
             except Exception:
                 log.exception("warming suggestions failed; retrying")
+            self.warmed.set()
             try:
                 self.gaps.maintain()
             except Exception:
