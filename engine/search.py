@@ -7,7 +7,8 @@ import threading
 import time
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
@@ -397,8 +398,7 @@ class Searcher:
         if everywhere is None:
             floor = scale[0] + self.fusion.dense_floor * (scale[1] - scale[0])
             close = cosine >= floor
-            by_kind_floor = self._kind_floors(candidates, cosine, scale)
-            kind_floors = self._floors_by_kind(candidates, by_kind_floor)
+            kind_floors = self._kind_floors(candidates, cosine, scale)
             inherited, raised_by = self._inherited(candidates, fused, (coverage > 0) | close)
             grown = self._with_units(
                 analysed, inherited, (candidates, cosine, coverage, fused), scale
@@ -476,22 +476,18 @@ class Searcher:
 
     def _kind_floors(
         self, candidates: np.ndarray, cosine: np.ndarray, scale: tuple[float, float]
-    ) -> np.ndarray:
-        """Per candidate, the cosine a row without query words needs: as far below the best of
-        its kind as the unfiltered bar is below the best of all (`Fusion.dense_floor` of the
-        pool's range), so each kind keeps at least its best row."""
+    ) -> dict[int, float]:
+        """Kind code → the cosine a row of that kind without query words needs under a type
+        filter: as far below the best of its kind as the unfiltered bar is below the best of all
+        (`Fusion.dense_floor` of the pool's range), so each kind keeps at least its best row."""
         low, high = scale
+        floor = low + self.fusion.dense_floor * (high - low)
         margin = (1.0 - self.fusion.dense_floor) * (high - low)
         codes = self.index.facets["kind"][1][candidates]
-        floor = np.full(len(candidates), low + self.fusion.dense_floor * (high - low))
-        for code in np.unique(codes).tolist():
-            of_kind = codes == code
-            floor[of_kind] = np.minimum(floor[of_kind], cosine[of_kind].max() - margin)
-        return floor
-
-    def _floors_by_kind(self, candidates: np.ndarray, floor: np.ndarray) -> dict[int, float]:
-        codes = self.index.facets["kind"][1][candidates]
-        return {int(c): float(floor[codes == c].min()) for c in np.unique(codes).tolist()}
+        return {
+            int(c): min(floor, float(cosine[codes == c].max()) - margin)
+            for c in np.unique(codes).tolist()
+        }
 
     def _fused(
         self,
@@ -741,8 +737,8 @@ class Searcher:
         self,
         weights: dict[str, float],
         best_of: dict[str, float],
-        phrases: list[tuple[str, ...]] = [],  # noqa: B006 - never changed
-        in_phrases_only: set[str] = set(),  # noqa: B006
+        phrases: Sequence[tuple[str, ...]] = (),
+        in_phrases_only: AbstractSet[str] = frozenset(),
     ) -> np.ndarray:
         """Share of the query's word weight each document holds, in [0, 1] (`best_of`: the
         words a full match holds). A synonym phrase's words count only where a document holds
