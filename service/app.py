@@ -34,7 +34,7 @@ from service.config import Settings, make_embedder
 from service.edit_pages import router as edit_router
 from service.gaps_web import router as gaps_page_router
 from service.headers import SecurityHeaders
-from service.json_depth import JsonDepthLimit
+from service.json_depth import JsonDepthLimit, send_json
 from service.metrics import Metrics, RequestTimer
 from service.metrics import router as metrics_router
 from service.season.pages import router as season_pages_router
@@ -188,14 +188,4 @@ class BodyLimit:
 
 
 async def _send_too_large(send: Send) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/json; charset=utf-8"),
-                (b"content-length", str(len(TOO_LARGE)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": TOO_LARGE})
+    await send_json(send, 413, TOO_LARGE)

@@ -59,20 +59,25 @@ class JsonDepthLimit:
             more = bool(message.get("more_body"))
         body = b"".join(chunks)
         if json_depth(body) > self.limit:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 422,
-                    "headers": [
-                        (b"content-type", b"application/json; charset=utf-8"),
-                        (b"content-length", str(len(TOO_DEEP)).encode()),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": TOO_DEEP})
+            await send_json(send, 422, TOO_DEEP)
             return
         replay = _replay([{"type": "http.request", "body": body}], receive)
         await self.app(scope, replay, send)
+
+
+async def send_json(send: Send, status: int, body: bytes) -> None:
+    """A whole JSON answer, sent before the app sees the request (a refusal at the door)."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def _is_json(scope: Scope) -> bool:
