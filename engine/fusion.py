@@ -37,6 +37,9 @@ class Fusion:
     # A unit gains this share of the score of its best-matching person or trial: a search for
     # units finds the one whose colleague knows sign language, below units that say so.
     member_share: float = 0.8
+    # A typed word no record holds is read as its synonyms in a Danish thesaurus ("diabetes"
+    # for "sukkersyge"), each counting for this share of a typed word; 0 turns it off.
+    thesaurus_weight: float = 1.0
 
     # Nothing fits a query when its best record is less similar than `fit_cosine` (None: the
     # model's calibrated value in FIT_COSINE, or no such test for a model without one) and the

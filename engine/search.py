@@ -15,7 +15,7 @@ from itertools import islice
 
 import numpy as np
 
-from engine import lexicon
+from engine import lexicon, thesaurus
 from engine.expansion import MAX_EXPANSIONS, CompoundIndex, split_compound
 from engine.explain import snippet_with_highlights
 from engine.fusion import DEFAULT_FUSION, Fusion, fit_cosine_of
@@ -312,11 +312,19 @@ class Searcher:
         # After the compounds: a synonym's words count for less and are not expanded further.
         own = set(weights)  # the typed words, their corrections, parts and compounds
         added = synonyms.expand(list(weights))
+        # A typed word no record holds is read as its thesaurus synonyms that some record holds
+        # ("sukkersyge" as "diabetes"), as a typo is read as its correction. It still counts in
+        # the full match's weight: only the team's synonyms stand in for a word.
+        unknown = [t for t in full if self.index.lexical.column(t) is None]
+        if self.fusion.thesaurus_weight > 0 and unknown:
+            more = thesaurus.bundled().expand(unknown, self.fusion.thesaurus_weight)
+            more = {t: w for t, w in more.items() if self.index.lexical.column(t) is not None}
+            added |= {t: w for t, w in more.items() if t not in added and t not in weights}
         for term, weight in added.items():
             weights.setdefault(term, weight)
         phrases = [p for p in synonyms.phrases(list(weights)) if not set(p) <= own]
         in_phrases_only = {t for p in phrases for t in p} - own
-        best_of = self._stand_ins(full, added, synonyms) or dict.fromkeys(full, 1.0)
+        best_of = self._stand_ins(full, added, synonyms.vocabulary) or dict.fromkeys(full, 1.0)
         coverage = self._coverage(weights, best_of, phrases, in_phrases_only)
         vector = self._embed_query(query)
         lexical = self.index.lexical
@@ -721,12 +729,12 @@ class Searcher:
         return split_compound(term, known_as)
 
     def _stand_ins(
-        self, full: list[str], added: dict[str, float], synonyms: Synonyms
+        self, full: list[str], added: dict[str, float], vocabulary: AbstractSet[str]
     ) -> dict[str, float] | None:
         """The words a full match holds when a typed word no document holds has synonyms
         ("xbs" for "borgerservice"): its synonyms stand in for it, so finding them counts."""
         lexical = self.index.lexical
-        unknown = [t for t in full if lexical.column(t) is None and t in synonyms.vocabulary]
+        unknown = [t for t in full if lexical.column(t) is None and t in vocabulary]
         if not unknown or not added:
             return None
         stand_ins = {t: 1.0 for t in full if t not in unknown}
