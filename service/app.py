@@ -35,6 +35,7 @@ from service.edit_pages import router as edit_router
 from service.gaps_web import router as gaps_page_router
 from service.headers import SecurityHeaders
 from service.json_depth import JsonDepthLimit, send_json
+from service.logs import RequestId
 from service.metrics import Metrics, RequestTimer
 from service.metrics import router as metrics_router
 from service.season.pages import router as season_pages_router
@@ -101,7 +102,8 @@ def create_app(
         app.state.metrics = metrics
         state.on_search = metrics.observe_search
         app.include_router(metrics_router)
-        app.add_middleware(RequestTimer, metrics=metrics)  # outermost: the whole answer's time
+        app.add_middleware(RequestTimer, metrics=metrics)  # the whole answer's time
+    app.add_middleware(RequestId)  # outermost: every log line of a request carries its id
     return app
 
 
