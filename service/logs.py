@@ -15,11 +15,14 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-REQUEST_ID_HEADER = "X-Request-ID"
+from service.headers import headers_added
+
+REQUEST_ID = b"x-request-id"  # asked of the proxy and sent back, as X-Request-ID
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "tvaers_request_id", default=None
@@ -39,17 +42,23 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
-class RequestId:
-    """ASGI middleware, outermost: the id for everything inside, and the access line."""
+# Told of each answered request: its scope (with the route), status and seconds (metrics).
+Observer = Callable[[Scope, int, float], None]
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class RequestId:
+    """ASGI middleware, outermost: the id for everything inside, the access line, and the
+    request's route, status and duration for `observers`."""
+
+    def __init__(self, app: ASGIApp, observers: Sequence[Observer] = ()) -> None:
         self.app = app
+        self.observers = tuple(observers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = _header(scope, b"x-request-id")
+        given = _header(scope, REQUEST_ID)
         request_id = given if given and _SANE_ID.fullmatch(given) else uuid.uuid4().hex
         reset = _request_id.set(request_id)
         started = time.perf_counter()
@@ -59,14 +68,15 @@ class RequestId:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
-                headers = list(message.get("headers", []))
-                headers.append((REQUEST_ID_HEADER.lower().encode(), request_id.encode()))
-                message = {**message, "headers": headers}
+                message = headers_added(message, [(REQUEST_ID, request_id.encode())])
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - started
+            for observe in self.observers:
+                observe(scope, status, seconds)
             route = scope.get("route")
             access_log.info(
                 "%s %s %d",
@@ -78,7 +88,7 @@ class RequestId:
                     "path": scope["path"],
                     "route": getattr(route, "path", None),
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "duration_ms": round(seconds * 1000, 1),
                 },
             )
             _request_id.reset(reset)
