@@ -38,7 +38,7 @@ def json_lines() -> Iterator[io.StringIO]:
     """Logging configured as `tvaers serve` does with TVAERS_LOG_FORMAT=json, into a buffer;
     the process's logging is put back afterwards."""
     names = ("tvaers", "uvicorn", "uvicorn.access")
-    saved: dict[str, Any] = {n: logging.getLogger(n).level for n in names}
+    saved: dict[str, Any] = {n: vars(logging.getLogger(n)).copy() for n in names}
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     buffer = io.StringIO()
@@ -51,7 +51,10 @@ def json_lines() -> Iterator[io.StringIO]:
         root.handlers[:] = handlers
         root.setLevel(level)
         for name, old in saved.items():
-            logging.getLogger(name).setLevel(old)
+            logger = logging.getLogger(name)
+            logger.handlers[:] = old["handlers"]
+            logger.propagate, logger.disabled = old["propagate"], old["disabled"]
+            logger.setLevel(old["level"])
 
 
 def test_json_logs_carry_the_request_id_and_no_query(
