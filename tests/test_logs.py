@@ -38,7 +38,10 @@ def json_lines() -> Iterator[io.StringIO]:
     """Logging configured as `tvaers serve` does with TVAERS_LOG_FORMAT=json, into a buffer;
     the process's logging is put back afterwards."""
     names = ("tvaers", "uvicorn", "uvicorn.access")
-    saved: dict[str, Any] = {n: vars(logging.getLogger(n)).copy() for n in names}
+    saved: dict[str, Any] = {}
+    for name in names:
+        logger = logging.getLogger(name)  # dictConfig empties the handler lists in place
+        saved[name] = (logger.handlers[:], logger.propagate, logger.disabled, logger.level)
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     buffer = io.StringIO()
@@ -50,11 +53,11 @@ def json_lines() -> Iterator[io.StringIO]:
     finally:
         root.handlers[:] = handlers
         root.setLevel(level)
-        for name, old in saved.items():
+        for name, (kept, propagate, disabled, old_level) in saved.items():
             logger = logging.getLogger(name)
-            logger.handlers[:] = old["handlers"]
-            logger.propagate, logger.disabled = old["propagate"], old["disabled"]
-            logger.setLevel(old["level"])
+            logger.handlers[:] = kept
+            logger.propagate, logger.disabled = propagate, disabled
+            logger.setLevel(old_level)
 
 
 def test_json_logs_carry_the_request_id_and_no_query(
