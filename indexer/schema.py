@@ -125,8 +125,19 @@ sessions_table = sa.Table(
     sa.Column("expires_at", sa.DateTime, nullable=False, index=True),  # the absolute end
     sa.Column("last_seen_at", sa.DateTime, nullable=False),  # for the idle timeout
     sa.Column("checked_at", sa.DateTime, nullable=False),  # claims last confirmed by the provider
-    sa.Column("access_token", sa.Text),  # to ask the provider's userinfo again
-    sa.Column("refresh_token", sa.Text),
+    # The provider's access and refresh tokens (to ask it again), encrypted with a key derived
+    # from the cookie's token: a copy of the database alone cannot use them.
+    sa.Column("provider_tokens", sa.Text),
+)
+
+# Failed key checks and sign-in attempts per client address (service/auth/throttle.py), counted
+# in fixed windows here so that every worker and replica counts against the same limit.
+throttle_table = sa.Table(
+    "throttle_counts",
+    metadata,
+    sa.Column("key", sa.String(300), primary_key=True),  # limits' key: kind and client address
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False, index=True),  # the window's end, Unix time
 )
 
 # What every process shares (service/api/proposals.py, engine/synonyms.py) --------------------

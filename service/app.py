@@ -35,7 +35,8 @@ from service.edit_pages import router as edit_router
 from service.gaps_web import router as gaps_page_router
 from service.headers import SecurityHeaders
 from service.json_depth import JsonDepthLimit, send_json
-from service.metrics import Metrics, RequestTimer
+from service.logs import RequestId
+from service.metrics import Metrics
 from service.metrics import router as metrics_router
 from service.season.pages import router as season_pages_router
 from service.synonyms_web import api as synonyms_api
@@ -96,12 +97,15 @@ def create_app(
     install_sessions(app, auth)  # inside the body limit: a huge body never reaches a session
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     app.add_middleware(SecurityHeaders)
+    observers = []
     if settings.metrics:
         metrics = Metrics(state)
         app.state.metrics = metrics
         state.on_search = metrics.observe_search
         app.include_router(metrics_router)
-        app.add_middleware(RequestTimer, metrics=metrics)  # outermost: the whole answer's time
+        observers.append(metrics.observe_request)
+    # Outermost: every log line of a request carries its id; metrics get the whole answer's time.
+    app.add_middleware(RequestId, observers=observers)
     return app
 
 

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     stale_after_days: int = Field(default=365, ge=1)
     # GET /metrics (Prometheus), open like /health: restrict it at the proxy, or switch it off.
     metrics: bool = True
+    # `tvaers serve`'s log lines: "text" (uvicorn's), or "json": one JSON object a line with
+    # the request id (also in each answer's X-Request-ID header) and a line per request.
+    log_format: Literal["text", "json"] = "text"
     # Replaced by named keys (`tvaers keys create`); a value left here stops the service.
     api_key: SecretStr | None = None
     # Search gaps: what people searched for, counted per day as normalised text (no user, no
@@ -78,8 +81,9 @@ class Settings(BaseSettings):
     # provider says `email_verified: true`, unless this trusts every e-mail it sends (see README:
     # anyone who can set their own e-mail at the provider then gets that person's units).
     oidc_trust_email: bool = False
-    # Per client address (moving window, `limits` notation): failed API-key checks, and sign-in
-    # starts plus answers from the provider; over it the answer is 429 with Retry-After.
+    # Per client address (fixed windows counted in the database, so across every worker and
+    # replica; `limits` notation): failed API-key checks, and sign-in starts plus answers from
+    # the provider; over it the answer is 429 with Retry-After.
     throttle_key_failures: str = "20/minute"
     throttle_sign_ins: str = "60/minute"
     session_https_only: bool = True  # the cookie's Secure flag (only tests turn it off)

@@ -36,9 +36,7 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                names = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(n, v) for n, v in SECURITY_HEADERS if n not in names]
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
+                message = headers_added(message, SECURITY_HEADERS)
             await send(message)
 
         await self.app(scope, receive, with_headers)
@@ -49,3 +47,10 @@ def secured(response: Response) -> Response:
     for name, value in SECURITY_HEADERS:
         response.headers.setdefault(name.decode(), value.decode())
     return response
+
+
+def headers_added(start: Message, headers: list[tuple[bytes, bytes]]) -> Message:
+    """A response-start message with those of `headers` it does not already name."""
+    names = {name.lower() for name, _ in start.get("headers", [])}
+    extra = [(n, v) for n, v in headers if n not in names]
+    return {**start, "headers": [*start.get("headers", []), *extra]}

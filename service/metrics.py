@@ -20,7 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from indexer.snapshots import CURRENT
 from service.auth.session import BAD_KEY_KEY
@@ -66,6 +66,15 @@ class Metrics:
             registry=self.registry,
         )
         self.registry.register(_StateCollector(state))
+
+    def observe_request(self, scope: Scope, status: int, seconds: float) -> None:
+        """An HTTP request's duration under its route template (service.logs.RequestId calls
+        it once the app has answered; routing has set `scope["route"]` by then). Addresses no
+        route matched share one label."""
+        route = getattr(scope.get("route"), "path", None) or UNMATCHED
+        self.requests.labels(scope["method"], route, str(status)).observe(seconds)
+        if scope.get(BAD_KEY_KEY):
+            self.sign_in_failures.labels("api_key").inc()
 
     def observe_search(self, took_ms: float) -> None:
         self.searches.observe(took_ms / 1000.0)
@@ -129,37 +138,3 @@ class _StateCollector(Collector):
 
 def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
     return GaugeMetricFamily(name, documentation, value=value)
-
-
-class RequestTimer:
-    """ASGI middleware: observes each HTTP request's duration under its route template.
-
-    Routing sets `scope["route"]` on the scope it was given; this middleware sees it after the
-    app has answered. Addresses no route matched share one label."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def timed_send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, timed_send)
-        finally:
-            route = getattr(scope.get("route"), "path", None) or UNMATCHED
-            self.metrics.requests.labels(scope["method"], route, str(status)).observe(
-                time.perf_counter() - started
-            )
-            if scope.get(BAD_KEY_KEY):
-                self.metrics.sign_in_failures.labels("api_key").inc()

@@ -75,6 +75,10 @@ def serve(
         "log_level": "warning",
     }
     settings = app_context.settings
+    if settings.log_format == "json":
+        from service.logs import json_log_config
+
+        options["log_config"] = json_log_config()
     sock = claim_port(host, port)
     if check_port:  # `make run` asks before indexing, so a taken port is said at once
         sock.close()

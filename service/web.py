@@ -34,6 +34,7 @@ from service.api.pairing_input import (
 from service.api.schemas.search import FacetCountsPublic, HitPublic
 from service.api.units import recommendation_public, unit_detail
 from service.auth import CurrentUser, Role, User, csrf_token, verify_csrf
+from service.auth.acting import ACTING_KEY, ActingAs
 from service.auth.session import USER_KEY, take_notice
 from service.season.book import Season
 from service.season.labels import PHASE_LABELS
@@ -76,6 +77,12 @@ def user_of(request: Request) -> User | None:
     return user
 
 
+def acting_of(request: Request) -> ActingAs | None:
+    """The role local sign-in's administrator looks through (the banner says so)."""
+    acting: ActingAs | None = request.scope.get(ACTING_KEY)
+    return acting
+
+
 def editing_enabled(request: Request) -> bool:
     return bool(request.app.state.auth.editing_enabled)
 
@@ -94,6 +101,7 @@ templates.env.globals.update(
     csrf_token=csrf_token,
     take_notice=take_notice,
     user_of=user_of,
+    acting_of=acting_of,
     editing_enabled=editing_enabled,
     current_season=current_season,
     phase_labels=PHASE_LABELS,

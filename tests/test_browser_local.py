@@ -1,6 +1,7 @@
 """In Chromium, `make run`'s mode without a provider: the one-time link `tvaers serve` prints
-signs the browser in as local administrator, who edits a unit and runs the sample week's pairing;
-the same link from another machine (a proxy forwarding 10.0.0.7) is refused in Danish."""
+signs the browser in as local administrator, who edits a unit, runs the sample week's pairing and
+acts as another unit's editor; the same link from another machine (a proxy forwarding 10.0.0.7)
+is refused in Danish."""
 
 from __future__ import annotations
 
@@ -82,6 +83,22 @@ def test_the_printed_link_signs_in_to_edit_and_pair(
         page.set_input_files("#locks", str(WEEK / "locks.csv"))
         page.locator("#pairing-submit").click()
         expect(page.locator("#figure-matched")).to_have_text("81 af 81")
+
+        # Acting as another unit's editor (issue 23): the banner says so, and back again.
+        page.goto(url + "/log-ind")
+        page.check("input[name=choice][value=unit_editor]")
+        page.fill("#act-as-unit", "u002")
+        page.click("#act-as-submit")
+        page.wait_for_url(url + "/enheder/u002")
+        banner = page.locator("#acting-as")
+        expect(banner).to_contain_text("enhedsredaktør for Borgerservice Haslev (u002)")
+        expect(page.locator("#edit-unit-u002")).to_have_count(1)
+        page.goto(url + "/enheder/u001")
+        expect(page.locator("#edit-unit-u001")).to_have_count(0)
+        page.click("#act-as-back")
+        page.wait_for_url(url + "/log-ind")
+        expect(banner).to_have_count(0)
+        expect(page.locator("#signed-in-as")).to_contain_text("Lokal administrator")
 
         again = context.new_page()
         again.goto(link)  # the link works once

@@ -81,3 +81,18 @@ def test_the_admins_synonyms_saved_on_one_replica_apply_on_the_other_within_a_se
 
     assert _within(SEEN_WITHIN_S, lambda: bool(_state(other).synonyms.current().expand(["xbs"])))
     assert other.get("/api/synonyms", headers=admin).json()["groups"] == [["xbs", "borgerservice"]]
+
+
+def test_failed_key_checks_count_across_replicas(
+    replicas: tuple[TestClient, TestClient, dict[str, str]],
+) -> None:
+    """20 failures a minute per address (the default): ten on each replica reach it together;
+    counted in each process's memory, neither would have seen more than ten."""
+    one, other, admin = replicas
+    bad = {"Authorization": "Bearer tvaers_gaet"}
+    for _ in range(10):
+        assert one.get("/api/units/u001", headers=bad).status_code == 200  # read as anonymous
+        assert other.get("/api/units/u001", headers=bad).status_code == 200
+    for client in (one, other):
+        refused = client.get("/api/units/u001", headers=admin)  # the address waits, any key
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import click
 
@@ -16,6 +16,9 @@ from indexer.errors import TvaersError
 from service.auth.keys import ApiKeys
 from service.auth.roles import Role
 
+if TYPE_CHECKING:
+    from indexer.store import Store
+
 
 class HasHome(Protocol):
     @property
@@ -23,14 +26,20 @@ class HasHome(Protocol):
 
 
 @contextmanager
-def _keys(obj: HasHome) -> Iterator[ApiKeys]:
+def _store(obj: HasHome) -> Iterator[Store]:
     store = obj.home.open_store()
     try:
-        yield ApiKeys(store.engine)
+        yield store
     except TvaersError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
         store.close()
+
+
+@contextmanager
+def _keys(obj: HasHome) -> Iterator[ApiKeys]:
+    with _store(obj) as store:
+        yield ApiKeys(store.engine)
 
 
 def _when(value: object) -> str:
@@ -57,8 +66,15 @@ def create(obj: HasHome, name: str, role: str, units: tuple[str, ...]) -> None:
     chosen = Role(role)
     if chosen is Role.unit_editor and not units:
         raise click.UsageError("En nøgle med rollen unit_editor skal have mindst én --unit.")
-    with _keys(obj) as table:
-        secret = table.create(name, chosen, units)
+    with _store(obj) as store:
+        missing = [u for u in units if store.get("unit", u) is None]
+        if missing:
+            raise click.BadParameter(
+                f"der er ingen enhed med id {', '.join(repr(u) for u in missing)}. En nøgle kan "
+                "kun rette enheder, der findes; se id'erne med `tvaers search` eller på siden.",
+                param_hint="'--unit'",
+            )
+        secret = ApiKeys(store.engine).create(name, chosen, units)
     click.echo(
         f"Nøglen '{name}' ({chosen.label}) er lavet. Gem den nu – den vises ikke igen:", err=True
     )

@@ -13,19 +13,21 @@ import secrets
 import threading
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
 
+from service.auth.acting import ACT_AS_KEY, CHOICES, LOCAL_SUBJECT, ActingAs, is_local_identity
 from service.auth.roles import Role
-from service.auth.session import start_session
+from service.auth.session import SESSION_TOKEN, check_csrf, start_session
 from service.auth.sessions import Identity
 from service.auth.state import AuthState
 from service.config import Settings
 
 PATH = "/log-ind/lokal"
+ROLE_PATH = "/log-ind/lokal/rolle"
 LOCAL_USER = Identity(
     issuer="",  # never asked again: there is no provider
-    subject="lokal",
+    subject=LOCAL_SUBJECT,
     name="Lokal administrator",
     email=None,
     email_verified=False,
@@ -122,3 +124,47 @@ def sign_in_locally(
         return render_error(request, status.HTTP_403_FORBIDDEN, USED_OR_WRONG)
     start_session(request.session, auth.sessions, LOCAL_USER)
     return RedirectResponse("/", status.HTTP_303_SEE_OTHER)
+
+
+NOT_LOCAL = (
+    "At se tvaers som en anden rolle kan kun den lokale administrator, når tvaers kører med "
+    "lokalt log-ind (`make run`)."
+)
+
+
+@router.post(ROLE_PATH, dependencies=[Depends(check_csrf)])
+def act_as(
+    request: Request,
+    auth: Annotated[AuthState, Depends(_auth)],
+    choice: Annotated[str, Form(max_length=20)],
+    unit_id: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """The local administrator picks the role pages are shown through ("admin": back to self)."""
+    from service.web import render_error
+
+    if auth.local is None:  # a real provider, or local sign-in not offered: no such page
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_LOCAL)
+    token = request.session.get(SESSION_TOKEN)
+    row = auth.sessions.find(token)[0] if isinstance(token, str) else None
+    if row is None or not is_local_identity(row.identity):
+        return render_error(request, status.HTTP_403_FORBIDDEN, NOT_LOCAL)
+    if choice not in CHOICES:
+        return render_error(request, 422, f"Der er ingen rolle, der hedder '{choice}'.")
+    if choice == "admin":
+        request.session.pop(ACT_AS_KEY, None)
+        return RedirectResponse("/log-ind", status.HTTP_303_SEE_OTHER)
+    target = "/"
+    acting = ActingAs(choice)
+    if choice == "unit_editor":
+        unit = request.app.state.tvaers.store.get("unit", unit_id.strip())
+        if unit is None:
+            return render_error(
+                request,
+                422,
+                f"Der er ingen enhed med id '{unit_id.strip()}'. Skriv id'et på en enhed, fx "
+                "det, der står i enhedens adresse (/enheder/…).",
+            )
+        acting = ActingAs(choice, unit.id, unit.get("name"))
+        target = f"/enheder/{unit.id}"
+    request.session[ACT_AS_KEY] = acting.stored()
+    return RedirectResponse(target, status.HTTP_303_SEE_OTHER)

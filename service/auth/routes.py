@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from service.auth.acting import ACTING_KEY, CHOICES
 from service.auth.deps import Admin, CurrentUser
 from service.auth.editors import EditorRow
 from service.auth.session import check_csrf, end_session, start_session
@@ -68,6 +69,8 @@ def sign_in_page(request: Request, auth: AuthDep, user: CurrentUser) -> HTMLResp
         enabled=auth.editing_enabled,
         local=auth.local is not None,
         user=user,
+        acting=request.scope.get(ACTING_KEY),
+        choices=CHOICES,
     )
 
 
@@ -75,7 +78,7 @@ def sign_in_page(request: Request, auth: AuthDep, user: CurrentUser) -> HTMLResp
 async def sign_in_start(request: Request, auth: AuthDep) -> Response:
     if auth.oauth is None:
         return RedirectResponse("/log-ind", status.HTTP_303_SEE_OTHER)
-    throttled = _throttled(request, auth)
+    throttled = await _throttled(request, auth)
     if throttled is not None:
         return throttled
     request.session["next"] = _safe_next(request.query_params.get("next"))
@@ -97,7 +100,7 @@ async def sign_in_callback(request: Request, auth: AuthDep) -> Response:
 
     if auth.oauth is None:
         return RedirectResponse("/log-ind", status.HTTP_303_SEE_OTHER)
-    throttled = _throttled(request, auth)
+    throttled = await _throttled(request, auth)
     if throttled is not None:
         return throttled
     try:
@@ -133,9 +136,9 @@ def sign_out(request: Request, auth: AuthDep) -> Response:
     return RedirectResponse("/", status.HTTP_303_SEE_OTHER)
 
 
-def _throttled(request: Request, auth: AuthState) -> Response | None:
+async def _throttled(request: Request, auth: AuthState) -> Response | None:
     client = request.client.host if request.client else ""
-    retry = auth.throttle.attempt("sign_in", client)
+    retry = await run_in_threadpool(auth.throttle.attempt, "sign_in", client)  # a database write
     if retry is None:
         return None
     count_sign_in_failure(request, "throttled")

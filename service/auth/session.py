@@ -16,6 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from service.auth.acting import ACTING_KEY, ActingAs, acting_in, is_local_identity
 from service.auth.contact import reset_contact_visible, set_contact_visible
 from service.auth.roles import User
 from service.auth.sessions import Identity, Sessions, Tokens
@@ -124,6 +125,7 @@ class AuthMiddleware:
             await _too_many(state.throttled)(scope, receive, send)
             return
         scope[USER_KEY] = user
+        scope[ACTING_KEY] = state.acting
         scope[BAD_KEY_KEY] = user is None and bearer is not None
         scope[EXPIRED_KEY] = expired
         path: str = scope["path"]
@@ -179,21 +181,24 @@ class AuthMiddleware:
             return _RequestAuth()
         row, _ = auth.sessions.find(token)
         if row is not None:
-            row = auth.reconfirm(row)  # None: the provider no longer confirms the person
+            row = auth.reconfirm(row, token)  # None: the provider no longer confirms the person
         if row is None:
             session.pop(SESSION_TOKEN, None)
             session["notice"] = "expired"
             return _RequestAuth(expired=True)
         identity = row.identity
-        return _RequestAuth(
-            user=User(
-                subject=identity.subject,
-                name=identity.name,
-                email=identity.email,
-                role=identity.role,
-                units=auth.editors.units_of(auth.principals(identity)),
-            )
+        user = User(
+            subject=identity.subject,
+            name=identity.name,
+            email=identity.email,
+            role=identity.role,
+            units=auth.editors.units_of(auth.principals(identity)),
         )
+        if auth.local is not None and is_local_identity(identity):
+            acting = acting_in(session)  # only local sign-in's administrator looks through
+            if acting is not None:
+                return _RequestAuth(user=acting.user(user), acting=acting)
+        return _RequestAuth(user=user)
 
 
 @dataclass(frozen=True)
@@ -201,6 +206,7 @@ class _RequestAuth:
     user: User | None = None
     expired: bool = False
     throttled: float | None = None  # seconds to wait: too many failed key checks
+    acting: ActingAs | None = None  # the local administrator looks through another role
 
 
 def _client(scope: Scope) -> str:

@@ -4,18 +4,29 @@ Sign-out, an admin's revoke and the absolute or idle expiry delete the row, so t
 opens nothing from the next request on. Who the session is (issuer, subject) never changes; its
 name, e-mail and role are confirmed by the provider again every `role_refresh_minutes`
 (service/auth/provider.py), and the session ends when the provider no longer confirms them.
+
+The provider's tokens are needed for that re-check (the refresh token cannot be hashed away), so
+they are kept encrypted (AES-GCM) with a key derived from the cookie's token, which the server
+never stores: a copy of the database or a backup holds no token anyone can use at the provider,
+and the server can read them only during a request of that browser, which is when it asks.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 import sqlalchemy as sa
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from indexer.schema import sessions_table
 from service.auth.roles import Role
@@ -49,6 +60,37 @@ class Identity:
 class Tokens:
     access_token: str | None = None
     refresh_token: str | None = None
+
+
+def _tokens_key(token: str) -> AESGCM:
+    """A key of its own from the cookie's token (the id is its plain SHA-256: not this key)."""
+    derived = HKDF(hashes.SHA256(), 32, salt=None, info=b"tvaers provider tokens").derive(
+        token.encode()
+    )
+    return AESGCM(derived)
+
+
+def seal_tokens(token: str, tokens: Tokens) -> str | None:
+    """The provider's tokens, readable only with the cookie's token; None when there are none."""
+    if tokens.access_token is None and tokens.refresh_token is None:
+        return None
+    plain = json.dumps({"access": tokens.access_token, "refresh": tokens.refresh_token}).encode()
+    nonce = secrets.token_bytes(12)
+    sealed = _tokens_key(token).encrypt(nonce, plain, session_id(token).encode())
+    return base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def open_tokens(token: str, sealed: str | None) -> Tokens:
+    """What `seal_tokens` kept; no tokens when there were none or they cannot be read."""
+    if not sealed:
+        return Tokens()
+    raw = base64.urlsafe_b64decode(sealed.encode())
+    try:
+        plain = _tokens_key(token).decrypt(raw[:12], raw[12:], session_id(token).encode())
+    except InvalidTag:
+        return Tokens()
+    values = json.loads(plain)
+    return Tokens(values.get("access"), values.get("refresh"))
 
 
 @dataclass(frozen=True)
@@ -92,8 +134,7 @@ class Sessions:
                     "expires_at": now + self.max_age,
                     "last_seen_at": now,
                     "checked_at": now,
-                    "access_token": tokens.access_token,
-                    "refresh_token": tokens.refresh_token,
+                    "provider_tokens": seal_tokens(token, tokens),
                 },
             )
         return token
@@ -107,7 +148,7 @@ class Sessions:
             row = found.first()
         if row is None:
             return None, "gone"
-        session = _session(row)
+        session = _session(row, token)
         ended: Ended | None = None
         if session.expires_at <= now:
             ended = "expired"
@@ -125,17 +166,16 @@ class Sessions:
                 )
         return session, None
 
-    def confirm(self, sid: str, identity: Identity, tokens: Tokens) -> None:
+    def confirm(self, token: str, identity: Identity, tokens: Tokens) -> None:
         """The provider confirmed the session again (maybe with another role)."""
         with self._engine.begin() as conn:
             conn.execute(
                 sessions_table.update()
-                .where(sessions_table.c.id == sid)
+                .where(sessions_table.c.id == session_id(token))
                 .values(
                     **_identity_values(identity),
                     checked_at=self.clock(),
-                    access_token=tokens.access_token,
-                    refresh_token=tokens.refresh_token,
+                    provider_tokens=seal_tokens(token, tokens),
                 )
             )
 
@@ -173,7 +213,8 @@ def _identity_values(identity: Identity) -> dict[str, object]:
     }
 
 
-def _session(row: sa.Row[tuple[object, ...]]) -> SessionRow:
+def _session(row: sa.Row[tuple[object, ...]], token: str | None = None) -> SessionRow:
+    """The row as a session; its provider tokens only when the cookie's token is given."""
     return SessionRow(
         id=row.id,
         identity=Identity(
@@ -188,5 +229,5 @@ def _session(row: sa.Row[tuple[object, ...]]) -> SessionRow:
         expires_at=row.expires_at,
         last_seen_at=row.last_seen_at,
         checked_at=row.checked_at,
-        tokens=Tokens(row.access_token, row.refresh_token),
+        tokens=open_tokens(token, row.provider_tokens) if token is not None else Tokens(),
     )

@@ -33,7 +33,7 @@ class AuthState:
             max_age=dt.timedelta(seconds=settings.session_max_age),
             idle=dt.timedelta(minutes=settings.session_idle_minutes),
         )
-        self.throttle = Throttle(settings.throttle_key_failures, settings.throttle_sign_ins)
+        self.throttle = Throttle(engine, settings.throttle_key_failures, settings.throttle_sign_ins)
         self.provider = Provider(settings) if settings.oidc_enabled else None
         self.oauth: Any = None
         if settings.oidc_enabled:
@@ -74,9 +74,9 @@ class AuthState:
             role=role_of(groups, settings),
         )
 
-    def reconfirm(self, row: SessionRow) -> SessionRow | None:
-        """The session, with claims the provider confirmed again when they were due; None (and
-        the session ended) when the provider no longer confirms them."""
+    def reconfirm(self, row: SessionRow, token: str) -> SessionRow | None:
+        """The session (of the cookie's `token`), with claims the provider confirmed again when
+        they were due; None (and the session ended) when the provider no longer confirms them."""
         due = row.checked_at + dt.timedelta(minutes=self.settings.role_refresh_minutes)
         if self.provider is None or not row.identity.issuer or self.sessions.clock() < due:
             return row
@@ -86,7 +86,7 @@ class AuthState:
             return None
         claims, tokens = confirmed
         identity = self.identity_of(claims)
-        self.sessions.confirm(row.id, identity, tokens)
+        self.sessions.confirm(token, identity, tokens)
         return SessionRow(
             row.id,
             identity,
