@@ -2,7 +2,8 @@
 
 It opens the newest snapshot on local disk (or builds one from the database), then applies the
 log after the snapshot's revision, a small batch at a time. Each batch gives a new immutable
-`SearchIndex`; `current` is swapped in one assignment, so searches never wait. In a service, a
+`SearchIndex`; `current` is swapped in one assignment, so searches never wait, and every
+subscriber (a cache of what a version implies) is told of it once before. In a service, a
 follower thread polls the log and a maintenance thread writes snapshots and compacts, both in the
 background. Any number of processes, on one home folder or many, can follow one database.
 """
@@ -13,6 +14,7 @@ import dataclasses
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +29,8 @@ from indexer.snapshots import clean, current_meta, load_newest, write_snapshot
 from indexer.store import RESET, Plan, Store
 
 log = logging.getLogger("tvaers.live")
+# Told each new index version once, before any reader can get it (`LiveIndex.subscribe`).
+Subscriber = Callable[[SearchIndex], None]
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class LiveIndex:
         self.index_dir = index_dir
         self.policy = policy
         self._current = index
+        self._subscribers: list[Subscriber] = []
         self._apply_lock = threading.Lock()
         self._snapshot_lock = threading.Lock()
         self._published = threading.Condition()
@@ -111,7 +116,16 @@ class LiveIndex:
 
     @property
     def current(self) -> SearchIndex:
+        """The newest version; reading it changes nothing (caches learn by `subscribe`)."""
         return self._current
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        """Tell `subscriber` of every new version, once, before `current` and `wait_for` show
+        it: a cache that may hold what a change removed (an erased person's name) is emptied
+        before any reader can see the change. A subscriber must be quick and never wait for
+        the index (it runs while versions are published)."""
+        with self._published:
+            self._subscribers.append(subscriber)
 
     # Following the log -------------------------------------------------------------------
 
@@ -206,6 +220,8 @@ class LiveIndex:
 
     def _publish(self, index: SearchIndex) -> None:
         with self._published:
+            for subscriber in self._subscribers:
+                subscriber(index)
             self._current = index
             self._published.notify_all()
 
@@ -336,7 +352,7 @@ def rebuild_index(home: Home, embedder: Embedder, progress: Progress | None = No
     started = time.perf_counter()
     store = home.open_store()
     try:
-        revision, _ = store.commit(lambda _: Plan(reset=True), embedder.model_id, {})
+        revision = store.commit(lambda _: Plan(reset=True), embedder.model_id, {}).revision
         index, embedded = _build(store, embedder, EXACT_SEARCH_LIMIT, progress)
         write_snapshot(home.index_dir, index)
     finally:
