@@ -197,7 +197,7 @@ class ServiceState:
             expected=expected,
             actor=actor,
         )
-        self.live.wait_for(written.revision)
+        self._shown(written)
         return Saved.of(written, kind, record_id)
 
     def confirm(
@@ -236,7 +236,7 @@ class ServiceState:
             actor=actor,
             check=check,
         )
-        self.live.wait_for(deletion.revision)
+        self._shown(deletion.written)
         record = deletion.written.before.get((kind, record_id))
         if kind == "person" and record is not None:
             # The database forgot them in the delete's transaction (indexer.erasure); what this
@@ -246,6 +246,12 @@ class ServiceState:
             self.live.snapshot()
         assert record is not None  # the delete read it
         return Erasure(record, deletion.cleared, deletion.erased.get("pairing_proposals", 0))
+
+    def _shown(self, written: Written) -> None:
+        """Wait until search shows the write (its answer and the next search read it); the
+        index applies what the write stored, and its subscribers (cached queries) are told."""
+        self.live.offer(written)
+        self.live.wait_for(written.revision)
 
 
 class SerializedEmbedder:
