@@ -122,14 +122,20 @@ def confirm_record(
     record first."""
 
     def plan(reader: Reader) -> Plan:
-        record = reader.get(kind, record_id)
-        if record is None:
-            raise NotFoundError(kind, record_id)
-        if check is not None:
-            check(record)
+        _checked(reader, kind, record_id, check)
         return Plan()
 
     return store.commit(plan, "", {}, actor=actor, confirmed=[(kind, record_id)])
+
+
+def _checked(reader: Reader, kind: Kind, record_id: str, check: Check | None) -> Record:
+    """The stored record (NotFoundError if there is none), after the caller's own check."""
+    record = reader.get(kind, record_id)
+    if record is None:
+        raise NotFoundError(kind, record_id)
+    if check is not None:
+        check(record)
+    return record
 
 
 # Where other records name a person: a unit's contact, a trial action's contact person.
@@ -180,11 +186,7 @@ def delete_record(
     cleared: list[Cleared] = []
 
     def plan(reader: Reader) -> Plan:
-        record = reader.get(kind, record_id)
-        if record is None:
-            raise NotFoundError(kind, record_id)
-        if check is not None:
-            check(record)
+        record = _checked(reader, kind, record_id, check)
         if expected is not None and version_of(record) != expected:
             raise VersionConflictError(kind, record_id, expected, record)
         cleared.clear()  # a retried plan starts again
