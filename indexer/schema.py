@@ -33,7 +33,8 @@ embeddings_table = sa.Table(
     "embeddings",
     metadata,
     sa.Column("model_id", sa.String(300), primary_key=True),
-    sa.Column("content_hash", sa.String(64), primary_key=True),
+    # Indexed alone too: a write forgets a text's vectors in every model by its hash.
+    sa.Column("content_hash", sa.String(64), primary_key=True, index=True),
     sa.Column("vector", sa.LargeBinary, nullable=False),
 )
 log_head_table = sa.Table(
