@@ -25,6 +25,7 @@ from indexer.schema import audit_table, changes_table, freshness_table
 from indexer.steps import STEPS
 from indexer.store import Store
 from indexer.updates import upsert_record
+from service.api.hits import facets_of
 from service.api.state import ServiceState
 from tests import conftest_service
 from tests.conftest_service import make_app, write_csv, write_data_folder
@@ -328,3 +329,29 @@ def test_asking_for_the_current_searcher_changes_nothing(live: LiveIndex) -> Non
 
     assert searchers.current() is first
     assert dict(searchers.caches.query_vectors).keys() == cached.keys()
+
+
+def test_the_filter_values_follow_each_version(client: TestClient, auth: dict[str, str]) -> None:
+    """They are told each version and updated from its changed rows (not a pass over every
+    document per write), and equal a full pass after each change."""
+    state = _state(client)
+    unchanged = state.facets
+    put = client.put("/api/people/p001", json={"title": NEW_TITLE}, headers=auth)
+    assert put.status_code == 200
+    assert state.facets is unchanged  # a change that shows no new value keeps them
+
+    unit = {
+        "id": "u50",
+        "name": "Robotlaboratoriet",
+        "organisation": "Robotkommunen",
+        "sector": "region",
+        "area": "Robotter",
+        "description": "Vi afprøver robotter, der hjælper ældre med at spise selv.",
+    }
+    assert client.post("/api/units", json=unit, headers=auth).status_code == 201
+    assert "Robotkommunen" in state.facets.organisations
+    assert state.facets == facets_of(state.live.current)
+
+    assert client.delete("/api/units/u50", headers=auth).status_code == 200
+    assert "Robotkommunen" not in state.facets.organisations
+    assert state.facets == facets_of(state.live.current)

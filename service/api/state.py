@@ -33,7 +33,7 @@ from indexer.plans import IMPORT, Actor
 from indexer.records import Kind, Record
 from indexer.store import Written
 from indexer.updates import Cleared, confirm_record, delete_record, update_record
-from service.api.hits import facets_of
+from service.api.hits import FacetValues
 from service.api.proposals import ProposalShelf
 from service.api.schemas.search import FacetsPublic
 from service.auth.roles import User
@@ -79,7 +79,8 @@ class ServiceState:
         self.season_review = SeasonReview(self.store.engine)
         # Told each search's engine time (GET /metrics); nothing until the app sets it.
         self.on_search: Callable[[float], None] = _ignore
-        self._facets: tuple[SearchIndex, FacetsPublic] | None = None
+        self._facets = FacetValues(self.live.current)
+        self.live.subscribe(self._facets.new_version)
         self._warmer: threading.Thread | None = None
         self._stop_warming = threading.Event()
         # Set once the first warming has run: what waits on it (a test timing replication, a
@@ -140,12 +141,8 @@ class ServiceState:
 
     @property
     def facets(self) -> FacetsPublic:
-        """The filter values change only with the index: worked out once per version."""
-        index = self.live.current
-        cached = self._facets
-        if cached is None or cached[0] is not index:
-            cached = self._facets = (index, facets_of(index))
-        return cached[1]
+        """The filter values change only with the index: kept up to date by each version."""
+        return self._facets.public
 
     # Reads: the database is the truth ----------------------------------------------------
 
