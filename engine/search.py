@@ -971,7 +971,12 @@ class _Ranked:
 
 
 class LiveSearcher:
-    """The Searcher of a live index's newest version: one per process, shared by requests."""
+    """The Searcher of a live index's newest version: one per process, shared by requests.
+
+    It subscribes to the index's versions: each new one empties the shared caches (every
+    change may be an erasure, and a cached query or word may name the person) and gets its
+    Searcher once, before any request can see it. Asking for the current Searcher changes
+    nothing."""
 
     def __init__(
         self,
@@ -986,15 +991,12 @@ class LiveSearcher:
         self.synonyms = synonyms
         self.caches = SearchCaches()
         self._searcher = Searcher(live.current, embedder, fusion, self.caches, synonyms)
+        live.subscribe(self._new_version)
 
     def current(self) -> Searcher:
         """A request keeps the searcher it got: one version answers it from start to end."""
-        index = self.live.current
-        searcher = self._searcher
-        if searcher.index is not index:
-            # Every change may be an erasure: a cached query or word may name the person.
-            self.caches.forget()
-            searcher = self._searcher = Searcher(
-                index, self.embedder, self.fusion, self.caches, self.synonyms
-            )
-        return searcher
+        return self._searcher
+
+    def _new_version(self, index: SearchIndex) -> None:
+        self.caches.forget()
+        self._searcher = Searcher(index, self.embedder, self.fusion, self.caches, self.synonyms)

@@ -1,8 +1,8 @@
 """The audit log: who changed what and when, old value → new value per changed field.
 
-Rows are written by a write hook in the same transaction as the change. Erasing a person keeps
-the facts of the rows about them (when, action, which fields) and replaces their values and
-their name as actor (`indexer.erasure`).
+Rows are written by the audit step of every write (`indexer.steps`), in its transaction.
+Erasing a person keeps the facts of the rows about them (when, action, which fields) and
+replaces their values and their name as actor (`indexer.erasure`).
 """
 
 from __future__ import annotations
@@ -15,19 +15,12 @@ from typing import Literal
 import sqlalchemy as sa
 
 from indexer.erasure import ErasedPerson, scrubbed
+from indexer.plans import Actor as Actor
+from indexer.plans import Change
 from indexer.records import Record
 from indexer.schema import audit_table
-from indexer.store import Plan
 
 Action = Literal["create", "update", "delete", "confirm"]
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who writes: a signed-in person (subject, name) or an API key ("key:NAME", its name)."""
-
-    subject: str
-    name: str
 
 
 @dataclass(frozen=True)
@@ -40,10 +33,6 @@ class Entry:
     record_id: str
     action: str
     changes: dict[str, list[str | None]]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 def diff(old: Record | None, new: Record | None) -> dict[str, list[str | None]]:
@@ -62,18 +51,17 @@ class AuditLog:
         self._engine = engine
 
     @staticmethod
-    def on_write(
-        conn: sa.Connection, before: dict[tuple[str, str], Record], plan: Plan, actor: Actor
-    ) -> None:
+    def on_write(conn: sa.Connection, change: Change) -> None:
         """One row per record the write changed (a unit's people whose fields stay the same
-        only had their documents rewritten: no row)."""
-        at = _now()
+        only had their documents rewritten: no row), and a "confirm" row per record confirmed
+        as it is."""
+        before, plan = change.before, change.plan
         erased = [
             ErasedPerson.of(old)
             for kind, record_id in plan.deletes
             if kind == "person" and (old := before.get((kind, record_id))) is not None
         ]
-        rows = []
+        rows: list[tuple[str, str, str, dict[str, list[str | None]]]] = []
         for stored in plan.upserts:
             record = stored.record
             old = before.get((record.kind, record.id))
@@ -83,14 +71,13 @@ class AuditLog:
                 rows.append((record.kind, record.id, action, changes))
         for kind, record_id in plan.deletes:
             rows.append((kind, record_id, "delete", diff(before.get((kind, record_id)), None)))
+        changed = {(k, i) for k, i, _, _ in rows}
+        rows += [(k, i, "confirm", {}) for k, i in change.confirmed if (k, i) not in changed]
         for person in erased:  # the older rows are the erasure's (indexer.erasure, same commit)
             # This write's own rows never hold the erased values, not even for a moment.
             rows = [(k, i, a, scrubbed(c, person, k, i)) for k, i, a, c in rows]
         if rows:
-            conn.execute(audit_table.insert(), [_row(at, actor, *row) for row in rows])
-
-    def confirm(self, conn: sa.Connection, actor: Actor, kind: str, record_id: str) -> None:
-        conn.execute(audit_table.insert(), [_row(_now(), actor, kind, record_id, "confirm", {})])
+            conn.execute(audit_table.insert(), [_row(change.at, change.actor, *r) for r in rows])
 
     def page(self, offset: int = 0, limit: int = 50) -> tuple[list[Entry], int]:
         """Newest first; and how many rows there are in all."""

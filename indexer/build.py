@@ -16,8 +16,8 @@ import numpy as np
 
 from indexer.embedders import Embedder
 from indexer.errors import TvaersError
-from indexer.freshness import Freshness
 from indexer.loading import load_data_folder
+from indexer.plans import IMPORT, Actor, Key
 from indexer.records import KINDS, Document, Kind, documents_from_records
 from indexer.store import (
     MissingVectors,
@@ -25,7 +25,7 @@ from indexer.store import (
     Reader,
     Store,
     StoredRecord,
-    WriteHook,
+    Written,
     fields_json,
 )
 
@@ -58,11 +58,7 @@ class Home:
     def open_store(self) -> Store:
         """The database, upgraded to the newest schema if it is older (`indexer.migrations`)."""
         self.path.mkdir(parents=True, exist_ok=True)
-        store = Store(self.url)
-        # Imported records count as confirmed at import time, by "import". (A person any write
-        # deletes is erased from every other table by the store itself: indexer.erasure.)
-        store.write_hooks.append(Freshness(store.engine).import_hook)
-        return store
+        return Store(self.url)
 
 
 @dataclass(frozen=True)
@@ -83,7 +79,8 @@ def index_folder(
 ) -> IndexReport:
     """Make the database hold exactly the folder's records; only differences are written.
 
-    Everything is validated before anything is embedded or written.
+    Everything is validated before anything is embedded or written. The import is the
+    writer: its changes are audited and confirmed by "import" (`indexer.steps`).
     """
     started = time.perf_counter()
     dataset = load_data_folder(folder)
@@ -109,7 +106,7 @@ def index_folder(
             upserts, deletes, texts={s.content_hash: texts[s.content_hash] for s in upserts}
         )
 
-    revision, changed = commit_plan(store, embedder, plan, fresh)
+    written = commit_plan(store, embedder, plan, fresh)
     counts: dict[str, int] = dict.fromkeys(KINDS, 0)
     for record in records:
         counts[record.kind] += 1
@@ -117,8 +114,8 @@ def index_folder(
         counts=counts,
         embedded=len(fresh),
         reused=len(texts) - len(fresh),
-        changed=changed,
-        revision=revision,
+        changed=written.changed,
+        revision=written.revision,
         seconds=time.perf_counter() - started,
         model_id=embedder.model_id,
     )
@@ -129,17 +126,26 @@ def commit_plan(
     embedder: Embedder,
     plan: Callable[[Reader], Plan],
     vectors: dict[str, np.ndarray] | None = None,
-    on_write: WriteHook | None = None,
-    erased_out: dict[str, int] | None = None,
-) -> tuple[int, int]:
-    """Plan on the records as they are, embed what the plan needs, commit; again if the records
-    changed meanwhile so that the plan needs other texts. Returns (revision, keys written)."""
+    *,
+    actor: Actor = IMPORT,
+    confirmed: Sequence[Key] = (),
+) -> Written:
+    """The one write path: plan on the records as they are, embed what the plan needs (outside
+    the transaction), commit with every dependent step (`Store.commit`); plan again if the
+    records changed meanwhile so that the plan needs other texts."""
     vectors = dict(vectors or {})
     for _ in range(WRITE_ATTEMPTS):
-        planned = store.read(plan)
-        vectors.update(embed_missing(planned.texts, embedder, store, known=vectors))
+        prepared = store.prepare(plan)
+        vectors.update(embed_missing(prepared.plan.texts, embedder, store, known=vectors))
         try:
-            return store.commit(plan, embedder.model_id, vectors, on_write, erased_out)
+            return store.commit(
+                plan,
+                embedder.model_id,
+                vectors,
+                actor=actor,
+                confirmed=confirmed,
+                prepared=prepared,
+            )
         except MissingVectors:
             continue
     raise TvaersError("Posten blev ændret af andre undervejs flere gange i træk. Prøv igen.")

@@ -91,11 +91,19 @@ class EmbedderUnavailableError(TvaersError):
 class VersionConflictError(TvaersError):
     """A write expected a version of the record that is no longer the stored one."""
 
-    def __init__(self, kind: str, record_id: str, expected: str, current: object) -> None:
+    def __init__(
+        self,
+        kind: str,
+        record_id: str,
+        expected: str,
+        current: object,
+        attempted: object = None,
+    ) -> None:
         self.kind = kind
         self.record_id = record_id
         self.expected = expected
         self.current = current  # the stored Record (or None: deleted meanwhile)
+        self.attempted = attempted  # the Record the write would have stored, when known
         super().__init__(
             "Posten er ændret af en anden, siden du hentede den. Se den gemte version, og gem "
             "din ændring igen oven på den, hvis den stadig skal med."

@@ -9,25 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from indexer.records import Record
-from indexer.schema import freshness_table
-from indexer.store import Plan, key_chunks
+from indexer.plans import IMPORT as IMPORT_ACTOR
+from indexer.plans import Change
+from indexer.plans import Confirmation as Confirmation
+from indexer.plans import utc_now as now
+from indexer.schema import freshness_table, key_chunks
 
-IMPORT = "import"
-
-
-@dataclass(frozen=True)
-class Confirmation:
-    confirmed_at: dt.datetime  # UTC, naive
-    confirmed_by: str
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+IMPORT = IMPORT_ACTOR.name
 
 
 class Freshness:
@@ -39,44 +30,30 @@ class Freshness:
     @staticmethod
     def stamp(
         conn: sa.Connection, keys: Iterable[tuple[str, str]], by: str, at: dt.datetime | None = None
-    ) -> None:
+    ) -> dict[tuple[str, str], Confirmation]:
         keys = sorted(set(keys))
         if not keys:
-            return
+            return {}
         at = at or now()
         _delete(conn, keys)
         conn.execute(
             freshness_table.insert(),
             [{"kind": k, "id": i, "confirmed_at": at, "confirmed_by": by} for k, i in keys],
         )
+        return {key: Confirmation(at, by) for key in keys}
 
     @staticmethod
-    def on_write(
-        conn: sa.Connection,
-        before: dict[tuple[str, str], Record],
-        plan: Plan,
-        by: str,
-        confirmed: Iterable[tuple[str, str]] = (),
-    ) -> None:
-        """Deleted records leave the table; new or changed ones (and `confirmed`) are stamped."""
-        _delete(conn, plan.deletes)
+    def on_write(conn: sa.Connection, change: Change) -> None:
+        """Deleted records leave the table; new or changed ones (and the confirmed) are stamped
+        by the writer's name."""
+        _delete(conn, change.plan.deletes)
         changed = [
             (s.record.kind, s.record.id)
-            for s in plan.upserts
-            if before.get((s.record.kind, s.record.id)) != s.record
+            for s in change.plan.upserts
+            if change.before.get((s.record.kind, s.record.id)) != s.record
         ]
-        Freshness.stamp(conn, [*changed, *confirmed], by)
-
-    def import_hook(
-        self, conn: sa.Connection, before: dict[tuple[str, str], Record], plan: Plan
-    ) -> None:
-        Freshness.on_write(conn, before, plan, IMPORT)
-
-    def confirm(self, kind: str, record_id: str, by: str) -> Confirmation:
-        at = now()
-        with self._engine.begin() as conn:
-            Freshness.stamp(conn, [(kind, record_id)], by, at)
-        return Confirmation(at, by)
+        stamped = Freshness.stamp(conn, [*changed, *change.confirmed], change.actor.name, change.at)
+        change.confirmations.update(stamped)
 
     # Reading ----------------------------------------------------------------------------
 

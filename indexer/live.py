@@ -2,7 +2,8 @@
 
 It opens the newest snapshot on local disk (or builds one from the database), then applies the
 log after the snapshot's revision, a small batch at a time. Each batch gives a new immutable
-`SearchIndex`; `current` is swapped in one assignment, so searches never wait. In a service, a
+`SearchIndex`; `current` is swapped in one assignment, so searches never wait, and every
+subscriber (a cache of what a version implies) is told of it once before. In a service, a
 follower thread polls the log and a maintenance thread writes snapshots and compacts, both in the
 background. Any number of processes, on one home folder or many, can follow one database.
 """
@@ -13,6 +14,7 @@ import dataclasses
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,9 +26,11 @@ from indexer.errors import IndexNotFoundError, ModelMismatchError
 from indexer.index import SearchIndex
 from indexer.records import Document, documents_from_records
 from indexer.snapshots import clean, current_meta, load_newest, write_snapshot
-from indexer.store import RESET, Plan, Store
+from indexer.store import RESET, Plan, Store, Written
 
 log = logging.getLogger("tvaers.live")
+# Told each new index version once, before any reader can get it (`LiveIndex.subscribe`).
+Subscriber = Callable[[SearchIndex], None]
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,8 @@ class LiveIndex:
         self.index_dir = index_dir
         self.policy = policy
         self._current = index
+        self._subscribers: list[Subscriber] = []
+        self._offered: dict[int, Written] = {}  # this process's writes, by revision
         self._apply_lock = threading.Lock()
         self._snapshot_lock = threading.Lock()
         self._published = threading.Condition()
@@ -111,7 +117,16 @@ class LiveIndex:
 
     @property
     def current(self) -> SearchIndex:
+        """The newest version; reading it changes nothing (caches learn by `subscribe`)."""
         return self._current
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        """Tell `subscriber` of every new version, once, before `current` and `wait_for` show
+        it: a cache that may hold what a change removed (an erased person's name) is emptied
+        before any reader can see the change. A subscriber must be quick and never wait for
+        the index (it runs while versions are published)."""
+        with self._published:
+            self._subscribers.append(subscriber)
 
     # Following the log -------------------------------------------------------------------
 
@@ -129,8 +144,15 @@ class LiveIndex:
                     self._publish(self._rebuilt())
                     self._erased_since_snapshot = True
                     continue
-                self._publish(self._applied(index, keys, changes[-1][0]))
+                self._publish(self._applied(index, keys, changes[-1][0], self._offer_of(changes)))
                 applied += len(keys)
+
+    def offer(self, written: Written) -> None:
+        """A write of this process hands over what it stored: applying its revision then
+        reads no record (the write read each once). Other revisions are read from the store."""
+        if written.changed and not written.plan.reset:
+            with self._published:
+                self._offered[written.revision] = written
 
     def wait_for(self, revision: int, timeout: float = 10.0) -> bool:
         """Block until the index shows `revision` (a write's own answer reads its write)."""
@@ -188,10 +210,25 @@ class LiveIndex:
         limit = min(self.policy.rebuild_above, max(1_000, self.policy.rebuild_share * index.size))
         return pending > limit
 
+    def _offer_of(self, changes: list[tuple[int, str, str]]) -> Written | None:
+        """The write offered for these changes, if they are one revision (and older offers,
+        which other paths applied, are dropped)."""
+        first, last = changes[0][0], changes[-1][0]
+        with self._published:
+            for revision in [r for r in self._offered if r < first]:
+                del self._offered[revision]
+            return self._offered.pop(first, None) if first == last else None
+
     def _applied(
-        self, index: SearchIndex, keys: set[tuple[str, str]], revision: int
+        self,
+        index: SearchIndex,
+        keys: set[tuple[str, str]],
+        revision: int,
+        offered: Written | None = None,
     ) -> SearchIndex:
-        documents = _documents_of(self.store, keys)
+        documents = _documents_written(offered, keys) if offered is not None else None
+        if documents is None:
+            documents = _documents_of(self.store, keys)
         vectors, embedded = vectors_of(documents, self.embedder, self.store)
         if embedded:  # the writer's vectors were forgotten meanwhile (a later erasure)
             log.info("embedded %d texts missing from the cache", embedded)
@@ -206,6 +243,8 @@ class LiveIndex:
 
     def _publish(self, index: SearchIndex) -> None:
         with self._published:
+            for subscriber in self._subscribers:
+                subscriber(index)
             self._current = index
             self._published.notify_all()
 
@@ -304,6 +343,19 @@ def _documents_of(store: Store, keys: set[tuple[str, str]]) -> list[Document]:
     return [d for d in documents_from_records(context) if (d.kind, d.id) in keys]
 
 
+def _documents_written(written: Written, keys: set[tuple[str, str]]) -> list[Document] | None:
+    """The documents of a revision from the write that made it (None: a unit it did not read)."""
+    records = [r for kind, id_ in keys if (r := written.record(kind, id_)) is not None]
+    units = {r.id: r for r in records if r.kind == "unit"}
+    for unit_id in {r.get("unit_id") for r in records if r.kind != "unit"} - set(units):
+        unit = written.record("unit", unit_id)
+        if unit is None:
+            return None
+        units[unit_id] = unit
+    context = list(units.values()) + [r for r in records if r.kind != "unit"]
+    return [d for d in documents_from_records(context) if (d.kind, d.id) in keys]
+
+
 def index_data_folder(
     folder: Path, home: Home, embedder: Embedder, progress: Progress | None = None
 ) -> IndexReport:
@@ -336,7 +388,7 @@ def rebuild_index(home: Home, embedder: Embedder, progress: Progress | None = No
     started = time.perf_counter()
     store = home.open_store()
     try:
-        revision, _ = store.commit(lambda _: Plan(reset=True), embedder.model_id, {})
+        revision = store.commit(lambda _: Plan(reset=True), embedder.model_id, {}).revision
         index, embedded = _build(store, embedder, EXACT_SEARCH_LIMIT, progress)
         write_snapshot(home.index_dir, index)
     finally:

@@ -8,6 +8,8 @@ create them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 
 MAX_GAP_QUERY_CHARS = 200  # longer texts are pasted pages, not questions; they are cut there
@@ -31,7 +33,8 @@ embeddings_table = sa.Table(
     "embeddings",
     metadata,
     sa.Column("model_id", sa.String(300), primary_key=True),
-    sa.Column("content_hash", sa.String(64), primary_key=True),
+    # Indexed alone too: a write forgets a text's vectors in every model by its hash.
+    sa.Column("content_hash", sa.String(64), primary_key=True, index=True),
     sa.Column("vector", sa.LargeBinary, nullable=False),
 )
 log_head_table = sa.Table(
@@ -223,3 +226,18 @@ season_letters_table = sa.Table(
     sa.Column("answer", sa.String(10)),  # "accept" / "decline" (interns), NULL: not yet
     sa.Column("answered_at", sa.DateTime),
 )
+
+
+def key_chunks(keys: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """(kind, ids) pieces of a set of keys, for `kind = ? AND id IN (…)` statements on the
+    tables keyed by (kind, id)."""
+    by_kind: dict[str, set[str]] = {}
+    for kind, record_id in keys:
+        by_kind.setdefault(kind, set()).add(record_id)
+    return [(kind, chunk) for kind, ids in by_kind.items() for chunk in chunks(ids)]
+
+
+def chunks(values: Iterable[str], size: int = 500) -> list[list[str]]:
+    """SQL `IN` lists in pieces: databases cap the parameters of one statement (SQLite 32,766)."""
+    items = sorted(values)
+    return [items[start : start + size] for start in range(0, len(items), size)]

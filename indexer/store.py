@@ -10,24 +10,40 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
 import sqlalchemy as sa
 
 from indexer import faults, migrations
-from indexer.erasure import erase_deleted_people
+from indexer.plans import IMPORT, Actor, Change, Confirmation, Key, Plan, StoredRecord
 from indexer.records import KINDS, Kind, Record
-from indexer.schema import changes_table, embeddings_table, log_head_table, records_table
+from indexer.schema import (
+    changes_table,
+    chunks,
+    embeddings_table,
+    key_chunks,
+    log_head_table,
+    records_table,
+)
+from indexer.steps import run_steps
+
+__all__ = [
+    "RESET",
+    "LogHead",
+    "MissingVectors",
+    "Plan",
+    "Reader",
+    "Store",
+    "StoredRecord",
+    "Written",
+]
 
 RESET = ("*", "*")  # a log entry meaning "rebuild everything" (`tvaers reindex`)
 SQLITE_BUSY_MS = 30_000  # writers from other processes wait their turn, not fail
 
 T = TypeVar("T")
-# Runs inside a write's transaction after its rows are written: (connection, the records the
-# write replaced or deleted as they were, the plan). Audit rows and freshness land with the change.
-WriteHook = Callable[[sa.Connection, "dict[tuple[str, str], Record]", "Plan"], None]
 
 
 @dataclass(frozen=True)
@@ -37,26 +53,40 @@ class LogHead:
 
 
 @dataclass(frozen=True)
-class StoredRecord:
-    """A record as written: with the hash of its document's text (the vector it needs)."""
+class Prepared:
+    """A plan made outside the write's transaction (to learn which texts to embed), with the
+    log revision it was made at: if no write landed since, the transaction takes it as it is
+    and reads no record again."""
 
-    record: Record
-    content_hash: str
+    revision: int
+    plan: Plan
+    reader: Reader
 
 
-@dataclass
-class Plan:
-    """What one transaction writes: records to store, keys to delete, vectors of new texts."""
+class Written:
+    """What one write stored, for its caller to answer with: nothing needs reading back."""
 
-    upserts: list[StoredRecord] = field(default_factory=list)
-    deletes: list[tuple[Kind, str]] = field(default_factory=list)
-    texts: dict[str, str] = field(default_factory=dict)  # content hash → text, to embed
-    reset: bool = False
+    def __init__(self, revision: int, change: Change, reader: Reader) -> None:
+        self.revision = revision
+        self.plan = change.plan
+        self.before = change.before
+        self.confirmations: dict[Key, Confirmation] = change.confirmations
+        self.erased: dict[str, int] = change.erased  # rows changed per erasure sink
+        self._reader = reader
 
     @property
-    def keys(self) -> list[tuple[str, str]]:
-        upserted: list[tuple[str, str]] = [(s.record.kind, s.record.id) for s in self.upserts]
-        return upserted + [(k, i) for k, i in self.deletes]
+    def changed(self) -> int:
+        """How many records were written or deleted (0: the write changed nothing)."""
+        return len(self.plan.keys)
+
+    def record(self, kind: str, record_id: str) -> Record | None:
+        """The record as this write left it: stored by it, or read by it (a person's unit)."""
+        for stored in self.plan.upserts:
+            if (stored.record.kind, stored.record.id) == (kind, record_id):
+                return stored.record
+        if (kind, record_id) in self.plan.deletes:
+            return None
+        return self._reader.known(kind, record_id)
 
 
 class MissingVectors(Exception):
@@ -68,8 +98,8 @@ class MissingVectors(Exception):
 
 
 class _Unchanged(Exception):
-    def __init__(self, revision: int) -> None:
-        self.revision = revision
+    def __init__(self, written: Written) -> None:
+        self.written = written
 
 
 class Store:
@@ -81,8 +111,6 @@ class Store:
         if self.dialect == "sqlite":
             sa.event.listen(self._engine, "connect", _sqlite_pragmas)
         self.schema = migrations.upgrade(self._engine)
-        # Every commit without its own hook runs these (imports: freshness by "import").
-        self.write_hooks: list[WriteHook] = []
         self._checkpoint()  # a crash may have left erased rows' old pages in the WAL
 
     @property
@@ -140,57 +168,72 @@ class Store:
 
     # Writing -----------------------------------------------------------------------------
 
+    def prepare(self, plan: Callable[[Reader], Plan]) -> Prepared:
+        """Make the plan on the records as they are now, outside any transaction (the caller
+        embeds its texts next); the log head is read first, so the plan is at least as new."""
+        with self._engine.connect() as conn:
+            reader = Reader(conn)
+            revision = reader.head().revision
+            planned = plan(reader)
+        return Prepared(revision, planned, reader)
+
     def commit(
         self,
         plan: Callable[[Reader], Plan],
         model_id: str,
         vectors: dict[str, np.ndarray],
-        on_write: WriteHook | None = None,
-        erased_out: dict[str, int] | None = None,
-    ) -> tuple[int, int]:
-        """Run `plan` inside one transaction and write what it says, with the next revision.
+        *,
+        actor: Actor = IMPORT,
+        confirmed: Sequence[Key] = (),
+        prepared: Prepared | None = None,
+    ) -> Written:
+        """Write what `plan` says in one transaction, with the next revision, and every step that
+        depends on it (`indexer.steps.STEPS`); returns what was stored.
 
         The revision row is locked first, so writers from every process take turns and
-        revisions commit in order. The plan reads the records as they are now: a rule it checks
-        (an id is new, a unit exists) holds when the write lands. Raises MissingVectors when a
-        text the plan needs has no vector in `vectors` or the cache. Returns the revision and
-        how many records were written or deleted; a plan that changes nothing commits nothing.
-        `on_write` (else `write_hooks`) runs in the same transaction, after the rows are written;
-        then every erasure sink for a person the plan deletes (`indexer.erasure`), whose counts
-        of changed rows go to `erased_out`.
+        revisions commit in order. A `prepared` plan made at the revision still current is
+        taken as it is; otherwise the plan is made again on the records as they are now, so a
+        rule it checks (an id is new, a unit exists) holds when the write lands. Every record is
+        read once per write (`Reader` remembers what it read). Raises MissingVectors when a
+        text the plan needs has no vector in `vectors` or the cache. A plan that changes
+        nothing and confirms nothing commits nothing; a confirmation alone writes no revision.
         """
         try:
-            return self._commit(plan, model_id, vectors, on_write, erased_out)
+            return self._commit(plan, model_id, vectors, actor, tuple(confirmed), prepared)
         except _Unchanged as unchanged:
-            return unchanged.revision, 0
+            return unchanged.written
 
     def _commit(
         self,
         plan: Callable[[Reader], Plan],
         model_id: str,
         vectors: dict[str, np.ndarray],
-        on_write: WriteHook | None,
-        erased_out: dict[str, int] | None,
-    ) -> tuple[int, int]:
+        actor: Actor,
+        confirmed: tuple[Key, ...],
+        prepared: Prepared | None,
+    ) -> Written:
         with self._engine.begin() as conn:
-            conn.execute(log_head_table.update().values(revision=log_head_table.c.revision + 1))
-            revision = int(conn.execute(sa.select(log_head_table.c.revision)).scalar_one())
-            reader = Reader(conn)
-            planned = plan(reader)
+            conn.execute(log_head_table.update().values(revision=log_head_table.c.revision))
+            head = int(conn.execute(sa.select(log_head_table.c.revision)).scalar_one())
+            if prepared is not None and prepared.revision == head:
+                reader, planned = prepared.reader.bound_to(conn), prepared.plan
+            else:
+                reader = Reader(conn)
+                planned = plan(reader)
             needed = {s.content_hash for s in planned.upserts}
             cached = _existing_hashes(conn, model_id, needed)
             missing = needed - cached - set(vectors)
             if missing:
                 raise MissingVectors(missing)
             keys = planned.keys
-            if not keys and not planned.reset:
-                raise _Unchanged(revision - 1)  # rolls the revision back
+            if not keys and not planned.reset and not confirmed:
+                raise _Unchanged(Written(head, Change(head, planned, {}, actor), reader))
+            revision = head
+            if keys or planned.reset:
+                revision = head + 1
+                conn.execute(log_head_table.update().values(revision=revision))
             old_hashes = reader.hashes_of(keys)
-            hooks = [on_write] if on_write is not None else list(self.write_hooks)
-            read_before = keys if hooks else planned.deletes  # erasure needs who is deleted
-            before: dict[tuple[str, str], Record] = {
-                (r.kind, r.id): r for r in reader.records_by_keys(read_before)
-            }
+            before: dict[Key, Record] = {(r.kind, r.id): r for r in reader.records_by_keys(keys)}
             _delete_keys(conn, keys)
             if planned.upserts:
                 conn.execute(records_table.insert(), [_row(s) for s in planned.upserts])
@@ -202,17 +245,13 @@ class Store:
                 conn.execute(changes_table.insert(), entries)
             # A text nobody shows any more takes its vectors along, in every model (erasure).
             _forget_unused(conn, old_hashes - needed)
-            for hook in hooks:
-                hook(conn, before, planned)
-            # Whoever wrote it: a deleted person leaves every other table (the one list of sinks).
-            erased = erase_deleted_people(conn, before, planned.deletes)
-            if erased_out is not None:
-                erased_out.update(erased)
+            change = Change(revision, planned, before, actor, confirmed)
+            run_steps(conn, change)  # audit, freshness, editors, every erasure sink
             faults.reach("store:before-commit")
         faults.reach("store:after-commit")
         if old_hashes or planned.deletes:
             self._checkpoint()
-        return revision, len(keys)
+        return Written(revision, change, reader)
 
     def _checkpoint(self) -> None:
         """SQLite: replaced and deleted rows' old pages live in the write-ahead log until a
@@ -226,7 +265,7 @@ class Store:
     def cached_vectors(self, model_id: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
         with self._engine.connect() as conn:
-            for chunk in _chunks(set(hashes)):
+            for chunk in chunks(set(hashes)):
                 rows = conn.execute(
                     sa.select(embeddings_table.c.content_hash, embeddings_table.c.vector).where(
                         embeddings_table.c.model_id == model_id,
@@ -283,58 +322,83 @@ class Store:
 
 
 class Reader:
-    """Reads within one connection (inside a write, they see the write's own transaction)."""
+    """Reads within one connection (inside a write, they see the write's own transaction).
+
+    It remembers every record it read, or found missing, so one write reads each record once:
+    its plan, its rules, what it replaces, the vectors it frees, the answer to its caller.
+    """
 
     def __init__(self, conn: sa.Connection) -> None:
         self._conn = conn
+        self._rows: dict[Key, _Row | None] = {}  # None: read, and not there
+        self._records: dict[Key, Record] = {}  # parsed on first use
+        self._units: dict[str, list[Key]] = {}  # unit id → its people's and trials' keys
+        self._complete = False  # every record has been read
+
+    def bound_to(self, conn: sa.Connection) -> Reader:
+        """Go on reading in another connection (the write's transaction) with what is known."""
+        self._conn = conn
+        return self
 
     def head(self) -> LogHead:
         row = self._conn.execute(sa.select(log_head_table)).one()
         return LogHead(row.log_id, int(row.revision))
 
     def all_records(self) -> list[Record]:
-        rows = self._conn.execute(sa.select(records_table)).all()
-        return sorted((_record(r) for r in rows), key=lambda r: (KINDS.index(r.kind), r.id))
+        self._read_all()
+        found = [self._parsed(k) for k, row in self._rows.items() if row is not None]
+        return sorted(found, key=lambda r: (KINDS.index(r.kind), r.id))
 
-    def all_hashes(self) -> dict[tuple[str, str], tuple[str, str]]:
+    def all_hashes(self) -> dict[Key, tuple[str, str]]:
         """(kind, id) → (fields as stored, content hash), for comparing a whole data folder."""
-        rows = self._conn.execute(
-            sa.select(
-                records_table.c.kind,
-                records_table.c.id,
-                records_table.c.fields,
-                records_table.c.content_hash,
-            )
-        ).all()
-        return {(r.kind, r.id): (r.fields, r.content_hash or "") for r in rows}
+        self._read_all()
+        return {k: (row.fields, row.content_hash) for k, row in self._rows.items() if row}
 
     def get(self, kind: str, record_id: str) -> Record | None:
-        row = self._conn.execute(
-            sa.select(records_table).where(
-                records_table.c.kind == kind, records_table.c.id == record_id
-            )
-        ).first()
-        return None if row is None else _record(row)
+        key = (kind, record_id)
+        if key not in self._rows and not self._complete:
+            row = self._conn.execute(
+                sa.select(records_table).where(
+                    records_table.c.kind == kind, records_table.c.id == record_id
+                )
+            ).first()
+            self._rows[key] = None if row is None else _Row.of(row)
+        return self.known(kind, record_id)
+
+    def known(self, kind: str, record_id: str) -> Record | None:
+        """A record this reader has read (None: not read, or not there); never reads."""
+        return self._parsed((kind, record_id)) if self._rows.get((kind, record_id)) else None
 
     def records_of_unit(self, unit_id: str) -> list[Record]:
-        rows = self._conn.execute(
-            sa.select(records_table).where(records_table.c.unit_id == unit_id)
-        ).all()
-        return sorted((_record(r) for r in rows), key=lambda r: (KINDS.index(r.kind), r.id))
+        if self._complete:
+            keys = [k for k, row in self._rows.items() if row and row.unit_id == unit_id]
+        elif unit_id in self._units:
+            keys = self._units[unit_id]
+        else:
+            rows = self._conn.execute(
+                sa.select(records_table).where(records_table.c.unit_id == unit_id)
+            ).all()
+            keys = self._units[unit_id] = [self._remember(r) for r in rows]
+        found = [self._parsed(k) for k in keys]
+        return sorted(found, key=lambda r: (KINDS.index(r.kind), r.id))
 
-    def records_by_keys(self, keys: Iterable[tuple[str, str]]) -> list[Record]:
-        found: list[Record] = []
-        for kind, chunk in _key_chunks(keys):
+    def records_by_keys(self, keys: Iterable[Key]) -> list[Record]:
+        wanted = list(dict.fromkeys(keys))
+        unread = [] if self._complete else [k for k in wanted if k not in self._rows]
+        for kind, chunk in key_chunks(unread):
+            self._rows.update(dict.fromkeys(((kind, i) for i in chunk), None))
             rows = self._conn.execute(
                 sa.select(records_table).where(
                     records_table.c.kind == kind, records_table.c.id.in_(chunk)
                 )
             ).all()
-            found.extend(_record(r) for r in rows)
-        return found
+            for row in rows:
+                self._remember(row)
+        return [self._parsed(k) for k in wanted if self._rows.get(k)]
 
     def records_mentioning(self, needles: Sequence[str]) -> list[Record]:
-        """Records whose fields hold any of these texts (case-folded); the caller checks where."""
+        """Records whose fields hold any of these texts (case-folded); the caller checks where.
+        Records already read are matched here rather than read again."""
         needles = [n for n in needles if n]
         if not needles:
             return []
@@ -342,25 +406,58 @@ class Reader:
         conditions = [text.contains(n.lower(), autoescape=True) for n in needles]
         # SQLite's lower() folds ASCII only: a non-ASCII needle is looked for as written too.
         conditions += [records_table.c.fields.contains(n, autoescape=True) for n in needles]
-        rows = self._conn.execute(sa.select(records_table).where(sa.or_(*conditions))).all()
-        return [_record(r) for r in rows]
-
-    def hashes_of(self, keys: Sequence[tuple[str, str]]) -> set[str]:
-        """The content hashes these records have now (records from before the column: none)."""
-        found: set[str] = set()
-        for kind, chunk in _key_chunks(keys):
-            found.update(
-                self._conn.execute(
-                    sa.select(records_table.c.content_hash).where(
-                        records_table.c.kind == kind, records_table.c.id.in_(chunk)
-                    )
-                ).scalars()
+        query = sa.select(records_table).where(sa.or_(*conditions))
+        known = [k for k, row in self._rows.items() if row is not None]
+        for kind, chunk in key_chunks(known):
+            query = query.where(
+                sa.not_(sa.and_(records_table.c.kind == kind, records_table.c.id.in_(chunk)))
             )
-        return {h for h in found if h}
+        found = [self._remember(r) for r in self._conn.execute(query).all()]
+        lowered = [n.lower() for n in needles]
+        for key in known:
+            row = self._rows[key]
+            assert row is not None
+            if any(n in row.fields.lower() or n in row.fields for n in lowered + needles):
+                found.append(key)
+        return [self._parsed(k) for k in found]
+
+    def hashes_of(self, keys: Sequence[Key]) -> set[str]:
+        """The content hashes these records have now (records from before the column: none)."""
+        self.records_by_keys(keys)
+        return {row.content_hash for k in keys if (row := self._rows.get(k)) and row.content_hash}
+
+    def _read_all(self) -> None:
+        if not self._complete:
+            for row in self._conn.execute(sa.select(records_table)).all():
+                self._remember(row)
+            self._rows = {k: row for k, row in self._rows.items() if row is not None}
+            self._complete = True
+
+    def _remember(self, row: Any) -> Key:
+        key = (row.kind, row.id)
+        self._rows[key] = _Row.of(row)
+        return key
+
+    def _parsed(self, key: Key) -> Record:
+        record = self._records.get(key)
+        if record is None:
+            row = self._rows[key]
+            assert row is not None
+            record = self._records[key] = Record(key[0], key[1], json.loads(row.fields))  # type: ignore[arg-type]
+        return record
 
 
-def _record(row: Any) -> Record:
-    return Record(row.kind, row.id, json.loads(row.fields))
+@dataclass(frozen=True)
+class _Row:
+    """A record's row as read: its fields as stored (parsed only when asked for)."""
+
+    fields: str
+    content_hash: str
+    unit_id: str | None
+
+    @classmethod
+    def of(cls, row: Any) -> _Row:
+        return cls(row.fields, row.content_hash or "", row.unit_id)
 
 
 def _row(stored: StoredRecord) -> dict[str, str | None]:
@@ -385,7 +482,7 @@ def version_of(record: Record) -> str:
 
 
 def _delete_keys(conn: sa.Connection, keys: Sequence[tuple[str, str]]) -> None:
-    for kind, chunk in _key_chunks(keys):
+    for kind, chunk in key_chunks(keys):
         conn.execute(
             records_table.delete().where(
                 records_table.c.kind == kind, records_table.c.id.in_(chunk)
@@ -395,7 +492,7 @@ def _delete_keys(conn: sa.Connection, keys: Sequence[tuple[str, str]]) -> None:
 
 def _existing_hashes(conn: sa.Connection, model_id: str, hashes: set[str]) -> set[str]:
     found: set[str] = set()
-    for chunk in _chunks(hashes):
+    for chunk in chunks(hashes):
         found.update(
             conn.execute(
                 sa.select(embeddings_table.c.content_hash).where(
@@ -417,7 +514,7 @@ def _insert_vectors(conn: sa.Connection, model_id: str, vectors: dict[str, np.nd
 
 
 def _delete_vectors(conn: sa.Connection, model_id: str, hashes: Iterable[str]) -> None:
-    for chunk in _chunks(set(hashes)):
+    for chunk in chunks(set(hashes)):
         conn.execute(
             embeddings_table.delete().where(
                 embeddings_table.c.model_id == model_id,
@@ -429,7 +526,7 @@ def _delete_vectors(conn: sa.Connection, model_id: str, hashes: Iterable[str]) -
 def _forget_unused(conn: sa.Connection, hashes: set[str]) -> None:
     """Forget the vectors of these texts unless a record still shows the very same text."""
     used: set[str] = set()
-    for chunk in _chunks(hashes):
+    for chunk in chunks(hashes):
         used.update(
             conn.execute(
                 sa.select(records_table.c.content_hash).where(
@@ -441,22 +538,8 @@ def _forget_unused(conn: sa.Connection, hashes: set[str]) -> None:
 
 
 def _forget(conn: sa.Connection, hashes: set[str]) -> None:
-    for chunk in _chunks(hashes):
+    for chunk in chunks(hashes):
         conn.execute(embeddings_table.delete().where(embeddings_table.c.content_hash.in_(chunk)))
-
-
-def _key_chunks(keys: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
-    """(kind, ids) pieces of a set of keys, for `kind = ? AND id IN (…)` statements."""
-    by_kind: dict[str, set[str]] = {}
-    for kind, record_id in keys:
-        by_kind.setdefault(kind, set()).add(record_id)
-    return [(kind, chunk) for kind, ids in by_kind.items() for chunk in _chunks(ids)]
-
-
-def _chunks(hashes: Iterable[str], size: int = 500) -> list[list[str]]:
-    """SQL `IN` lists in pieces: databases cap the parameters of one statement (SQLite 32,766)."""
-    items = sorted(hashes)
-    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
@@ -467,6 +550,3 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
     cursor.close()
-
-
-key_chunks = _key_chunks  # for tables of other features keyed by (kind, id)

@@ -6,6 +6,7 @@ rewrites their documents (and only theirs) in the same revision.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from indexer.build import commit_plan
@@ -19,9 +20,14 @@ from indexer.errors import (
     VersionConflictError,
 )
 from indexer.loading import dataset_from_tables
+from indexer.plans import IMPORT, Actor
 from indexer.records import REQUIRED_COLUMNS, Kind, Record, documents_from_records
-from indexer.store import Plan, Reader, Store, StoredRecord, WriteHook, version_of
+from indexer.store import Plan, Reader, Store, StoredRecord, Written, version_of
 from indexer.tables import Row, Table
+
+# Told the record a delete or a confirmation is about, in its plan: a caller's own rule (may
+# this user edit its unit?) is checked on the very record the write reads.
+Check = Callable[[Record], None]
 
 
 def validate_record(record: Record, reader: Reader) -> None:
@@ -46,19 +52,49 @@ def upsert_record(
     *,
     new: bool = False,
     expected: str | None = None,
-    on_write: WriteHook | None = None,
-) -> int:
-    """Create (`new`: refused if the id exists) or replace one record; returns the revision.
+    actor: Actor = IMPORT,
+) -> Written:
+    """Create (`new`: refused if the id exists) or replace one record; returns what was stored.
 
     With `expected` (a version_of), the stored record must still have that version when the
-    write lands (checked in its transaction, so of two writers expecting it only one wins)."""
+    write lands (checked in its transaction, so of two writers expecting it only one wins).
+    The save confirms the record by `actor`, changed or not."""
+    return update_record(
+        store,
+        embedder,
+        record.kind,
+        record.id,
+        lambda _stored: record,
+        new=new,
+        expected=expected,
+        actor=actor,
+    )
+
+
+def update_record(
+    store: Store,
+    embedder: Embedder,
+    kind: Kind,
+    record_id: str,
+    build: Callable[[Record | None], Record],
+    *,
+    new: bool = False,
+    expected: str | None = None,
+    actor: Actor = IMPORT,
+) -> Written:
+    """As upsert_record, with the new record built from the stored one (None: none yet), so a
+    partial update and the caller's own rules (may this user edit its unit?) work on the very
+    record the write replaces, read once."""
 
     def plan(reader: Reader) -> Plan:
-        stored = reader.get(record.kind, record.id)
+        stored = reader.get(kind, record_id)
         if new and stored is not None:
-            raise AlreadyExistsError(record.kind, record.id)
-        if expected is not None and (stored is None or version_of(stored) != expected):
-            raise VersionConflictError(record.kind, record.id, expected, stored)
+            raise AlreadyExistsError(kind, record_id)
+        if expected is not None and stored is None:
+            raise VersionConflictError(kind, record_id, expected, None)
+        record = build(stored)
+        if expected is not None and stored is not None and version_of(stored) != expected:
+            raise VersionConflictError(kind, record_id, expected, stored, record)
         validate_record(record, reader)
         shown = [record]
         if record.kind == "unit":
@@ -75,8 +111,31 @@ def upsert_record(
         texts = {d.content_hash: d.text for k, d in documents.items() if k in keys}
         return Plan(upserts, texts=texts)
 
-    revision, _ = commit_plan(store, embedder, plan, on_write=on_write)
-    return revision
+    return commit_plan(store, embedder, plan, actor=actor, confirmed=[(kind, record_id)])
+
+
+def confirm_record(
+    store: Store, kind: Kind, record_id: str, actor: Actor, check: Check | None = None
+) -> Written:
+    """ "Det passer stadig": the record is confirmed as it is (NotFoundError if there is none);
+    a write like any other, without a revision, since no record changes. `check` is told the
+    record first."""
+
+    def plan(reader: Reader) -> Plan:
+        _checked(reader, kind, record_id, check)
+        return Plan()
+
+    return store.commit(plan, "", {}, actor=actor, confirmed=[(kind, record_id)])
+
+
+def _checked(reader: Reader, kind: Kind, record_id: str, check: Check | None) -> Record:
+    """The stored record (NotFoundError if there is none), after the caller's own check."""
+    record = reader.get(kind, record_id)
+    if record is None:
+        raise NotFoundError(kind, record_id)
+    if check is not None:
+        check(record)
+    return record
 
 
 # Where other records name a person: a unit's contact, a trial action's contact person.
@@ -95,9 +154,17 @@ class Cleared:
 
 @dataclass(frozen=True)
 class Deletion:
-    revision: int
+    written: Written
     cleared: list[Cleared]
-    erased: dict[str, int]  # rows changed per erasure sink (indexer.erasure.SINKS)
+
+    @property
+    def revision(self) -> int:
+        return self.written.revision
+
+    @property
+    def erased(self) -> dict[str, int]:
+        """Rows changed per erasure sink (indexer.erasure.SINKS)."""
+        return self.written.erased
 
 
 def delete_record(
@@ -107,20 +174,19 @@ def delete_record(
     record_id: str,
     *,
     expected: str | None = None,
-    on_write: WriteHook | None = None,
+    actor: Actor = IMPORT,
+    check: Check | None = None,
 ) -> Deletion:
     """Delete a record and every trace of it (row, cached vector; every index follows).
 
     A person is also erased where other records name them: a unit's contact (by e-mail, or by
     name in their own unit) and a trial action's contact person lose those fields in the same
-    transaction, and the answer says which.
+    transaction, and the answer says which. `check` is told the record before it goes.
     """
     cleared: list[Cleared] = []
 
     def plan(reader: Reader) -> Plan:
-        record = reader.get(kind, record_id)
-        if record is None:
-            raise NotFoundError(kind, record_id)
+        record = _checked(reader, kind, record_id, check)
         if expected is not None and version_of(record) != expected:
             raise VersionConflictError(kind, record_id, expected, record)
         cleared.clear()  # a retried plan starts again
@@ -142,9 +208,8 @@ def delete_record(
                 )
         return Plan(deletes=[(kind, record_id)])
 
-    erased: dict[str, int] = {}
-    revision, _ = commit_plan(store, embedder, plan, on_write=on_write, erased_out=erased)
-    return Deletion(revision, list(cleared), erased)
+    written = commit_plan(store, embedder, plan, actor=actor)
+    return Deletion(written, list(cleared))
 
 
 def _without_contact(

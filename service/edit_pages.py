@@ -18,7 +18,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from indexer.errors import AlreadyExistsError, DataError, NotFoundError, VersionConflictError
-from indexer.freshness import Confirmation, now
+from indexer.freshness import Confirmation
+from indexer.plans import utc_now as now
 from indexer.records import TRIAL_STATUSES, Record, split_list
 from indexer.store import version_of
 from service.api.deps import get_state
@@ -267,25 +268,57 @@ def edit_page(request: Request, kind: str, record_id: str) -> HTMLResponse:
 
 @router.post("/rediger/{kind}/{record_id}", response_class=HTMLResponse)
 async def edit_save(request: Request, kind: str, record_id: str) -> Response:
+    """The record is read once, in the write: who may edit it and the version are checked on the
+    record the save replaces. A refused save reads what its page shows."""
     state = get_state(request)
-    try:
-        record, unit, user = _editable(request, kind, record_id)
-    except NotFoundError as exc:
-        return render_error(request, 404, str(exc))
+    if kind not in FIELDS:
+        return render_error(request, 404, str(NotFoundError(kind, record_id)))
+    user = _signed_in(request)
     values = await _form(request)
     version = values.get("version", "")
     errors = validate(kind, values)
     if errors:
-        return _form_page(request, record, kind, unit, values, version, errors, 422)
-    updated = _updated(record, kind, values)
+        return _refused(request, kind, record_id, values, version, errors)
+
+    def build(existing: Record | None) -> Record:
+        assert existing is not None  # a missing record is a conflict with nothing (below)
+        _editor(request, _unit_of(existing))
+        return _updated(existing, kind, values)
+
     try:
-        state.save(updated, actor=actor_of(user), expected=version)
+        saved = state.update(kind, record_id, build, actor=actor_of(user), expected=version)  # type: ignore[arg-type]
     except VersionConflictError as exc:
         stored = exc.current if isinstance(exc.current, Record) else None
-        return _conflict_page(request, kind, unit, updated, stored, values)
+        if stored is None or not isinstance(exc.attempted, Record):
+            return render_error(request, 404, str(NotFoundError(kind, record_id)))
+        unit = stored if kind == "unit" else state.record("unit", stored.get("unit_id"))
+        return _conflict_page(request, kind, unit, exc.attempted, stored, values)
     except DataError as exc:
-        return _form_page(request, record, kind, unit, values, version, _problems(exc, kind), 422)
-    return RedirectResponse(_record_page(kind, record_id, unit.id), status.HTTP_303_SEE_OTHER)
+        return _refused(request, kind, record_id, values, version, _problems(exc, kind))
+    return RedirectResponse(_record_page(kind, record_id, saved.unit.id), status.HTTP_303_SEE_OTHER)
+
+
+def _signed_in(request: Request) -> User:
+    user = _user(request)
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Log ind for at rette.")
+    return user
+
+
+def _refused(
+    request: Request,
+    kind: str,
+    record_id: str,
+    values: dict[str, str],
+    version: str,
+    errors: dict[str, str],
+) -> HTMLResponse:
+    """The form again with what to fix (422), for a user who may edit the record."""
+    try:
+        record, unit, _user = _editable(request, kind, record_id)
+    except NotFoundError as exc:
+        return render_error(request, 404, str(exc))
+    return _form_page(request, record, kind, unit, values, version, errors, 422)
 
 
 def _record_page(kind: str, record_id: str, unit_id: str) -> str:
@@ -348,13 +381,10 @@ def new_page(request: Request, unit_id: str, kind: str) -> HTMLResponse:
 
 @router.post("/enheder/{unit_id}/ny/{kind}", response_class=HTMLResponse)
 async def new_save(request: Request, unit_id: str, kind: str) -> Response:
+    """The unit is read once, by the write (which refuses a unit that is not there)."""
     state = get_state(request)
     if kind not in ("person", "trial"):
         return render_error(request, 404, "Man kan kun tilføje kolleger og prøvehandlinger.")
-    try:
-        unit = state.record("unit", unit_id)
-    except NotFoundError as exc:
-        return render_error(request, 404, str(exc))
     user = _editor(request, unit_id)
     values = await _form(request)
     new_id = values.get("id", "").strip()
@@ -364,17 +394,21 @@ async def new_save(request: Request, unit_id: str, kind: str) -> Response:
             "Skriv et id på højst 64 tegn af bogstaver, tal, punktum, bindestreg eller "
             "understreg, der begynder med et bogstav eller tal."
         )
-    if errors:
-        return _form_page(request, None, kind, unit, values, "", errors, 422, new_id)
-    record = _updated(Record(kind, new_id, {"id": new_id, "unit_id": unit_id}), kind, values)  # type: ignore[arg-type]
+    if not errors:
+        record = _updated(Record(kind, new_id, {"id": new_id, "unit_id": unit_id}), kind, values)  # type: ignore[arg-type]
+        try:
+            state.save(record, new=True, actor=actor_of(user))
+            return RedirectResponse(_record_page(kind, new_id, unit_id), status.HTTP_303_SEE_OTHER)
+        except AlreadyExistsError:
+            errors["id"] = f"Id'et '{new_id}' er allerede brugt. Vælg et andet."
+        except DataError as exc:
+            errors = _problems(exc, kind)
     try:
-        state.save(record, new=True, actor=actor_of(user))
-    except AlreadyExistsError:
-        errors["id"] = f"Id'et '{new_id}' er allerede brugt. Vælg et andet."
-        return _form_page(request, None, kind, unit, values, "", errors, 409, new_id)
-    except DataError as exc:
-        return _form_page(request, None, kind, unit, values, "", _problems(exc, kind), 422, new_id)
-    return RedirectResponse(_record_page(kind, new_id, unit_id), status.HTTP_303_SEE_OTHER)
+        unit = state.record("unit", unit_id)
+    except NotFoundError as exc:
+        return render_error(request, 404, str(exc))
+    code = 409 if "allerede brugt" in errors.get("id", "") else 422
+    return _form_page(request, None, kind, unit, values, "", errors, code, new_id)
 
 
 @router.get("/rediger/{kind}/{record_id}/slet", response_class=HTMLResponse)
@@ -398,13 +432,22 @@ async def delete_save(request: Request, kind: str, record_id: str) -> Response:
     state = get_state(request)
     if kind not in ("person", "trial"):
         return render_error(request, 404, "Kun kolleger og prøvehandlinger kan fjernes her.")
+    user = _signed_in(request)
+    values = await _form(request)
+
+    def check(existing: Record) -> None:
+        _editor(request, _unit_of(existing))
+
     try:
-        _record, unit, user = _editable(request, kind, record_id)
+        erasure = state.delete(
+            kind,  # type: ignore[arg-type]
+            record_id,
+            actor=actor_of(user),
+            expected=values.get("version") or "",
+            check=check,
+        )
     except NotFoundError as exc:
         return render_error(request, 404, str(exc))
-    values = await _form(request)
-    try:
-        state.delete(kind, record_id, actor=actor_of(user), expected=values.get("version") or "")  # type: ignore[arg-type]
     except VersionConflictError:
         return render_error(
             request,
@@ -412,20 +455,28 @@ async def delete_save(request: Request, kind: str, record_id: str) -> Response:
             "Posten er ændret, siden du åbnede siden. Åbn den igen, se ændringen, og slet den "
             "derefter, hvis den stadig skal væk.",
         )
-    return RedirectResponse(f"/enheder/{unit.id}", status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(f"/enheder/{_unit_of(erasure.deleted)}", status.HTTP_303_SEE_OTHER)
 
 
 @router.post("/bekraeft/{kind}/{record_id}", response_class=HTMLResponse)
 async def confirm(request: Request, kind: str, record_id: str) -> Response:
     """ "Det passer stadig": one click confirms the record as it is."""
     state = get_state(request)
+    if kind not in FIELDS:
+        return render_error(request, 404, str(NotFoundError(kind, record_id)))
+    user = _signed_in(request)
+    await _form(request)
+
+    def check(existing: Record) -> None:
+        _editor(request, _unit_of(existing))
+
     try:
-        record, unit, user = _editable(request, kind, record_id)
+        written = state.confirm(kind, record_id, actor_of(user), check)  # type: ignore[arg-type]
     except NotFoundError as exc:
         return render_error(request, 404, str(exc))
-    await _form(request)
-    state.confirm(record.kind, record.id, actor_of(user))
-    back = _record_page(kind, record_id, unit.id)
+    record = written.record(kind, record_id)
+    assert record is not None  # the confirmation read it
+    back = _record_page(kind, record_id, _unit_of(record))
     return RedirectResponse(back, status.HTTP_303_SEE_OTHER)
 
 

@@ -66,7 +66,7 @@ def test_every_change_commits_one_revision_with_its_records(
     assert store.head().revision == 1  # the folder, in one revision
     assert {k for _, k, _ in changes(store)} == {"unit", "person", "trial"}
 
-    revision = upsert_record(store, FakeEmbedder(), person("p9", "zebraer"))
+    revision = upsert_record(store, FakeEmbedder(), person("p9", "zebraer")).revision
     assert revision == 2
     assert changes(store, 1) == [(2, "person", "p9")]
 

@@ -33,7 +33,7 @@ def test_index_search_write_and_erase_on_postgres(home: Home, mini_folder: Path)
         "px",
         {"id": "px", "name": "Ida Ølgaard", "title": "", "unit_id": "u1", "expertise": "zebra"},
     )
-    revision = upsert_record(store, embedder, person)
+    revision = upsert_record(store, embedder, person).revision
     live.catch_up()
     assert live.current.revision == revision == store.head().revision
     assert Searcher(live.current, embedder).search_by_text("Ida Ølgaard").hits[0].id == "px"

@@ -157,7 +157,7 @@ def conflict_body(exc: VersionConflictError) -> dict[str, Any]:
     """Both versions: the one the client's change was based on (and the change, when known),
     and the one stored now (None: deleted meanwhile)."""
     current = exc.current if isinstance(exc.current, Record) else None
-    attempted = getattr(exc, "attempted", None)
+    attempted = exc.attempted
     return {
         "detail": str(exc),
         "kind": exc.kind,

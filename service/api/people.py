@@ -16,7 +16,7 @@ from service.api.schemas.records import (
     PersonPublic,
     PersonUpdate,
 )
-from service.api.state import ServiceState
+from service.api.state import Saved, ServiceState
 from service.api.writes import (
     IfMatch,
     create_record,
@@ -41,6 +41,10 @@ def _public(state: ServiceState, person: Record) -> PersonPublic:
     )
 
 
+def _saved(saved: Saved) -> PersonPublic:
+    return person_public(saved.record, saved.unit, saved.confirmed)
+
+
 @router.get("/{person_id}", response_model=PersonPublic, summary="En kollega")
 def read_person(state: StateDep, person_id: PersonId, response: Response) -> PersonPublic:
     public = _public(state, state.record("person", person_id))
@@ -55,7 +59,7 @@ def read_person(state: StateDep, person_id: PersonId, response: Response) -> Per
     summary="Opret en kollega",
 )
 def create_person(state: StateDep, writer: Writer, body: PersonCreate) -> PersonPublic:
-    return _public(state, create_record(state, writer, "person", body))
+    return _saved(create_record(state, writer, "person", body))
 
 
 @router.put(
@@ -74,8 +78,7 @@ def put_person(
     """Creates the record when the id is new (with every field POST needs); otherwise the fields
     sent replace theirs and the others keep their value. Sending the same PUT again changes
     nothing, so a lost answer can be retried."""
-    return _public(
-        state,
+    return _saved(
         put_record(
             state,
             writer,
@@ -85,7 +88,7 @@ def put_person(
             PersonCreate,
             response,
             if_match(if_match_header),
-        ),
+        )
     )
 
 

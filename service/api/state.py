@@ -14,14 +14,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
-import sqlalchemy as sa
 
 from engine import lexicon, thesaurus
 from engine.search import LiveSearcher, Searcher
 from engine.suggest import Suggester
 from engine.synonyms import SynonymTable, import_synonyms_file
 from engine.typos import typo_index
-from indexer.audit import Actor, AuditLog
+from indexer.audit import AuditLog
 from indexer.build import Home
 from indexer.caching import CachedEmbedder
 from indexer.embedders import Embedder
@@ -30,10 +29,11 @@ from indexer.errors import NotFoundError
 from indexer.freshness import Confirmation, Freshness
 from indexer.index import SearchIndex
 from indexer.live import LiveIndex, LivePolicy
+from indexer.plans import IMPORT, Actor
 from indexer.records import Kind, Record
-from indexer.store import Plan, WriteHook
-from indexer.updates import Cleared, delete_record, upsert_record
-from service.api.hits import facets_of
+from indexer.store import Written
+from indexer.updates import Cleared, confirm_record, delete_record, update_record
+from service.api.hits import FacetValues
 from service.api.proposals import ProposalShelf
 from service.api.schemas.search import FacetsPublic
 from service.auth.roles import User
@@ -79,7 +79,8 @@ class ServiceState:
         self.season_review = SeasonReview(self.store.engine)
         # Told each search's engine time (GET /metrics); nothing until the app sets it.
         self.on_search: Callable[[float], None] = _ignore
-        self._facets: tuple[SearchIndex, FacetsPublic] | None = None
+        self._facets = FacetValues(self.live.current)
+        self.live.subscribe(self._facets.new_version)
         self._warmer: threading.Thread | None = None
         self._stop_warming = threading.Event()
         # Set once the first warming has run: what waits on it (a test timing replication, a
@@ -141,12 +142,8 @@ class ServiceState:
 
     @property
     def facets(self) -> FacetsPublic:
-        """The filter values change only with the index: worked out once per version."""
-        index = self.live.current
-        cached = self._facets
-        if cached is None or cached[0] is not index:
-            cached = self._facets = (index, facets_of(index))
-        return cached[1]
+        """The filter values change only with the index: kept up to date by each version."""
+        return self._facets.public
 
     # Reads: the database is the truth ----------------------------------------------------
 
@@ -159,77 +156,100 @@ class ServiceState:
     def records_of_unit(self, unit_id: str, kind: Kind) -> list[Record]:
         return [r for r in self.store.records_of_unit(unit_id) if r.kind == kind]
 
-    # Writes ------------------------------------------------------------------------------
+    # Writes: one owner (indexer.build.commit_plan → Store.commit runs every dependent step) ----
 
     def save(
         self,
         record: Record,
         *,
         new: bool = False,
-        actor: Actor | None = None,
+        actor: Actor = IMPORT,
         expected: str | None = None,
-    ) -> Record:
+    ) -> Saved:
         """Create (`new`) or replace a record; returns it as stored, already in search.
 
         With `expected` (its version), a record changed meanwhile raises VersionConflictError.
         The audit row and the confirmation by `actor` land in the write's own transaction."""
-        revision = upsert_record(
+        return self.update(
+            record.kind, record.id, lambda _stored: record, new=new, actor=actor, expected=expected
+        )
+
+    def update(
+        self,
+        kind: Kind,
+        record_id: str,
+        build: Callable[[Record | None], Record],
+        *,
+        new: bool = False,
+        actor: Actor = IMPORT,
+        expected: str | None = None,
+    ) -> Saved:
+        """As `save`, with the record built from the stored one (None: none yet), read once."""
+        written = update_record(
             self.store,
             self.embedder,
-            record,
+            kind,
+            record_id,
+            build,
             new=new,
             expected=expected,
-            on_write=_hook(actor, (record.kind, record.id)),
+            actor=actor,
         )
-        self._shown(revision)
-        return self.record(record.kind, record.id)
+        self._shown(written)
+        return Saved.of(written, kind, record_id)
 
-    def confirm(self, kind: Kind, record_id: str, actor: Actor) -> Confirmation:
-        """ "Det passer stadig": the record is confirmed as it is, and the log says so."""
-        self.record(kind, record_id)
-        with self.store.engine.begin() as conn:
-            self.audit.confirm(conn, actor, kind, record_id)
-            Freshness.stamp(conn, [(kind, record_id)], actor.name)
-        found = self.freshness.get(kind, record_id)
-        assert found is not None
-        return found
+    def confirm(
+        self,
+        kind: Kind,
+        record_id: str,
+        actor: Actor,
+        check: Callable[[Record], None] | None = None,
+    ) -> Written:
+        """ "Det passer stadig": the record is confirmed as it is, and the log says so; `check`
+        is told the record in the write (the caller's own rule)."""
+        return confirm_record(self.store, kind, record_id, actor, check)
 
     def delete(
         self,
         kind: Kind,
         record_id: str,
         *,
-        actor: Actor | None = None,
+        actor: Actor = IMPORT,
         expected: str | None = None,
+        check: Callable[[Record], None] | None = None,
     ) -> Erasure:
-        """Delete a record and every trace of it (GDPR erasure for people).
+        """Delete a record and every trace of it (GDPR erasure for people); `check` is told the
+        record in the write, before it goes (the caller's own rule).
 
         A person's name, e-mail and phone also leave the records that named them (in the same
         revision) and every other table (`indexer.erasure.SINKS`), and the snapshot on disk is
         written without them before this returns.
         """
-        record = self.record(kind, record_id)
         deletion = delete_record(
             self.store,
             self.embedder,
             kind,
             record_id,
             expected=expected,
-            on_write=_hook(actor, None),
+            actor=actor,
+            check=check,
         )
-        self._shown(deletion.revision)
-        if kind == "person":
+        self._shown(deletion.written)
+        record = deletion.written.before.get((kind, record_id))
+        if kind == "person" and record is not None:
             # The database forgot them in the delete's transaction (indexer.erasure); what this
             # process holds goes now: counts not yet written, and the snapshot on disk.
             person = ErasedPerson.of(record)
             self.gaps.forget_naming(person.name, person.email, person.phone_digits)
             self.live.snapshot()
-        return Erasure(deletion.cleared, deletion.erased.get("pairing_proposals", 0))
+        assert record is not None  # the delete read it
+        return Erasure(record, deletion.cleared, deletion.erased.get("pairing_proposals", 0))
 
-    def _shown(self, revision: int) -> None:
-        """Wait until search shows the write; cached queries that may name it are dropped."""
-        self.live.wait_for(revision)
-        self.searchers.current()
+    def _shown(self, written: Written) -> None:
+        """Wait until search shows the write (its answer and the next search read it); the
+        index applies what the write stored, and its subscribers (cached queries) are told."""
+        self.live.offer(written)
+        self.live.wait_for(written.revision)
 
 
 class SerializedEmbedder:
@@ -305,24 +325,30 @@ class SerializedEmbedder:
 
 
 @dataclass(frozen=True)
+class Saved:
+    """A record as a write stored it, with its unit and its confirmation, as the write saw
+    them: the answer needs no second read."""
+
+    record: Record
+    unit: Record
+    confirmed: Confirmation | None
+
+    @classmethod
+    def of(cls, written: Written, kind: Kind, record_id: str) -> Saved:
+        record = written.record(kind, record_id)
+        assert record is not None  # the write stored it
+        unit = record if kind == "unit" else written.record("unit", record.get("unit_id"))
+        assert unit is not None  # the write checked it
+        return cls(record, unit, written.confirmations.get((kind, record_id)))
+
+
+@dataclass(frozen=True)
 class Erasure:
     """What a delete did besides removing the record itself."""
 
+    deleted: Record  # as it was
     cleared: list[Cleared]  # fields of other records that named the person, now empty
     proposals_dropped: int
-
-
-def _hook(actor: Actor | None, confirmed: tuple[str, str] | None) -> WriteHook | None:
-    """What a write by `actor` also writes in its transaction: the audit rows, and the
-    confirmation of what it changed (and of `confirmed`, saved even when unchanged)."""
-    if actor is None:
-        return None  # the store's own hooks (as for an import)
-
-    def hook(conn: sa.Connection, before: dict[tuple[str, str], Record], plan: Plan) -> None:
-        AuditLog.on_write(conn, before, plan, actor)
-        Freshness.on_write(conn, before, plan, actor.name, [confirmed] if confirmed else [])
-
-    return hook
 
 
 def actor_of(user: User) -> Actor:

@@ -10,7 +10,7 @@ from indexer.records import Record
 from service.api.convert import trial_public
 from service.api.deps import StateDep, Writer
 from service.api.schemas.records import Deleted, TrialCreate, TrialPublic, TrialUpdate
-from service.api.state import ServiceState
+from service.api.state import Saved, ServiceState
 from service.api.writes import (
     IfMatch,
     create_record,
@@ -34,6 +34,10 @@ def _public(state: ServiceState, trial: Record) -> TrialPublic:
     )
 
 
+def _saved(saved: Saved) -> TrialPublic:
+    return trial_public(saved.record, saved.unit, saved.confirmed)
+
+
 @router.get("/{trial_id}", response_model=TrialPublic, summary="En prøvehandling")
 def read_trial(state: StateDep, trial_id: TrialId, response: Response) -> TrialPublic:
     public = _public(state, state.record("trial", trial_id))
@@ -48,7 +52,7 @@ def read_trial(state: StateDep, trial_id: TrialId, response: Response) -> TrialP
     summary="Opret en prøvehandling",
 )
 def create_trial(state: StateDep, writer: Writer, body: TrialCreate) -> TrialPublic:
-    return _public(state, create_record(state, writer, "trial", body))
+    return _saved(create_record(state, writer, "trial", body))
 
 
 @router.put(
@@ -67,11 +71,10 @@ def put_trial(
     """Creates the record when the id is new (with every field POST needs); otherwise the fields
     sent replace theirs and the others keep their value. Sending the same PUT again changes
     nothing, so a lost answer can be retried."""
-    return _public(
-        state,
+    return _saved(
         put_record(
             state, writer, "trial", trial_id, body, TrialCreate, response, if_match(if_match_header)
-        ),
+        )
     )
 
 

@@ -125,8 +125,8 @@ def reason_text(reason: Reason) -> str:
     summary="Opret en enhed",
 )
 def create_unit(state: StateDep, writer: Writer, body: UnitCreate) -> UnitPublic:
-    unit = create_record(state, writer, "unit", body)
-    return unit_public(unit, state.freshness.get("unit", unit.id))
+    saved = create_record(state, writer, "unit", body)
+    return unit_public(saved.record, saved.confirmed)
 
 
 @router.put(
@@ -145,10 +145,10 @@ def put_unit(
     """Creates the unit when the id is new (with every field POST needs); otherwise the fields
     sent replace theirs and the others keep their value. Its people and trial actions follow a
     new name. Sending the same PUT again changes nothing, so a lost answer can be retried."""
-    unit = put_record(
+    saved = put_record(
         state, writer, "unit", unit_id, body, UnitCreate, response, if_match(if_match_header)
     )
-    return unit_public(unit, state.freshness.get("unit", unit_id))
+    return unit_public(saved.record, saved.confirmed)
 
 
 @router.delete("/{unit_id}", response_model=Deleted, summary="Slet en enhed")

@@ -9,11 +9,11 @@ from fastapi import Header, HTTPException, Response, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from indexer.errors import DataError, VersionConflictError
+from indexer.errors import DataError
 from indexer.records import Kind, Record
 from service.api.convert import record_from_create, record_with_update
 from service.api.errors import ConflictError
-from service.api.state import Erasure, ServiceState, actor_of
+from service.api.state import Erasure, Saved, ServiceState, actor_of
 from service.auth import Role, User, check_can_edit
 
 
@@ -43,7 +43,7 @@ def check_new_unit(user: User, kind: Kind, record_id: str) -> None:
         )
 
 
-def create_record(state: ServiceState, user: User, kind: Kind, body: BaseModel) -> Record:
+def create_record(state: ServiceState, user: User, kind: Kind, body: BaseModel) -> Saved:
     """A taken id is refused in the write's own transaction (409), whoever took it."""
     record = record_from_create(kind, body)
     check_write(user, kind, record.id, record.fields)
@@ -62,16 +62,6 @@ def if_match(header: str | None) -> str | None:
     return value
 
 
-def save_expecting(
-    state: ServiceState, user: User, record: Record, expected: str | None, *, new: bool = False
-) -> Record:
-    try:
-        return state.save(record, new=new, actor=actor_of(user), expected=expected)
-    except VersionConflictError as exc:
-        exc.attempted = record  # type: ignore[attr-defined]
-        raise
-
-
 def put_record(
     state: ServiceState,
     user: User,
@@ -81,39 +71,46 @@ def put_record(
     create_schema: type[BaseModel],
     response: Response,
     expected: str | None = None,
-) -> Record:
+) -> Saved:
     """PUT creates (201) or updates (200), so a client that lost the answer can just retry.
 
-    An update keeps the fields left out; a create needs every field POST needs.
+    An update keeps the fields left out; a create needs every field POST needs. Both are built
+    inside the write, on the record it replaces (read once), and checked there.
     """
-    existing = state.store.get(kind, record_id)
-    if existing is None and expected is not None:
-        raise VersionConflictError(kind, record_id, expected, None)
-    if existing is not None:
-        updated = record_with_update(existing, body)
-        check_write(user, kind, record_id, existing.fields, updated.fields)
-        return save_expecting(state, user, updated, expected)
-    sent = body.model_dump(exclude_unset=True)
-    try:
-        complete = create_schema.model_validate({**sent, "id": record_id})
-    except ValidationError as exc:
-        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
-        raise RequestValidationError(errors) from exc
-    record = record_from_create(kind, complete)
-    check_write(user, kind, record_id, record.fields)
-    check_new_unit(user, kind, record_id)
-    response.status_code = status.HTTP_201_CREATED
-    return state.save(record, actor=actor_of(user))
+    created = False
+
+    def build(existing: Record | None) -> Record:
+        nonlocal created
+        created = existing is None
+        if existing is not None:
+            updated = record_with_update(existing, body)
+            check_write(user, kind, record_id, existing.fields, updated.fields)
+            return updated
+        sent = body.model_dump(exclude_unset=True)
+        try:
+            complete = create_schema.model_validate({**sent, "id": record_id})
+        except ValidationError as exc:
+            errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+            raise RequestValidationError(errors) from exc
+        record = record_from_create(kind, complete)
+        check_write(user, kind, record_id, record.fields)
+        check_new_unit(user, kind, record_id)
+        return record
+
+    saved = state.update(kind, record_id, build, actor=actor_of(user), expected=expected)
+    if created:
+        response.status_code = status.HTTP_201_CREATED
+    return saved
 
 
 def delete_any(
     state: ServiceState, user: User, kind: Kind, record_id: str, expected: str | None = None
 ) -> Erasure:
-    existing = state.store.get(kind, record_id)
-    if existing is not None:
+    def check(existing: Record) -> None:
         check_write(user, kind, record_id, existing.fields)
+
     try:
-        return state.delete(kind, record_id, actor=actor_of(user), expected=expected)
+        return state.delete(kind, record_id, actor=actor_of(user), expected=expected, check=check)
     except DataError as exc:  # a unit that still has people or trial actions
         raise ConflictError(
             f"Enheden '{record_id}' kan ikke slettes: "
