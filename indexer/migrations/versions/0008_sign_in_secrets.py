@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0004"  # the lead re-chains it after the other branches' migrations
+down_revision: str | None = "0007"
 branch_labels: str | None = None
 depends_on: str | None = None
 
