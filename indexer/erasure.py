@@ -18,7 +18,8 @@ PostgreSQL, a dump of the database):
 - sign_in_sessions: their sessions (by e-mail): they are signed out;
 - pairing_proposals: every proposal naming them;
 - season_participants: their registration in any Innovationspraktik season (by e-mail, name or
-  phone anywhere in it);
+  phone anywhere in it, or registered by them under their e-mail);
+- season_registration_links: the personal links sent to their e-mail (they open nothing more);
 - season_locks: locks of participants no longer registered;
 - season_scenarios: every scenario naming them;
 - season_letters: letters to them or naming them.
@@ -43,6 +44,7 @@ from indexer.schema import (
     season_letters_table,
     season_locks_table,
     season_participants_table,
+    season_registration_links_table,
     season_scenarios_table,
     sessions_table,
 )
@@ -213,11 +215,14 @@ def erase_from_season_participants(conn: sa.Connection, person: ErasedPerson) ->
     """Their registration (as host or intern) in every season: by e-mail, or a row naming them
     (rows are read and checked here, so non-ASCII names match on every database)."""
     table = season_participants_table
-    rows = conn.execute(sa.select(table.c.season_id, table.c.role, table.c.id, table.c.fields))
+    rows = conn.execute(
+        sa.select(table.c.season_id, table.c.role, table.c.id, table.c.fields, table.c.owner)
+    )
+    email = person.email.strip().casefold()
     naming = [
         (r.season_id, r.role, r.id)
         for r in rows
-        if (person.email and person.email.casefold() in r.fields.casefold())
+        if (email and (email in r.fields.casefold() or (r.owner or "").casefold() == f"mail:{email}"))
         or person.names_them(_values_text(r.fields))
     ]
     for season_id, role, participant_id in naming:
@@ -227,6 +232,15 @@ def erase_from_season_participants(conn: sa.Connection, person: ErasedPerson) ->
             )
         )
     return len(naming)
+
+
+def erase_from_registration_links(conn: sa.Connection, person: ErasedPerson) -> int:
+    """Personal registration links sent to their e-mail (stored lower-cased)."""
+    if not person.email:
+        return 0
+    links = season_registration_links_table
+    email = links.c.email == person.email.strip().lower()
+    return int(conn.execute(links.delete().where(email)).rowcount)
 
 
 def erase_from_season_locks(conn: sa.Connection, person: ErasedPerson) -> int:
@@ -283,6 +297,7 @@ SINKS: dict[str, Sink] = {
     "sign_in_sessions": erase_from_sessions,
     "pairing_proposals": erase_from_proposals,
     "season_participants": erase_from_season_participants,
+    "season_registration_links": erase_from_registration_links,
     "season_locks": erase_from_season_locks,  # after the participants: their locks go too
     "season_scenarios": erase_from_season_scenarios,
     "season_letters": erase_from_season_letters,

@@ -176,6 +176,19 @@ season_participants_table = sa.Table(
     sa.Column("fields", sa.Text, nullable=False),  # the row of hosts.csv / interns.csv as JSON
     sa.Column("email", sa.String(320), nullable=False, default="", index=True),
     sa.Column("updated_at", sa.DateTime, nullable=False),
+    # Who registered it themselves ("sub:<subject>" signed in, "mail:<address>" by a personal
+    # link); NULL: a coordinator's import, which a new import replaces.
+    sa.Column("owner", sa.String(330)),
+)
+season_registration_links_table = sa.Table(
+    "season_registration_links",
+    metadata,
+    # SHA-256 of the personal link's secret: the database never holds a working link.
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("season_id", sa.Integer, nullable=False),
+    sa.Column("email", sa.String(320), nullable=False, index=True),  # confirmed by the link
+    sa.Column("made_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
 )
 season_scenarios_table = sa.Table(
     "season_scenarios",

@@ -38,6 +38,7 @@ from service.json_depth import JsonDepthLimit, send_json
 from service.metrics import Metrics, RequestTimer
 from service.metrics import router as metrics_router
 from service.season.pages import router as season_pages_router
+from service.season.registration_pages import router as registration_pages_router
 from service.synonyms_web import api as synonyms_api
 from service.synonyms_web import pages as synonyms_pages
 from service.web import install_web
@@ -86,6 +87,7 @@ def create_app(
     app.include_router(gaps_page_router)
     app.include_router(edit_router)
     app.include_router(season_pages_router)
+    app.include_router(registration_pages_router)
     app.include_router(synonyms_api)
     app.include_router(synonyms_pages)
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")

@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     # starts plus answers from the provider; over it the answer is 429 with Retry-After.
     throttle_key_failures: str = "20/minute"
     throttle_sign_ins: str = "60/minute"
+    # Asking for a personal registration link: per client address (over it: 429), and per
+    # e-mail address (over it nothing more is sent, and the answer is the same as ever).
+    throttle_registration_links: str = "10/hour"
+    throttle_registration_mails: str = "3/hour"
+    # How long a personal registration link works (it is also how the person edits later).
+    registration_link_days: int = Field(default=14, gt=0, le=365)
     session_https_only: bool = True  # the cookie's Secure flag (only tests turn it off)
     # Extra columns anonymous readers may see (JSON list); every other extra column, like the
     # e-mail and phone fields, needs sign-in or an API key: a new column is hidden until listed.

@@ -9,6 +9,7 @@ from service.api import (
     health,
     pairings,
     people,
+    registration,
     search,
     search_gaps,
     season_review,
@@ -32,6 +33,7 @@ for _module in (
     pairings,
     seasons,
     season_review,
+    registration,
     audit,
 ):
     api_router.include_router(_module.router)

@@ -40,6 +40,7 @@ from service.auth.roles import User
 from service.config import Settings
 from service.gaps import SearchGaps
 from service.season.book import SeasonBook
+from service.season.registration import Registrations
 from service.season.review import SeasonReview
 
 log = logging.getLogger("tvaers.service")
@@ -77,6 +78,7 @@ class ServiceState:
         self.audit = AuditLog(self.store.engine)
         self.seasons = SeasonBook(self.store.engine)
         self.season_review = SeasonReview(self.store.engine)
+        self.registrations = Registrations(self.store.engine)
         # Told each search's engine time (GET /metrics); nothing until the app sets it.
         self.on_search: Callable[[float], None] = _ignore
         self._facets: tuple[SearchIndex, FacetsPublic] | None = None

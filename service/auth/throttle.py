@@ -1,4 +1,5 @@
-"""Throttling per client address: failed API-key checks, and sign-in starts and answers.
+"""Throttling per client address: failed API-key checks, sign-in starts and answers, and asking
+for a personal registration link (also per e-mail address asked for).
 
 A moving window from `limits` (in this process's memory: with several workers or replicas each
 counts its own, so the real bound is the setting times their number). Over the limit the service
@@ -15,18 +16,26 @@ from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-Kind = Literal["key", "sign_in"]
+Kind = Literal["key", "sign_in", "registration_link", "registration_mail"]
 
 
 class Throttle:
     def __init__(
-        self, key_failures: str, sign_ins: str, clock: Callable[[], float] = time.time
+        self,
+        key_failures: str,
+        sign_ins: str,
+        clock: Callable[[], float] = time.time,
+        *,
+        registration_links: str = "10/hour",
+        registration_mails: str = "3/hour",
     ) -> None:
         self._storage = MemoryStorage()
         self._limiter = MovingWindowRateLimiter(self._storage)
         self._items: dict[Kind, RateLimitItem] = {
             "key": parse(key_failures),
             "sign_in": parse(sign_ins),
+            "registration_link": parse(registration_links),
+            "registration_mail": parse(registration_mails),
         }
         self.clock = clock
 

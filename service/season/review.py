@@ -74,14 +74,27 @@ class SeasonReview:
     def import_participants(
         self, season_id: int, hosts: Table, interns: Table, actor: Actor
     ) -> Week:
-        """Replace the season's hosts and interns with these tables (checked as files are)."""
-        week = week_from_tables(hosts, interns, None)
+        """Replace the season's imported hosts and interns with these tables, checked as files
+        are together with the registrations, which stay (a wish may name either)."""
         now = self._clock()
+        column = season_participants_table.c
         with self._engine.begin() as conn:
             _in_phase(season_in(conn, season_id), IMPORT_PHASES, "hente deltagere ind")
+            registered = conn.execute(
+                sa.select(column.role, column.fields).where(
+                    column.season_id == season_id, column.owner.is_not(None)
+                )
+            ).all()
+            week = week_from_tables(
+                _with_rows(hosts, [json.loads(r.fields) for r in registered if r.role == "host"]),
+                _with_rows(
+                    interns, [json.loads(r.fields) for r in registered if r.role == "intern"]
+                ),
+                None,
+            )
             conn.execute(
                 season_participants_table.delete().where(
-                    season_participants_table.c.season_id == season_id
+                    column.season_id == season_id, column.owner.is_(None)
                 )
             )
             rows = [
@@ -286,6 +299,14 @@ def _participant_row(
         "email": values.get(email_column, "").strip().lower(),
         "updated_at": now,
     }
+
+
+def _with_rows(table: Table, items: list[dict[str, str]]) -> Table:
+    """The table with registrations after its own rows (numbered on from its last line)."""
+    last = max((row.line for row in table.rows), default=1)
+    columns = list(dict.fromkeys([*table.columns, *(k for item in items for k in item)]))
+    extra = [Row(last + n, dict(item)) for n, item in enumerate(items, 1)]
+    return Table(table.name, columns, [*table.rows, *extra])
 
 
 def _table(name: str, items: list[dict[str, str]]) -> Table:
