@@ -100,6 +100,7 @@ def _season_page(
         status_code,
         season=season,
         counts=state.season_review.participant_counts(season_id),
+        participants=state.season_review.participants(season_id),
         locks=state.season_review.locks(season_id),
         scenarios=state.season_review.scenarios(season_id),
         **context,

@@ -56,6 +56,15 @@ class Scenario:
 
 
 @dataclass(frozen=True)
+class Participant:
+    role: str  # "host" / "intern"
+    id: str
+    values: dict[str, str]  # the row as hosts.csv / interns.csv hold it
+    registered: bool  # by themselves (else a coordinator's import)
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class SeasonLock:
     intern_id: str
     host_id: str
@@ -132,6 +141,20 @@ class SeasonReview:
             _table("interns", fields["intern"]),
             _table("låse", locks) if locks else None,
         )
+
+    def participants(self, season_id: int) -> list[Participant]:
+        """Everyone in the season, hosts first, registered ones marked (for the review page)."""
+        column = season_participants_table.c
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(season_participants_table)
+                .where(column.season_id == season_id)
+                .order_by(column.role, column.id)
+            ).all()
+        return [
+            Participant(r.role, r.id, json.loads(r.fields), r.owner is not None, r.updated_at)
+            for r in rows
+        ]
 
     def participant_counts(self, season_id: int) -> dict[str, int]:
         column = season_participants_table.c

@@ -113,4 +113,3 @@ class RegistrationsPublic(BaseModel):
     host_id: str | None
     intern: InternRegistration | None
     intern_id: str | None
-
