@@ -225,3 +225,25 @@ season_letters_table = sa.Table(
     sa.Column("answer", sa.String(10)),  # "accept" / "decline" (interns), NULL: not yet
     sa.Column("answered_at", sa.DateTime),
 )
+
+# Mail (service/mail) ---------------------------------------------------------------------------
+
+# Every message tvaers sends waits here first: a publish and its letters commit together, a
+# replica or a restart delivers what another left, and without SMTP settings they stay to be read.
+mail_outbox_table = sa.Table(
+    "mail_outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("topic", sa.String(40), nullable=False),  # service.mail.TOPICS
+    sa.Column("season_id", sa.Integer, index=True),  # NULL: not a season's message
+    sa.Column("to_address", sa.String(320), nullable=False, index=True),
+    sa.Column("subject", sa.String(300), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("made_at", sa.DateTime, nullable=False),  # UTC, naive
+    sa.Column("status", sa.String(10), nullable=False),  # waiting | sending | sent | failed
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt_at", sa.DateTime, nullable=False),  # or the claim's time (sending)
+    sa.Column("sent_at", sa.DateTime),
+    sa.Column("last_error", sa.Text),
+    sa.Index("ix_mail_outbox_due", "status", "next_attempt_at"),
+)

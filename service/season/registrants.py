@@ -13,6 +13,7 @@ from service.api.deps import get_state
 from service.api.schemas.registration import HostRegistration, InternRegistration
 from service.auth.session import USER_KEY
 from service.season.book import Season
+from service.mail.letters import render_message
 from service.season.registration import Registrant, token_hash
 
 LINK_SESSION_KEY = "tilmelding"  # in the session cookie: the hash of the link that opened it
@@ -81,43 +82,24 @@ def model_of(cls: type[M], row: dict[str, str]) -> M:
 
 
 def request_link(request: Request, season: Season, email: str) -> None:
-    """Send a personal link to `email` unless that address was sent too many lately; the caller
-    answers LINK_ANSWER either way. (The client's own limit is checked by the caller.)"""
+    """Queue a personal link to `email` unless that address was sent too many lately; the
+    caller answers LINK_ANSWER either way. (The client's own limit is checked by the caller.)"""
     state = get_state(request)
     email = email.strip().lower()
     throttle = request.app.state.auth.throttle
     if throttle.attempt("registration_mail", email) is not None:
         return
     valid_for = dt.timedelta(days=state.settings.registration_link_days)
-    grant = state.registrations.grant_link(season.id, email, valid_for)
+    token = state.registrations.grant_link(season.id, email, valid_for)
     base = (state.settings.public_url or str(request.base_url)).rstrip("/")
-    link = f"{base}{LINK_PATH}?token={grant.token}"
-    subject, body = link_letter(season, link, grant.expires_at, registered=grant.registered)
-    state.outbox.add([_message(email, subject, body, season.id)])
-
-
-def link_letter(
-    season: Season, link: str, expires_at: dt.datetime, *, registered: bool
-) -> tuple[str, str]:
-    """The letter with a personal link (subject, body), in Danish."""
-    deadline = season.dates.registration_deadline.strftime("%d-%m-%Y")
-    what = (
-        "Du er allerede tilmeldt. Med linket kan du se og rette din tilmelding"
-        if registered
-        else "Med linket kan du tilmelde dig som praktikvært eller praktikant"
+    context = {
+        "season_name": season.name,
+        "name": None,
+        "role_label": "praktikvært eller praktikant",
+        "deadline": season.dates.registration_deadline,
+        "link": f"{base}{LINK_PATH}?token={token}",
+    }
+    message = render_message(
+        email, "registration_link", context, name="registration_link", season_id=season.id
     )
-    body = (
-        "Hej\n\n"
-        f"Nogen (forhåbentlig dig) har bedt om et personligt link til {season.name}.\n"
-        f"{what} indtil tilmeldingsfristen {deadline}:\n\n{link}\n\n"
-        f"Linket virker til {expires_at.strftime('%d-%m-%Y')} og kun for dig: send det ikke "
-        "videre. Har du ikke bedt om det, kan du se bort fra denne mail.\n\n"
-        "Venlig hilsen\nInnovationspraktikken\n"
-    )
-    return f"Dit personlige link til {season.name}", body
-
-
-def _message(to: str, subject: str, body: str, season_id: int) -> Any:
-    from service.mail.outbox import Message
-
-    return Message(to, subject, body, topic="registration_link", season_id=season_id)
+    state.outbox.add([message])

@@ -77,16 +77,6 @@ class Registration:
     updated_at: dt.datetime
 
 
-@dataclass(frozen=True)
-class LinkGrant:
-    """A new personal link's secret (sent, never stored) and whether the address had a
-    registration in the season already (the letter says so; the page never does)."""
-
-    token: str
-    expires_at: dt.datetime
-    registered: bool
-
-
 def registration_closed_message(season: Season) -> str:
     deadline = season.dates.registration_deadline.strftime("%d-%m-%Y")
     return (
@@ -201,30 +191,23 @@ class Registrations:
 
     # Personal links ------------------------------------------------------------------------
 
-    def grant_link(self, season_id: int, email: str, valid_for: dt.timedelta) -> LinkGrant:
-        """A new personal link for this address (others it was sent stay valid)."""
+    def grant_link(self, season_id: int, email: str, valid_for: dt.timedelta) -> str:
+        """A new personal link's secret for this address (sent, never stored; links sent
+        before stay valid until they expire)."""
         token = secrets.token_urlsafe(32)
         now = self._clock()
-        expires = now + valid_for
-        email = email.strip().lower()
-        column = season_participants_table.c
         with self._engine.begin() as conn:
             season_in(conn, season_id)
             conn.execute(
                 season_registration_links_table.insert().values(
                     token_hash=token_hash(token),
                     season_id=season_id,
-                    email=email,
+                    email=email.strip().lower(),
                     made_at=now,
-                    expires_at=expires,
+                    expires_at=now + valid_for,
                 )
             )
-            registered = conn.execute(
-                sa.select(sa.func.count())
-                .select_from(season_participants_table)
-                .where(column.season_id == season_id, column.owner == f"mail:{email}")
-            ).scalar()
-        return LinkGrant(token, expires, bool(registered))
+        return token
 
     def by_link(self, hashed: str) -> Registrant | None:
         """Who a link (its hash, as a session keeps it) opens for, while it is valid."""
