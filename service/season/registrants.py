@@ -12,8 +12,8 @@ from engine.season import SeasonError
 from service.api.deps import get_state
 from service.api.schemas.registration import HostRegistration, InternRegistration
 from service.auth.session import USER_KEY
-from service.season.book import Season
 from service.mail.letters import render_message
+from service.season.book import Season
 from service.season.registration import Registrant, token_hash
 
 LINK_SESSION_KEY = "tilmelding"  # in the session cookie: the hash of the link that opened it

@@ -86,7 +86,7 @@ def _landing(
         season=season,
         registrant=registrant,
         mine=mine,
-        notice=notice,
+        link_notice=notice,
         error=error,
         no_season=NO_SEASON,
         closed=_closed(season),
