@@ -222,7 +222,10 @@ def erase_from_season_participants(conn: sa.Connection, person: ErasedPerson) ->
     naming = [
         (r.season_id, r.role, r.id)
         for r in rows
-        if (email and (email in r.fields.casefold() or (r.owner or "").casefold() == f"mail:{email}"))
+        if (
+            email
+            and (email in r.fields.casefold() or (r.owner or "").casefold() == f"mail:{email}")
+        )
         or person.names_them(_values_text(r.fields))
     ]
     for season_id, role, participant_id in naming:

@@ -26,6 +26,7 @@ from indexer.search_gaps import Asking, SearchGapLog
 from service import cli
 from service.api.state import ServiceState
 from service.auth.editors import Editors
+from service.season.registration import Registrant
 from tests.conftest_service import make_app, write_data_folder
 from tests.fakes import FakeEmbedder
 from tests.folders import traces
@@ -104,12 +105,30 @@ def _plant_season(
     season_id = client.post("/api/seasons", json=season, headers=headers).json()["id"]
     api = f"/api/seasons/{season_id}"
     assert client.post(f"{api}/participants", files=files, headers=headers).status_code == 200
+    _register_by_link(_state(client), season_id)
     for phase in ("registration_open", "registration_closed"):
         client.post(f"{api}/phase", json={"expected": phase}, headers=headers)
     lock = {"intern_id": "i1", "host_id": "h2", "reason": "Aftalt"}
     assert client.post(f"{api}/locks", json=lock, headers=headers).status_code == 200
     scenario = client.post(f"{api}/scenarios", json={"name": "Første"}, headers=headers)
     assert scenario.status_code == 201, scenario.text
+
+
+def _register_by_link(state: ServiceState, season_id: int) -> None:
+    """She asked for a personal link and registered her unit as a host with it."""
+    state.registrations.grant_link(season_id, EMAIL, dt.timedelta(days=14))
+    her = Registrant.by_link(EMAIL, season_id)
+    host = {
+        "organisation": "Faxe Kommune",
+        "unit_name": "Jura og Ledelse",
+        "sector": "kommune",
+        "offer": "Se hvordan vi skriver afgørelser.",
+        "capacity": "1",
+        "durations": "1;2",
+        "contact_name": "Jura",
+        "contact_email": "jura@faxe.dk",
+    }
+    state.registrations.save(season_id, her, "host", host)
 
 
 def _dump(url: str) -> bytes:
@@ -175,6 +194,7 @@ def test_every_sink_is_listed() -> None:
         "sign_in_sessions",
         "pairing_proposals",
         "season_participants",
+        "season_registration_links",
         "season_locks",
         "season_scenarios",
         "season_letters",

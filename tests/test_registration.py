@@ -289,5 +289,5 @@ def test_every_registration_is_audit_logged(signed_in: Client, coordinator: dict
             .order_by(audit_table.c.seq)
         ).all()
     steps = [(r.action, r.actor_name) for r in rows]
-    assert steps[-3:] == [("registration", "Lone"), ("registration", "Lone"), ("withdraw", "Lone")]
+    assert steps[-3:] == [("register", "Lone"), ("register", "Lone"), ("withdraw", "Lone")]
     assert json.loads(rows[-2].changes)["capacity"] == ["2", "1"]

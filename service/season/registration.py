@@ -5,7 +5,7 @@ signed-in user ("sub:<subject>") or the work e-mail a personal link confirmed ("
 So registrations and a coordinator's bulk import feed the same review, and a new import replaces
 only imported rows. A registration is checked by the very rules an upload is
 (`week_from_tables`), plus the form's own (a reason for excluded hosts, no wish in one's own
-organisation). Every change is audit-logged as a season step ("registration").
+organisation). Every change is audit-logged as a season step ("register", "withdraw").
 
 A personal link holds a secret of 32 random bytes; only its SHA-256 is stored, so a copy of the
 database opens no registration. It is valid until it expires or the person is erased.
@@ -154,7 +154,7 @@ class Registrations:
                 if before.get(key) != row.get(key)
             }
             changes["registration"] = [None, f"{role} {participant_id}"]
-            audit_season(conn, registrant.actor, season_id, "registration", changes, now)
+            audit_season(conn, registrant.actor, season_id, "register", changes, now)
         return Registration(season_id, role, participant_id, row, now)
 
     def withdraw(self, season_id: int, registrant: Registrant, role: Role) -> bool:

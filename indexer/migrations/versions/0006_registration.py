@@ -27,9 +27,7 @@ def upgrade() -> None:
         sa.Column("made_at", sa.DateTime, nullable=False),
         sa.Column("expires_at", sa.DateTime, nullable=False),
     )
-    op.create_index(
-        "ix_season_registration_links_email", "season_registration_links", ["email"]
-    )
+    op.create_index("ix_season_registration_links_email", "season_registration_links", ["email"])
 
 
 def downgrade() -> None:
