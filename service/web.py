@@ -36,8 +36,8 @@ from service.api.units import recommendation_public, unit_detail
 from service.auth import CurrentUser, Role, User, csrf_token, verify_csrf
 from service.auth.session import USER_KEY, take_notice
 from service.season.book import Season
-from service.season.review import Scenario
 from service.season.labels import PHASE_LABELS
+from service.season.review import Scenario
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 PAGE_SIZE = 20
