@@ -15,17 +15,12 @@ from fastapi.testclient import TestClient
 
 from indexer.schema import audit_table
 from service.api.state import ServiceState
+from tests.seasons import SEASON_2027
 
 pytest_plugins = ("tests.conftest_service", "tests.oidc")
 
 Client = Callable[..., TestClient]
-SEASON = {
-    "name": "Innovationspraktik 2027, uge 37",
-    "registration_opens": "2027-05-01",
-    "registration_deadline": "2027-06-15",
-    "week_starts": "2027-09-13",
-    "week_ends": "2027-09-17",
-}
+SEASON = SEASON_2027
 HOST = {
     "organisation": "Faxe Kommune",
     "unit_name": "Borgerservice Haslev",

@@ -18,17 +18,11 @@ from fastapi.testclient import TestClient
 from indexer.schema import season_registration_links_table
 from service.api.state import ServiceState
 from service.season.registration import utc_now
+from tests.seasons import SEASON_2027
 
 pytest_plugins = ("tests.conftest_service",)
 
-SEASON = {
-    "name": "Innovationspraktik 2027, uge 37",
-    "registration_opens": "2027-05-01",
-    "registration_deadline": "2027-06-15",
-    "week_starts": "2027-09-13",
-    "week_ends": "2027-09-17",
-    "current": True,
-}
+SEASON = SEASON_2027 | {"current": True}
 INTERN = {
     "name": "Ida Krogh",
     "email": "someone.else@example.dk",

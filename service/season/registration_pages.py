@@ -153,6 +153,17 @@ async def save_intern(request: Request) -> Response:
     return await _save(request, "intern")
 
 
+def _registrant_and_season(request: Request) -> tuple[Registrant, Season] | Response:
+    """Who registers and in which season, or the page to send them to instead."""
+    registrant = registrant_of(request)
+    if registrant is None:
+        return RedirectResponse(BASE, status.HTTP_303_SEE_OTHER)
+    try:
+        return registrant, season_for(request, registrant)
+    except SeasonError as exc:
+        return _landing(request, status.HTTP_409_CONFLICT, error=str(exc))
+
+
 def _form_page(
     request: Request,
     role: Role,
@@ -162,13 +173,10 @@ def _form_page(
     errors: dict[str, str] | None = None,
     saved_now: bool = False,
 ) -> Response:
-    registrant = registrant_of(request)
-    if registrant is None:
-        return RedirectResponse(BASE, status.HTTP_303_SEE_OTHER)
-    try:
-        season = season_for(request, registrant)
-    except SeasonError as exc:
-        return _landing(request, status.HTTP_409_CONFLICT, error=str(exc))
+    found = _registrant_and_season(request)
+    if isinstance(found, Response):
+        return found
+    registrant, season = found
     state = get_state(request)
     saved = state.registrations.mine(season.id, registrant).get(role)
     if values is None:
@@ -193,13 +201,10 @@ def _form_page(
 async def _save(request: Request, role: Role) -> Response:
     form = await request.form(max_fields=40)
     verify_csrf(request, form.get("csrf_token"))
-    registrant = registrant_of(request)
-    if registrant is None:
-        return RedirectResponse(BASE, status.HTTP_303_SEE_OTHER)
-    try:
-        season = season_for(request, registrant)
-    except SeasonError as exc:
-        return _landing(request, status.HTTP_409_CONFLICT, error=str(exc))
+    found = _registrant_and_season(request)
+    if isinstance(found, Response):
+        return found
+    registrant, season = found
     values = _form_values(role, form, registrant)
     if role == "intern":
         values = _resolve_hosts(request, season, values)
