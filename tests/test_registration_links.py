@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from indexer.schema import season_registration_links_table
+from indexer.schema import audit_table, season_registration_links_table
 from service.api.state import ServiceState
 from service.season.registration import utc_now
 from tests.seasons import SEASON_2027
@@ -92,6 +92,9 @@ def test_the_link_is_stored_only_as_its_hash(season_app: FastAPI) -> None:
     assert len(token) >= 43  # 32 random bytes
     assert len(rows) == 1 and token not in "".join(str(v) for v in rows[0])
     assert rows[0].email == "ida@regionsjaelland.dk"
+    with _state(season_app).store.engine.connect() as conn:
+        steps = conn.execute(sa.select(audit_table.c.action, audit_table.c.actor_subject)).all()
+    assert ("link", "ida@regionsjaelland.dk") in [tuple(r) for r in steps]
 
 
 def test_the_link_opens_the_forms_for_its_address_only(season_app: FastAPI) -> None:

@@ -5,7 +5,8 @@ signed-in user ("sub:<subject>") or the work e-mail a personal link confirmed ("
 So registrations and a coordinator's bulk import feed the same review, and a new import replaces
 only imported rows. A registration is checked by the very rules an upload is
 (`week_from_tables`), plus the form's own (a reason for excluded hosts, no wish in one's own
-organisation). Every change is audit-logged as a season step ("register", "withdraw").
+organisation). Every change is audit-logged as a season step ("register", "withdraw", and
+"link" for a personal link sent).
 
 A personal link holds a secret of 32 random bytes; only its SHA-256 is stored, so a copy of the
 database opens no registration. It is valid until it expires or the person is erased.
@@ -207,6 +208,9 @@ class Registrations:
                     expires_at=now + valid_for,
                 )
             )
+            address = email.strip().lower()
+            changes: dict[str, list[str | None]] = {"link": [None, address]}
+            audit_season(conn, Actor(address, address), season_id, "link", changes, now)
         return token
 
     def by_link(self, hashed: str) -> Registrant | None:

@@ -142,14 +142,16 @@ class SeasonReview:
             _table("låse", locks) if locks else None,
         )
 
-    def participants(self, season_id: int) -> list[Participant]:
-        """Everyone in the season, hosts first, registered ones marked (for the review page)."""
+    def participants(self, season_id: int, limit: int = 1000) -> list[Participant]:
+        """The season's participants, hosts first, registered ones marked (for the review
+        page; the first `limit`, the counts say how many there are)."""
         column = season_participants_table.c
         with self._engine.connect() as conn:
             rows = conn.execute(
                 sa.select(season_participants_table)
                 .where(column.season_id == season_id)
                 .order_by(column.role, column.id)
+                .limit(limit)
             ).all()
         return [
             Participant(r.role, r.id, json.loads(r.fields), r.owner is not None, r.updated_at)
