@@ -123,7 +123,11 @@ class Registrations:
             ).first()
             participant_id = old.id if old is not None else _new_id(role)
             row = {"id": participant_id, **{k: v for k, v in values.items() if k != "id"}}
-            check_registration(role, row, _hosts_of(conn, season_id, but=participant_id))
+            named = {
+                h for key in ("wished_hosts", "excluded_hosts") for h in row.get(key, "").split(";")
+            }
+            hosts = _hosts_of(conn, season_id, named - {""}) if role == "intern" else []
+            check_registration(role, row, hosts)
             fields = json.dumps(row, ensure_ascii=False)
             email = row.get(EMAIL_COLUMN[role], "").strip().lower()
             if old is None:
@@ -231,7 +235,8 @@ def check_open(season: Season) -> None:
 
 
 def check_registration(role: Role, row: dict[str, str], hosts: list[dict[str, str]]) -> None:
-    """The upload's rules for one row (DataError, with the column of each problem)."""
+    """The upload's rules for one row (DataError, with the column of each problem); `hosts`
+    holds at least the hosts an intern names."""
     name = FILE_NAME[role]
     problems: list[Problem] = []
     if role == "host":
@@ -270,14 +275,15 @@ def _table(name: str, columns: tuple[str, ...], items: list[dict[str, str]]) -> 
     return Table(name, every, [Row(n, dict(item)) for n, item in enumerate(items, 1)])
 
 
-def _hosts_of(conn: sa.Connection, season_id: int, but: str = "") -> list[dict[str, str]]:
+def _hosts_of(
+    conn: sa.Connection, season_id: int, ids: set[str] | None = None
+) -> list[dict[str, str]]:
+    """The season's hosts (only those of `ids` when given: an intern's check needs no more)."""
     column = season_participants_table.c
-    rows = conn.execute(
-        sa.select(column.fields).where(
-            column.season_id == season_id, column.role == "host", column.id != but
-        )
-    ).scalars()
-    return [json.loads(fields) for fields in rows]
+    query = sa.select(column.fields).where(column.season_id == season_id, column.role == "host")
+    if ids is not None:
+        query = query.where(column.id.in_(sorted(ids)))
+    return [json.loads(fields) for fields in conn.execute(query).scalars()]
 
 
 def _new_id(role: Role) -> str:
