@@ -286,3 +286,20 @@ def test_every_registration_is_audit_logged(signed_in: Client, coordinator: dict
     steps = [(r.action, r.actor_name) for r in rows]
     assert steps[-3:] == [("register", "Lone"), ("register", "Lone"), ("withdraw", "Lone")]
     assert json.loads(rows[-2].changes)["capacity"] == ["2", "1"]
+
+
+def test_a_registration_is_withdrawn_on_its_page_until_the_deadline(
+    signed_in: Client, coordinator: dict[str, str]
+) -> None:
+    lone = signed_in("lone")
+    _season(lone, coordinator)
+    lone.put("/api/registration/host", json=HOST)
+    page = lone.get("/praktik/tilmelding/vaert")
+    token = {"csrf_token": lone.headers["X-CSRF-Token"]}
+
+    gone = lone.post("/praktik/tilmelding/vaert/traek-tilbage", data=token)
+
+    assert 'id="withdraw"' in page.text
+    assert gone.status_code == 200 and "trukket tilbage" in gone.text
+    assert lone.get("/api/registration").json()["host"] is None
+    assert lone.post("/praktik/tilmelding/andet/traek-tilbage", data=token).status_code == 404

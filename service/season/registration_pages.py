@@ -52,6 +52,10 @@ BAD_LINK = (
     "Linket virker ikke: det er udløbet, allerede erstattet af et nyt, eller skrevet forkert. "
     "Bed om et nyt link nedenfor."
 )
+WITHDRAWN: dict[Role, str] = {
+    "host": "Din tilmelding som praktikvært er trukket tilbage.",
+    "intern": "Din tilmelding som praktikant er trukket tilbage.",
+}
 SECTOR_LABELS = {"kommune": "Kommune", "region": "Region", "stat": "Stat"}
 
 
@@ -151,6 +155,27 @@ async def save_host(request: Request) -> Response:
 @router.post(FORM_PATHS["intern"], response_class=HTMLResponse)
 async def save_intern(request: Request) -> Response:
     return await _save(request, "intern")
+
+
+@router.post(
+    f"{BASE}/{{path}}/traek-tilbage",
+    response_class=HTMLResponse,
+    dependencies=[Depends(check_csrf)],
+)
+def withdraw(request: Request, path: str) -> Response:
+    role = next((r for r, p in FORM_PATHS.items() if p == f"{BASE}/{path}"), None)
+    if role is None:
+        return _landing(request, status.HTTP_404_NOT_FOUND, error="Siden findes ikke.")
+    found = _registrant_and_season(request)
+    if isinstance(found, Response):
+        return found
+    registrant, season = found
+    try:
+        gone = get_state(request).registrations.withdraw(season.id, registrant, role)
+    except RegistrationClosedError as exc:
+        return _landing(request, status.HTTP_409_CONFLICT, error=str(exc))
+    notice = WITHDRAWN[role] if gone else ""
+    return _landing(request, notice=notice)
 
 
 def _registrant_and_season(request: Request) -> tuple[Registrant, Season] | Response:
