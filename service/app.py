@@ -38,6 +38,7 @@ from service.json_depth import JsonDepthLimit, send_json
 from service.mail.pages import router as mail_pages_router
 from service.metrics import Metrics, RequestTimer
 from service.metrics import router as metrics_router
+from service.season.answer_pages import router as answer_pages_router
 from service.season.pages import router as season_pages_router
 from service.synonyms_web import api as synonyms_api
 from service.synonyms_web import pages as synonyms_pages
@@ -89,6 +90,7 @@ def create_app(
     app.include_router(edit_router)
     app.include_router(season_pages_router)
     app.include_router(mail_pages_router)
+    app.include_router(answer_pages_router)
     app.include_router(synonyms_api)
     app.include_router(synonyms_pages)
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")

@@ -11,6 +11,7 @@ from service.api import (
     people,
     search,
     search_gaps,
+    season_publish,
     season_review,
     seasons,
     suggest,
@@ -32,6 +33,7 @@ for _module in (
     pairings,
     seasons,
     season_review,
+    season_publish,
     audit,
 ):
     api_router.include_router(_module.router)

@@ -41,6 +41,7 @@ from service.config import Settings
 from service.gaps import SearchGaps
 from service.mail import MailSender, Outbox, SmtpTransport
 from service.season.book import SeasonBook
+from service.season.publish import SeasonPublishing
 from service.season.review import SeasonReview
 
 log = logging.getLogger("tvaers.service")
@@ -82,6 +83,9 @@ class ServiceState:
             self.store.engine,
             max_attempts=settings.mail_max_attempts,
             retry_seconds=settings.mail_retry_seconds,
+        )
+        self.season_publishing = SeasonPublishing(
+            self.store.engine, self.season_review, self.outbox
         )
         smtp = settings.smtp_settings()
         self.mail = MailSender(

@@ -78,7 +78,7 @@ class SeasonReview:
         week = week_from_tables(hosts, interns, None)
         now = self._clock()
         with self._engine.begin() as conn:
-            _in_phase(season_in(conn, season_id), IMPORT_PHASES, "hente deltagere ind")
+            require_phase(season_in(conn, season_id), IMPORT_PHASES, "hente deltagere ind")
             conn.execute(
                 season_participants_table.delete().where(
                     season_participants_table.c.season_id == season_id
@@ -152,13 +152,13 @@ class SeasonReview:
         reason = reason.strip()
         if not reason:
             raise SeasonError("Skriv hvorfor parret skal låses.")
-        _in_phase(self._season(season_id), REVIEW_PHASES, "låse par")
+        require_phase(self._season(season_id), REVIEW_PHASES, "låse par")
         week = self.week(season_id)
         others = [lk for lk in week.locks if lk.intern_id != intern_id]
         check_locks(week.hosts, week.interns, [*others, Lock(intern_id, host_id)])
         now = self._clock()
         with self._engine.begin() as conn:
-            _in_phase(season_in(conn, season_id), REVIEW_PHASES, "låse par")
+            require_phase(season_in(conn, season_id), REVIEW_PHASES, "låse par")
             conn.execute(
                 season_locks_table.delete().where(
                     season_locks_table.c.season_id == season_id,
@@ -195,7 +195,7 @@ class SeasonReview:
 
     def run(self, season_id: int, spec: ScenarioSpec, embedder: Embedder, actor: Actor) -> Scenario:
         """One scenario over the season's participants, every lock kept."""
-        _in_phase(self._season(season_id), REVIEW_PHASES, "køre scenarier")
+        require_phase(self._season(season_id), REVIEW_PHASES, "køre scenarier")
         week = self.week(season_id)
         proposal = propose_pairings(
             week.hosts,
@@ -264,7 +264,7 @@ class SeasonReview:
             return season_in(conn, season_id)
 
 
-def _in_phase(season: Season, phases: tuple[str, ...], what: str) -> None:
+def require_phase(season: Season, phases: tuple[str, ...], what: str) -> None:
     if season.phase not in phases:
         from service.season.labels import PHASE_LABELS
 

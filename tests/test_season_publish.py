@@ -1,0 +1,236 @@
+"""After the review: publishing sends each intern and host a Danish letter (to a real SMTP
+server) with a personal answer link; answers are kept per pair; a second round fills the free
+places with every standing pair and lock kept, never bringing back a declined pair."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from indexer.schema import audit_table, season_links_table
+from tests.conftest_service import make_app
+from tests.smtp_server import SmtpServer
+
+pytest_plugins = ("tests.conftest_service", "tests.smtp_server")
+
+SEASON = {
+    "name": "Innovationspraktik 2027, uge 37",
+    "registration_opens": "2027-05-01",
+    "registration_deadline": "2027-06-15",
+    "week_starts": "2027-09-13",
+    "week_ends": "2027-09-17",
+}
+HOSTS = [
+    ("h1", "Faxe Kommune", "Hjemmeplejen Nat", "kommune", "Skærmbesøg om natten.", 2, "1;2"),
+    ("h2", "Digitaliseringsstyrelsen", "Klarsprogsenheden", "stat", "Breve i klart sprog.", 1, "2"),
+    ("h3", "Region Sjælland", "Akutmodtagelsen", "region", "Triage og flow i akutten.", 1, "2"),
+]
+INTERNS = [
+    ("i1", "Rasmus Juul", "Region Sjælland", "region", "Skærmbesøg hos ældre om natten.", 2, ""),
+    ("i2", "Camilla Berg", "Faxe Kommune", "kommune", "Jeg vil lære klarsprog i breve.", 2, "h2"),
+    ("i3", "Omar Said", "Finansministeriet", "stat", "Velfærdsteknologi i kommunerne.", 1, ""),
+    ("i4", "Ida Lund", "Faxe Kommune", "kommune", "Hvordan en akutmodtagelse prioriterer.", 2, ""),
+]
+LINK = re.compile(r"http://testserver(/praktik/svar/[A-Za-z0-9_-]+)")
+
+
+def _csv(header: list[str], rows: list[tuple[Any, ...]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def _files(h3_capacity: int) -> dict[str, tuple[str, bytes, str]]:
+    hosts = [(*h[:5], h3_capacity if h[0] == "h3" else h[5], h[6]) for h in HOSTS]
+    host_rows = [(*h, f"kontakt.{h[0]}@example.dk") for h in hosts]
+    intern_rows = [(*i, "", f"{i[0]}@example.dk") for i in INTERNS]
+    host_header = "id,organisation,unit_name,sector,offer,capacity,durations,contact_email"
+    intern_header = "id,name,organisation,sector,wish,duration,wished_hosts,excluded_hosts,email"
+    return {
+        "hosts": ("hosts.csv", _csv(host_header.split(","), host_rows), "text/csv"),
+        "interns": ("interns.csv", _csv(intern_header.split(","), intern_rows), "text/csv"),
+    }
+
+
+@pytest.fixture
+def api(
+    home: Path, key_headers: dict[str, dict[str, str]], smtp_server: SmtpServer
+) -> Iterator[TestClient]:
+    app = make_app(
+        home,
+        smtp_host=smtp_server.host,
+        smtp_port=smtp_server.port,
+        smtp_from="Innovationspraktik <praktik@faxe.dk>",
+        smtp_security="none",
+        mail_poll_seconds=3600,  # only a wake sends: the test knows when
+    )
+    with TestClient(app, headers=key_headers["test-coordinator"]) as client:
+        yield client
+
+
+def _reviewed(api: TestClient, h3_capacity: int, locks: list[dict[str, str]] = []) -> int:  # noqa: B006
+    season_id: int = api.post("/api/seasons", json=SEASON).json()["id"]
+    base = f"/api/seasons/{season_id}"
+    assert api.post(f"{base}/participants", files=_files(h3_capacity)).status_code == 200
+    for phase in ("registration_open", "registration_closed"):
+        api.post(f"{base}/phase", json={"expected": phase})
+    for lock in locks:
+        assert api.post(f"{base}/locks", json=lock).status_code == 200
+    return season_id
+
+
+def _publish(api: TestClient, season_id: int) -> dict[str, Any]:
+    base = f"/api/seasons/{season_id}"
+    scenario = api.post(f"{base}/scenarios", json={"name": "Bedst samlet"}).json()
+    published = api.post(f"{base}/publish", json={"scenario_id": scenario["id"]})
+    assert published.status_code == 200, published.text
+    body: dict[str, Any] = published.json()
+    return body
+
+
+def _by_address(messages: list[EmailMessage]) -> dict[str, str]:
+    return {str(m["To"]): m.get_content() for m in messages}
+
+
+def _pairs(api: TestClient, season_id: int) -> dict[str, dict[str, Any]]:
+    return {p["intern_id"]: p for p in api.get(f"/api/seasons/{season_id}/pairs").json()}
+
+
+def test_publishing_sends_each_intern_and_host_a_danish_letter_with_a_personal_link(
+    api: TestClient, smtp_server: SmtpServer
+) -> None:
+    season_id = _reviewed(api, h3_capacity=2)
+    result = _publish(api, season_id)
+    assert result["new_pairs"] == 4 and result["without_address"] == []
+    pairs = _pairs(api, season_id)
+    hosts_used = {p["host_id"] for p in pairs.values()}
+    assert result["letters"] == 4 + len(hosts_used)
+    letters = _by_address(smtp_server.inbox.wait_for(result["letters"]))
+    camilla = letters["i2@example.dk"]
+    host = next(h for h in HOSTS if h[0] == pairs["i2"]["host_id"])
+    assert "Kære Camilla Berg" in camilla and f"hos {host[2]}, {host[1]}" in camilla
+    assert "13. september 2027" in camilla and pairs["i2"]["reason"] in camilla
+    assert f"kontakt.{host[0]}@example.dk" in camilla and LINK.search(camilla)
+    host_letter = letters[f"kontakt.{host[0]}@example.dk"]
+    assert "Camilla Berg, Faxe Kommune (kommune)" in host_letter
+    assert "i2@example.dk" in host_letter and LINK.search(host_letter)
+    assert api.get(f"/api/seasons/{season_id}").json()["phase"] == "published"
+    # Only the token's hash is stored: no link in the database opens a page.
+    engine = api.app.state.tvaers.store.engine  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        hashes = set(conn.execute(sa.select(season_links_table.c.token_hash)).scalars())
+    for match in LINK.finditer(camilla + host_letter):
+        assert match.group(1).rsplit("/", 1)[1] not in hashes
+    again = api.post(f"/api/seasons/{season_id}/publish", json={"scenario_id": "x"})
+    assert again.status_code in (400, 409)
+
+
+def test_the_answer_link_opens_a_danish_page_and_the_coordinator_sees_the_answer(
+    api: TestClient, smtp_server: SmtpServer, key_headers: dict[str, dict[str, str]]
+) -> None:
+    season_id = _reviewed(api, h3_capacity=2)
+    result = _publish(api, season_id)
+    letters = _by_address(smtp_server.inbox.wait_for(result["letters"]))
+    link = LINK.search(letters["i1@example.dk"])
+    assert link is not None
+    with TestClient(api.app) as anonymous:  # no key, no sign-in: the link is the key
+        page = anonymous.get(link.group(1))
+        assert page.status_code == 200 and "Tager du imod?" in page.text
+        answered = anonymous.post(
+            link.group(1),
+            data={
+                "intern_id": "i1",
+                "host_id": _pairs(api, season_id)["i1"]["host_id"],
+                "choice": "decline",
+                "reason": "Jeg er syg den uge",
+            },
+        )
+        assert answered.status_code == 200 and "Tak, dit svar er gemt" in answered.text
+        others = anonymous.post(
+            link.group(1), data={"intern_id": "i2", "host_id": "h2", "choice": "accept"}
+        )
+        assert others.status_code == 409  # only one's own pairs
+        assert anonymous.get("/praktik/svar/" + "x" * 32).status_code == 404
+    pair = _pairs(api, season_id)["i1"]
+    assert (pair["intern_answer"], pair["intern_reason"], pair["status"]) == (
+        "decline",
+        "Jeg er syg den uge",
+        "declined",
+    )
+    page = api.get(f"/praktik/saesoner/{season_id}")
+    assert "nej tak: Jeg er syg den uge" in page.text and "1 sagt nej" in page.text
+
+
+def _decline(
+    api: TestClient, smtp_server: SmtpServer, season_id: int, intern: str, count: int
+) -> str:
+    letters = _by_address(smtp_server.inbox.wait_for(count))
+    link = LINK.search(letters[f"{intern}@example.dk"])
+    assert link is not None
+    declined_host: str = _pairs(api, season_id)[intern]["host_id"]
+    answered = api.post(
+        link.group(1), data={"intern_id": intern, "host_id": declined_host, "choice": "decline"}
+    )
+    assert answered.status_code == 200
+    return declined_host
+
+
+def test_a_second_round_places_a_declined_intern_elsewhere_and_keeps_every_other_pair(
+    api: TestClient, smtp_server: SmtpServer
+) -> None:
+    season_id = _reviewed(
+        api, h3_capacity=2, locks=[{"intern_id": "i4", "host_id": "h3", "reason": "Aftalt"}]
+    )
+    first = _publish(api, season_id)
+    before = _pairs(api, season_id)
+    assert before["i4"]["host_id"] == "h3"
+    declined_host = _decline(api, smtp_server, season_id, "i2", first["letters"])
+    second = api.post(f"/api/seasons/{season_id}/rounds")
+    assert second.status_code == 200, second.text
+    assert second.json()["round"] == 2 and second.json()["new_pairs"] == 1
+    assert second.json()["kept_pairs"] == 3 and second.json()["letters"] == 2
+    after = api.get(f"/api/seasons/{season_id}/pairs").json()
+    new = [p for p in after if p["round"] == 2]
+    assert [p["intern_id"] for p in new] == ["i2"] and new[0]["host_id"] != declined_host
+    for intern, pair in before.items():
+        if intern != "i2":  # every other pair as it was
+            assert any(p["intern_id"] == intern and p["host_id"] == pair["host_id"] for p in after)
+    arrived = smtp_server.inbox.wait_for(first["letters"] + 2)
+    assert {str(m["To"]) for m in arrived[first["letters"] :]} == {
+        "i2@example.dk",
+        f"kontakt.{new[0]['host_id']}@example.dk",
+    }
+    engine = api.app.state.tvaers.store.engine  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        actions = list(
+            conn.execute(
+                sa.select(audit_table.c.action).where(audit_table.c.kind == "season")
+            ).scalars()
+        )
+    assert {"publish", "answer", "second_round"} <= set(actions)
+
+
+def test_a_declined_pair_never_comes_back_even_when_its_place_is_the_only_one_left(
+    api: TestClient, smtp_server: SmtpServer
+) -> None:
+    season_id = _reviewed(api, h3_capacity=1)  # four places, four interns
+    first = _publish(api, season_id)
+    declined_host = _decline(api, smtp_server, season_id, "i2", first["letters"])
+    second = api.post(f"/api/seasons/{season_id}/rounds")
+    assert second.status_code == 200, second.text
+    assert second.json()["new_pairs"] == 0 and second.json()["unmatched"] == 1
+    pairs = api.get(f"/api/seasons/{season_id}/pairs").json()
+    assert [(p["host_id"], p["status"]) for p in pairs if p["intern_id"] == "i2"] == [
+        (declined_host, "declined")
+    ]
