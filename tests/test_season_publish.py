@@ -234,3 +234,60 @@ def test_a_declined_pair_never_comes_back_even_when_its_place_is_the_only_one_le
     assert [(p["host_id"], p["status"]) for p in pairs if p["intern_id"] == "i2"] == [
         (declined_host, "declined")
     ]
+
+
+EVALUATION = re.compile(r"http://testserver(/praktik/evaluering/[A-Za-z0-9_-]+)")
+
+
+def test_an_evaluation_by_link_is_answered_counted_and_shown_beside_the_seeds_figures(
+    api: TestClient, smtp_server: SmtpServer
+) -> None:
+    season_id = _reviewed(api, h3_capacity=2)
+    first = _publish(api, season_id)
+    _decline(api, smtp_server, season_id, "i1", first["letters"])
+    base = f"/api/seasons/{season_id}"
+    early = api.post(f"{base}/evaluation/invitations")
+    assert early.status_code == 400 and "Evaluering" in early.json()["detail"]
+    for phase in ("published", "week"):
+        assert api.post(f"{base}/phase", json={"expected": phase}).status_code == 200
+    pairs = [p for p in api.get(f"{base}/pairs").json() if p["status"] != "declined"]
+    people = {p["intern_id"] for p in pairs} | {p["host_id"] for p in pairs}
+    invited = api.post(f"{base}/evaluation/invitations").json()["letters"]
+    assert invited == len(people) and "i1" not in people
+    assert api.post(f"{base}/evaluation/invitations").json()["letters"] == 0  # once each
+    arrived = _by_address(smtp_server.inbox.wait_for(first["letters"] + invited))
+    links = {
+        address: match.group(1)
+        for address, body in arrived.items()
+        if (match := EVALUATION.search(body))
+    }
+    host = pairs[0]["host_id"]
+    with TestClient(api.app) as anonymous:
+        form = anonymous.get(links["i2@example.dk"])
+        assert form.status_code == 200 and "Fik du noget konkret ud af praktikken" in form.text
+        missing = anonymous.post(links["i2@example.dk"], data={"useful": "ja"})
+        assert missing.status_code == 422 and "Vælg ja eller nej." in missing.text
+        answers = [
+            ("i2@example.dk", {"useful": "ja", "recommend": "ja", "again": "nej"}),
+            (f"kontakt.{host}@example.dk", {"useful": "nej", "recommend": "ja", "again": "ja"}),
+        ]
+        for address, answer in answers:
+            done = anonymous.post(links[address], data=answer | {"take_home": "Klarsprog virker"})
+            assert done.status_code == 200 and "Tak for dit svar" in done.text
+    summary = api.get(f"{base}/evaluation").json()
+    assert (summary["invited"], summary["answered"]) == (invited, 2)
+    assert summary["answered_by_role"] == {"intern": 1, "host": 1}
+    assert (summary["useful_share"], summary["recommend_share"], summary["again_share"]) == (
+        0.5,
+        1.0,
+        0.5,
+    )
+    assert (summary["useful_reference"], summary["recommend_reference"]) == (0.75, 0.9)
+    assert summary["cross_sector_reference"] == 0.28 and summary["declined"] == 1
+    page = api.get(f"/praktik/saesoner/{season_id}/evaluering")
+    assert page.status_code == 200 and "50 %" in page.text and "Klarsprog virker" in page.text
+    exported = api.get(f"/praktik/saesoner/{season_id}/evaluering.csv")
+    assert "Fik noget konkret ud af det" in exported.content.decode("utf-8-sig")
+    api.post(f"{base}/phase", json={"expected": "evaluation"})  # archived: links stop
+    with TestClient(api.app) as anonymous:
+        assert anonymous.get(links["i2@example.dk"]).status_code == 404

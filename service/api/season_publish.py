@@ -1,9 +1,10 @@
-"""A season after review: publishing the chosen scenario, the answers per pair, second rounds."""
+"""A season after review: publishing the chosen scenario, the answers per pair, second rounds,
+and the evaluation after the week."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
@@ -98,3 +99,26 @@ async def second_round(
     )
     state.mail.wake()
     return RoundPublic.of(result)
+
+
+class InvitationsPublic(BaseModel):
+    letters: int
+
+
+@router.post(
+    "/evaluation/invitations",
+    response_model=InvitationsPublic,
+    summary="Send evalueringen til deltagerne",
+)
+def invite_to_evaluation(
+    season_id: SeasonId, request: Request, state: StateDep, user: Coordinator
+) -> InvitationsPublic:
+    """A personal link to each participant in a pair nobody declined (once each)."""
+    letters = state.season_evaluation.invite(season_id, base_url(state, request), actor_of(user))
+    state.mail.wake()
+    return InvitationsPublic(letters=letters)
+
+
+@router.get("/evaluation", summary="Evalueringens tal ved siden af de kendte")
+def evaluation(season_id: SeasonId, state: StateDep, _: Coordinator) -> dict[str, Any]:
+    return asdict(state.season_evaluation.summary(season_id))

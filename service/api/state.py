@@ -41,6 +41,7 @@ from service.config import Settings
 from service.gaps import SearchGaps
 from service.mail import MailSender, Outbox, SmtpTransport
 from service.season.book import SeasonBook
+from service.season.evaluation import SeasonEvaluation
 from service.season.publish import SeasonPublishing
 from service.season.review import SeasonReview
 
@@ -86,6 +87,9 @@ class ServiceState:
         )
         self.season_publishing = SeasonPublishing(
             self.store.engine, self.season_review, self.outbox
+        )
+        self.season_evaluation = SeasonEvaluation(
+            self.store.engine, self.season_review, self.season_publishing, self.outbox
         )
         smtp = settings.smtp_settings()
         self.mail = MailSender(

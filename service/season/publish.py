@@ -261,7 +261,7 @@ class SeasonPublishing:
         """One letter per intern and one per host of these pairs, each with a new answer link."""
         hosts = {h.id: h for h in week.hosts}
         interns = {i.id: i for i in week.interns}
-        emails = _emails(conn, season.id)
+        emails = participant_emails(conn, season.id)
         expires = end_of(season.dates.week_ends)
         by_host: dict[str, list[Pair]] = defaultdict(list)
         messages: list[Message] = []
@@ -358,7 +358,7 @@ def _intern_row(intern: Intern, pair: Pair, emails: dict[tuple[str, str], str]) 
     }
 
 
-def _emails(conn: sa.Connection, season_id: int) -> dict[tuple[str, str], str]:
+def participant_emails(conn: sa.Connection, season_id: int) -> dict[tuple[str, str], str]:
     column = season_participants_table.c
     rows = conn.execute(
         sa.select(column.role, column.id, column.email).where(column.season_id == season_id)
