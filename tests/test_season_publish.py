@@ -218,7 +218,7 @@ def test_a_second_round_places_a_declined_intern_elsewhere_and_keeps_every_other
                 sa.select(audit_table.c.action).where(audit_table.c.kind == "season")
             ).scalars()
         )
-    assert {"publish", "answer", "second_round"} <= set(actions)
+    assert {"publish", "answer", "round"} <= set(actions)
 
 
 def test_a_declined_pair_never_comes_back_even_when_its_place_is_the_only_one_left(

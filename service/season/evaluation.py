@@ -130,7 +130,7 @@ class SeasonEvaluation:
                 conn,
                 actor,
                 season_id,
-                "evaluation_invite",
+                "eval_send",
                 {"letters": [None, str(len(messages))]},
                 now,
             )
@@ -186,7 +186,7 @@ class SeasonEvaluation:
             )
             by = Actor(f"link:{holder.role}:{holder.participant_id}", holder.participant_id)
             audit_season(
-                conn, by, holder.season.id, "evaluation_answer", {"role": [None, holder.role]}, now
+                conn, by, holder.season.id, "evaluated", {"role": [None, holder.role]}, now
             )
 
     def summary(self, season_id: int) -> EvaluationSummary:

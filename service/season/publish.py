@@ -243,7 +243,7 @@ class SeasonPublishing:
                 "declined_pairs": [None, str(len(declined))],
                 "letters": [None, str(letters)],
             }
-            audit_season(conn, actor, season_id, "second_round", changes, now)
+            audit_season(conn, actor, season_id, "round", changes, now)
         unmatched = len(proposal.unmatched)
         return RoundResult(number, new_pairs, len(standing), unmatched, letters, missing)
 
