@@ -21,7 +21,12 @@ from sqlalchemy.engine import make_url
 from indexer.audit import Actor
 from indexer.erasure import SINKS
 from indexer.records import Record
-from indexer.schema import audit_table, freshness_table
+from indexer.schema import (
+    audit_table,
+    freshness_table,
+    season_links_table,
+    season_pairs_table,
+)
 from indexer.search_gaps import Asking, SearchGapLog
 from service import cli
 from service.api.state import ServiceState
@@ -184,6 +189,10 @@ def _facts_kept(url: str, *, audited_delete: bool = True) -> None:
             )
             confirmed_by = conn.execute(sa.select(freshness_table.c.confirmed_by)).scalars()
             assert "[slettet]" in set(confirmed_by)
+            # Her published pair and her links go with her registration (they hold her id).
+            pairs = conn.execute(sa.select(season_pairs_table.c.intern_id)).scalars().all()
+            links = conn.execute(sa.select(season_links_table.c.participant_id)).scalars()
+            assert pairs and "i1" not in pairs and "i1" not in set(links)
     finally:
         engine.dispose()
     assert about == ["create", "update", *(["delete"] if audited_delete else [])]
