@@ -393,6 +393,14 @@ def erase_deleted_people(
     return changed
 
 
+def checkpoint_wal(engine: sa.Engine) -> None:
+    """SQLite: replaced and deleted rows' old pages live in the write-ahead log until a
+    checkpoint moves the new ones into the database file; call it after erasing anything."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 # Audit values ---------------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ places with every standing pair and lock kept, never bringing back a declined pa
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Iterator
@@ -14,10 +15,14 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from indexer.schema import audit_table, season_links_table
+from indexer.schema import audit_table, season_links_table, seasons_table
+from service import cli
+from service.season.retention import SeasonRetention, months_after
 from tests.conftest_service import make_app
+from tests.folders import traces
 from tests.smtp_server import SmtpServer
 
 pytest_plugins = ("tests.conftest_service", "tests.smtp_server")
@@ -291,3 +296,93 @@ def test_an_evaluation_by_link_is_answered_counted_and_shown_beside_the_seeds_fi
     api.post(f"{base}/phase", json={"expected": "evaluation"})  # archived: links stop
     with TestClient(api.app) as anonymous:
         assert anonymous.get(links["i2@example.dk"]).status_code == 404
+
+
+def _archived_with_evaluation(api: TestClient, smtp_server: SmtpServer) -> int:
+    """A season through every phase: published, one pair declined, one evaluation answered."""
+    season_id = _reviewed(
+        api,
+        h3_capacity=2,
+        locks=[
+            {"intern_id": "i4", "host_id": "h3", "reason": "Ida har aftalt det med Akutmodtagelsen"}
+        ],
+    )
+    first = _publish(api, season_id)
+    _decline(api, smtp_server, season_id, "i1", first["letters"])
+    base = f"/api/seasons/{season_id}"
+    for phase in ("published", "week"):
+        api.post(f"{base}/phase", json={"expected": phase})
+    invited = api.post(f"{base}/evaluation/invitations").json()["letters"]
+    arrived = _by_address(smtp_server.inbox.wait_for(first["letters"] + invited))
+    link = EVALUATION.search(arrived["i2@example.dk"])
+    assert link is not None
+    answer = {"useful": "ja", "recommend": "ja", "again": "ja", "take_home": "Camilla: klarsprog"}
+    with TestClient(api.app) as anonymous:
+        assert anonymous.post(link.group(1), data=answer).status_code == 200
+    api.post(f"{base}/phase", json={"expected": "evaluation"})
+    return season_id
+
+
+PERSONAL = [b"Camilla Berg", b"i2@example.dk", b"kontakt.h1@example.dk", b"Ida har aftalt"]
+
+
+def test_an_archived_season_drops_its_personal_data_after_the_retention_period(
+    api: TestClient, smtp_server: SmtpServer, home: Path
+) -> None:
+    season_id = _archived_with_evaluation(api, smtp_server)
+    state = api.app.state.tvaers  # type: ignore[attr-defined]
+    before = api.get(f"/api/seasons/{season_id}/evaluation").json()
+    assert traces(home, PERSONAL)  # the check can see them at all
+    archived_at = api.get(f"/api/seasons/{season_id}").json()["phase_since"]
+    moment = dt.datetime.fromisoformat(archived_at)
+
+    def keeper(months_later: int, days: int = 0) -> SeasonRetention:
+        later = months_after(moment, months_later) + dt.timedelta(days=days)
+        parts = (state.store.engine, state.season_review, state.season_evaluation)
+        return SeasonRetention(*parts, clock=lambda: later)
+
+    assert keeper(11, days=27).drop_personal_data(12) == []
+    dropped = keeper(12).drop_personal_data(12)
+    assert [d.season_id for d in dropped] == [season_id] and dropped[0].rows > 0
+    assert keeper(13).drop_personal_data(12) == []  # once
+    assert traces(home, PERSONAL) == []
+    after = api.get(f"/api/seasons/{season_id}/evaluation").json()
+    assert after == before | {"texts": []}  # the figures stay, the texts go
+    assert api.get(f"/api/seasons/{season_id}").json()["name"] == SEASON["name"]
+    engine = state.store.engine
+    with engine.connect() as conn:
+        changes = " ".join(
+            conn.execute(
+                sa.select(audit_table.c.changes).where(audit_table.c.record_id == str(season_id))
+            ).scalars()
+        )
+    assert "i1 →" not in changes and "Ida har aftalt" not in changes and "published" in changes
+
+
+def test_retention_runs_at_start_and_from_the_command_line(
+    api: TestClient, smtp_server: SmtpServer, home: Path
+) -> None:
+    season_id = _archived_with_evaluation(api, smtp_server)
+    engine = api.app.state.tvaers.store.engine  # type: ignore[attr-defined]
+    long_ago = dt.datetime(2025, 1, 1)  # archived two years ago: past the 12 months
+    with engine.begin() as conn:
+        conn.execute(seasons_table.update().values(phase_since=long_ago))
+    runner = CliRunner()
+    dry = runner.invoke(cli.main, ["--home", str(home), "season", "retention", "--dry-run"])
+    assert dry.exit_code == 0 and f"[{season_id}]" in dry.output
+    assert traces(home, PERSONAL)
+    done = runner.invoke(cli.main, ["--home", str(home), "season", "retention"])
+    assert done.exit_code == 0 and "persondata slettet" in done.output, done.output
+    assert traces(home, PERSONAL) == []
+
+
+def test_a_service_starting_drops_what_is_past_the_retention_period(
+    api: TestClient, smtp_server: SmtpServer, home: Path
+) -> None:
+    _archived_with_evaluation(api, smtp_server)
+    engine = api.app.state.tvaers.store.engine  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        conn.execute(seasons_table.update().values(phase_since=dt.datetime(2025, 1, 1)))
+    assert traces(home, PERSONAL)
+    with TestClient(make_app(home)):
+        assert traces(home, PERSONAL) == []

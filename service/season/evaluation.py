@@ -4,6 +4,7 @@ seeds' (3 of 4 found concrete use, more than 9 of 10 recommend it, 28% crossed s
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 
 from engine.season import CROSS_SECTOR_REFERENCE
 from indexer.audit import Actor
-from indexer.schema import season_evaluations_table, season_links_table
+from indexer.schema import season_evaluations_table, season_figures_table, season_links_table
 from service.mail import Message, Outbox, render_message
 from service.season.book import Clock, audit_season, season_in, utc_now
 from service.season.links import LinkHolder, end_of, holder_of, make_link
@@ -189,7 +190,14 @@ class SeasonEvaluation:
                 conn, by, holder.season.id, "evaluated", {"role": [None, holder.role]}, now
             )
 
+    def published_rounds(self, season_id: int) -> int:
+        return max((p.round for p in self._publishing.pairs(season_id)), default=0)
+
     def summary(self, season_id: int) -> EvaluationSummary:
+        """From the season's rows; once retention has dropped them, the figures it kept."""
+        kept = kept_figures(self._engine, season_id)
+        if kept is not None:
+            return EvaluationSummary(**kept["evaluation"])
         pairs = self._publishing.pairs(season_id)
         column = season_evaluations_table.c
         links = season_links_table.c
@@ -238,6 +246,17 @@ def summarise(
         again_share=_share([bool(r.again) for r in answers]),
         texts=texts,
     )
+
+
+def kept_figures(engine: sa.Engine, season_id: int) -> dict[str, Any] | None:
+    """What retention kept of an archived season (None while its rows are there)."""
+    with engine.connect() as conn:
+        body = conn.execute(
+            sa.select(season_figures_table.c.body).where(
+                season_figures_table.c.season_id == season_id
+            )
+        ).scalar_one_or_none()
+    return None if body is None else dict(json.loads(body))
 
 
 def _share(values: list[bool]) -> float | None:

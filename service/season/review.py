@@ -27,7 +27,6 @@ from indexer.schema import (
     season_scenarios_table,
 )
 from indexer.tables import Row, Table
-from service.api.proposals import proposal_from_json, proposal_json
 from service.season.book import Clock, Season, audit_season, season_in, utc_now
 
 HOST_EMAIL = "contact_email"
@@ -206,6 +205,8 @@ class SeasonReview:
             weights=spec.weights,
         )
         report = fairness_report(proposal, week.hosts, week.interns)
+        from service.api.proposals import proposal_json  # service.api imports this module
+
         scenario_id = secrets.token_urlsafe(9)
         now = self._clock()
         body = {
@@ -294,6 +295,8 @@ def _table(name: str, items: list[dict[str, str]]) -> Table:
 
 
 def _scenario(row: sa.Row[Any]) -> Scenario:
+    from service.api.proposals import proposal_from_json  # service.api imports this module
+
     body = json.loads(row.body)
     report = _fairness_from(body["fairness"])
     return Scenario(
