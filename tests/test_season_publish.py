@@ -8,7 +8,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from tests.conftest_service import make_app
 from tests.folders import traces
 from tests.smtp_server import SmtpServer
 
-pytest_plugins = ("tests.conftest_service", "tests.smtp_server")
+pytest_plugins = ("tests.conftest_service", "tests.smtp_server", "tests.oidc")
 
 SEASON = {
     "name": "Innovationspraktik 2027, uge 37",
@@ -386,3 +386,39 @@ def test_a_service_starting_drops_what_is_past_the_retention_period(
     assert traces(home, PERSONAL)
     with TestClient(make_app(home)):
         assert traces(home, PERSONAL) == []
+
+
+def test_a_coordinators_own_letter_is_checked_and_sent(
+    api: TestClient, smtp_server: SmtpServer
+) -> None:
+    season_id = _reviewed(api, h3_capacity=2)
+    base = f"/api/seasons/{season_id}/letters"
+    assert api.get(base).json()["intern_letter"].startswith("Emne: Din plads i")
+    wrong = api.put(base, json={"intern_letter": "Emne: Hej\n\n{{ værtens_navn }}"})
+    assert wrong.status_code == 400 and "kan ikke udfyldes" in wrong.json()["detail"]
+    own = "Emne: Velkommen, {{ name }}\n\nDu skal til {{ host_unit }}. Svar her: {{ link }}\n"
+    assert api.put(base, json={"intern_letter": own}).json()["intern_letter"] == own
+    result = _publish(api, season_id)
+    letters = {str(m["To"]): m for m in smtp_server.inbox.wait_for(result["letters"])}
+    camilla = letters["i2@example.dk"]
+    assert camilla["Subject"] == "Velkommen, Camilla Berg"
+    assert LINK.search(camilla.get_content())
+    host = _pairs(api, season_id)["i2"]["host_id"]
+    assert letters[f"kontakt.{host}@example.dk"]["Subject"].startswith("Jeres praktikant")
+
+
+def test_the_season_page_saves_a_coordinators_letter_and_refuses_a_broken_one(
+    api: TestClient, signed_in: Callable[..., TestClient]
+) -> None:
+    season_id = _reviewed(api, h3_capacity=2)
+    coordinator = signed_in("kim", "tvaers-koordinatorer")
+    page = coordinator.get(f"/praktik/saesoner/{season_id}")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None and "Brev til praktikanter" in page.text
+    path = f"/praktik/saesoner/{season_id}/breve"
+    own = "Emne: Hej {{ name }}\n\nDu skal til {{ host_unit }}: {{ link }}"
+    broken = coordinator.post(path, data={"csrf_token": token.group(1), "intern_letter": "Hej"})
+    assert broken.status_code == 422 and "Emne:" in broken.text
+    saved = coordinator.post(path, data={"csrf_token": token.group(1), "intern_letter": own})
+    assert saved.status_code == 200 and "Brevene er gemt." in saved.text
+    assert api.get(f"/api/seasons/{season_id}/letters").json()["intern_letter"] == own

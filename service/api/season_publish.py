@@ -122,3 +122,34 @@ def invite_to_evaluation(
 @router.get("/evaluation", summary="Evalueringens tal ved siden af de kendte")
 def evaluation(season_id: SeasonId, state: StateDep, _: Coordinator) -> dict[str, Any]:
     return asdict(state.season_evaluation.summary(season_id))
+
+
+class LettersIn(BaseModel):
+    """A letter's text: first line `Emne: …`, then the body with {{ fields }}; null: the
+    built-in text."""
+
+    intern_letter: str | None = Field(default=None, max_length=20_000)
+    host_letter: str | None = Field(default=None, max_length=20_000)
+
+
+class LettersPublic(BaseModel):
+    intern_letter: str
+    host_letter: str
+
+
+@router.get("/letters", response_model=LettersPublic, summary="Brevene, der sendes ud")
+def letters(season_id: SeasonId, state: StateDep, _: Coordinator) -> LettersPublic:
+    texts = state.season_publishing.letters(season_id)
+    return LettersPublic(intern_letter=texts["intern"], host_letter=texts["host"])
+
+
+@router.put("/letters", response_model=LettersPublic, summary="Ret brevene (null: standardtekst)")
+def set_letters(
+    season_id: SeasonId, body: LettersIn, state: StateDep, user: Coordinator
+) -> LettersPublic:
+    texts = state.season_publishing.set_letters(
+        season_id,
+        {"intern": body.intern_letter or None, "host": body.host_letter or None},
+        actor_of(user),
+    )
+    return LettersPublic(intern_letter=texts["intern"], host_letter=texts["host"])

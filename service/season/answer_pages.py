@@ -13,11 +13,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from engine.season import SeasonError
-from indexer.errors import DataError
+from indexer.errors import DataError, TvaersError
 from service.api.deps import get_state
 from service.api.season_publish import base_url
 from service.api.state import actor_of
 from service.auth import Coordinator, check_csrf
+from service.mail.letters import builtin_template
 from service.season.labels import ANSWER_LABELS
 from service.season.links import PATHS, LinkError, LinkHolder
 from service.season.pages import SEASONS_PATH, SeasonId, _season_page
@@ -49,7 +50,36 @@ def publish(
     notice = (
         f"{len(result.new_pairs)} par er offentliggjort; {result.letters} breve er lagt i posten."
     )
-    return _season_page(request, season_id, notice=notice, missing=result.without_address)
+    return _season_page(request, season_id, season_notice=notice, missing=result.without_address)
+
+
+@router.post(SEASONS_PATH + "/{season_id}/breve", dependencies=[Depends(check_csrf)])
+def set_letters(
+    request: Request,
+    season_id: SeasonId,
+    user: Coordinator,
+    intern_letter: Annotated[str, Form(max_length=20_000)] = "",
+    host_letter: Annotated[str, Form(max_length=20_000)] = "",
+) -> Response:
+    """An emptied text, or one equal to the built-in, means the built-in text."""
+    publishing = get_state(request).season_publishing
+    builtin = {role: builtin_template(f"season_{role}") for role in ("intern", "host")}
+    given = {"intern": intern_letter, "host": host_letter}
+    texts = {
+        role: text if text.strip() and _same(text) != _same(builtin[role]) else None
+        for role, text in given.items()
+    }
+    try:
+        publishing.set_letters(season_id, texts, actor_of(user))  # type: ignore[arg-type]
+    except TvaersError as exc:
+        return _season_page(
+            request, season_id, status.HTTP_422_UNPROCESSABLE_CONTENT, error=str(exc)
+        )
+    return _season_page(request, season_id, season_notice="Brevene er gemt.")
+
+
+def _same(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.strip().replace("\r\n", "\n").splitlines())
 
 
 @router.post(SEASONS_PATH + "/{season_id}/ny-runde", dependencies=[Depends(check_csrf)])
@@ -71,7 +101,7 @@ async def second_round(request: Request, season_id: SeasonId, user: Coordinator)
         f"ved magt, er holdt); {result.unmatched} praktikanter har stadig ingen plads; "
         f"{result.letters} breve er lagt i posten."
     )
-    return _season_page(request, season_id, notice=notice, missing=result.without_address)
+    return _season_page(request, season_id, season_notice=notice, missing=result.without_address)
 
 
 @router.get(PATHS["answer"] + "/{token}", response_class=HTMLResponse)

@@ -15,8 +15,9 @@ from indexer.audit import Actor
 from indexer.schema import season_evaluations_table, season_figures_table, season_links_table
 from service.mail import Message, Outbox, render_message
 from service.season.book import Clock, audit_season, season_in, utc_now
+from service.season.letter_fields import participant_emails
 from service.season.links import LinkHolder, end_of, holder_of, make_link
-from service.season.publish import PublishedPair, SeasonPublishing, participant_emails
+from service.season.publish import PublishedPair, SeasonPublishing
 from service.season.review import SeasonReview, require_phase
 
 USEFUL_REFERENCE = 0.75  # "3 of 4 report concrete use" (the seeds)

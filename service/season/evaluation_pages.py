@@ -42,7 +42,7 @@ def invite(request: Request, season_id: SeasonId, user: Coordinator) -> Response
         return _season_page(request, season_id, status.HTTP_409_CONFLICT, error=str(exc))
     state.mail.wake()
     notice = f"Evalueringen er lagt i posten til {letters} deltagere."
-    return _season_page(request, season_id, notice=notice)
+    return _season_page(request, season_id, season_notice=notice)
 
 
 @router.get(SEASONS_PATH + "/{season_id}/evaluering", response_class=HTMLResponse)

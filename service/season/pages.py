@@ -108,6 +108,7 @@ def _season_page(
         locks=state.season_review.locks(season_id),
         scenarios=state.season_review.scenarios(season_id),
         pairs=state.season_publishing.pairs(season_id),
+        letters=state.season_publishing.letters(season_id),
         **context,
     )
 

@@ -14,31 +14,39 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import sqlalchemy as sa
 
 from engine.pairing import Pair, Week
-from engine.pairing.loading import Host, Intern, Lock
+from engine.pairing.loading import Lock
 from engine.pairing.propose import propose_pairings
 from engine.season import SeasonError
 from indexer.audit import Actor
 from indexer.embedders import Embedder
 from indexer.schema import (
     season_pairs_table,
-    season_participants_table,
     season_scenarios_table,
     seasons_table,
 )
-from service.mail import Message, Outbox, render_message
+from service.mail import Message, Outbox
+from service.mail.letters import builtin_template, render_text
 from service.season.book import Clock, Season, audit_season, season_in, utc_now
+from service.season.letter_fields import (
+    intern_context,
+    intern_row,
+    participant_emails,
+    sample_context,
+    season_message,
+)
 from service.season.links import LinkHolder, Role, end_of, holder_of, make_link
 from service.season.review import SeasonReview, require_phase
 
 Answer = Literal["accept", "decline", "withdraw"]
 ANSWER_PHASES = ("published", "week")
 DECLINES = ("decline", "withdraw")
-TOPIC = "season_letter"
+ROLES: tuple[Role, ...] = ("intern", "host")
+LETTER_PHASES = ("registration_open", "registration_closed", "review", "published")
 MAX_REASON_CHARS = 500
 
 
@@ -249,6 +257,35 @@ class SeasonPublishing:
 
     # Letters --------------------------------------------------------------------------------
 
+    def letters(self, season_id: int) -> dict[Role, str]:
+        """The letter texts in force: the coordinators' own, or the built-in ones."""
+        season = self._review_season(season_id)
+        own = {"intern": season.intern_letter, "host": season.host_letter}
+        return {role: own[role] or builtin_template(f"season_{role}") for role in ROLES}
+
+    def set_letters(
+        self, season_id: int, texts: dict[Role, str | None], actor: Actor
+    ) -> dict[Role, str]:
+        """Coordinators' own letter texts (None: the built-in one again), checked by filling
+        them in for a sample pair; they apply to every later letter, second rounds too."""
+        for role, text in texts.items():
+            if text is not None:
+                render_text(text, sample_context(role))
+        now = self._clock()
+        with self._engine.begin() as conn:
+            season = season_in(conn, season_id)
+            require_phase(season, LETTER_PHASES, "rette brevene")
+            values = {f"{role}_letter": text for role, text in texts.items()}
+            conn.execute(
+                seasons_table.update().where(seasons_table.c.id == season_id).values(values)
+            )
+            changes: dict[str, list[str | None]] = {
+                f"{role}_letter": [None, "egen tekst" if text else "standardtekst"]
+                for role, text in texts.items()
+            }
+            audit_season(conn, actor, season_id, "letters", changes, now)
+        return self.letters(season_id)
+
     def _letters(
         self,
         conn: sa.Connection,
@@ -293,10 +330,12 @@ class SeasonPublishing:
                 continue
             context = (
                 common
-                | _intern_context(intern, host, pair, emails)
+                | intern_context(intern, host, pair, emails)
                 | {"link": link("intern", intern.id)}
             )
-            messages.append(_message(season, "intern", address, context, season.intern_letter))
+            messages.append(
+                season_message(season, "intern", address, context, season.intern_letter)
+            )
         for host_id, host_pairs in by_host.items():
             host = hosts[host_id]
             address = emails.get(("host", host_id), "")
@@ -306,64 +345,16 @@ class SeasonPublishing:
             context = common | {
                 "host_unit": host.unit_name,
                 "host_organisation": host.organisation,
-                "interns": [_intern_row(interns[p.intern_id], p, emails) for p in host_pairs],
+                "interns": [intern_row(interns[p.intern_id], p, emails) for p in host_pairs],
                 "link": link("host", host_id),
             }
-            messages.append(_message(season, "host", address, context, season.host_letter))
+            messages.append(season_message(season, "host", address, context, season.host_letter))
         self._outbox.add(messages, conn=conn)
         return len(messages), missing
 
     def _review_season(self, season_id: int) -> Season:
         with self._engine.connect() as conn:
             return season_in(conn, season_id)
-
-
-def _message(
-    season: Season, role: Role, address: str, context: dict[str, Any], own: str | None
-) -> Message:
-    return render_message(
-        address,
-        TOPIC,
-        context,
-        template=own,
-        name=f"season_{role}",
-        season_id=season.id,
-    )
-
-
-def _intern_context(
-    intern: Intern, host: Host, pair: Pair, emails: dict[tuple[str, str], str]
-) -> dict[str, Any]:
-    return {
-        "name": intern.name,
-        "host_unit": host.unit_name,
-        "host_organisation": host.organisation,
-        "host_sector": host.sector,
-        "offer": host.offer,
-        "duration": pair.duration,
-        "reason": pair.reason,
-        "host_contact": host.contact_email or emails.get(("host", host.id), ""),
-    }
-
-
-def _intern_row(intern: Intern, pair: Pair, emails: dict[tuple[str, str], str]) -> dict[str, Any]:
-    return {
-        "name": intern.name,
-        "organisation": intern.organisation,
-        "sector": intern.sector,
-        "wish": intern.wish,
-        "duration": pair.duration,
-        "reason": pair.reason,
-        "email": emails.get(("intern", intern.id), ""),
-    }
-
-
-def participant_emails(conn: sa.Connection, season_id: int) -> dict[tuple[str, str], str]:
-    column = season_participants_table.c
-    rows = conn.execute(
-        sa.select(column.role, column.id, column.email).where(column.season_id == season_id)
-    ).all()
-    return {(r.role, r.id): r.email for r in rows if r.email}
 
 
 def _insert_pairs(
