@@ -158,11 +158,7 @@ class SeasonPublishing:
         with self._engine.begin() as conn:
             holder = holder_of(conn, token, "answer", now)
             require_phase(holder.season, ANSWER_PHASES, "svare")
-            mine = {
-                (p.intern_id, p.host_id): p
-                for p in _pairs_in(conn, holder.season.id)
-                if (p.intern_id if holder.role == "intern" else p.host_id) == holder.participant_id
-            }
+            mine = {(p.intern_id, p.host_id): p for p in _pairs_in(conn, holder.season.id, holder)}
             pair = mine.get((intern_id, host_id))
             if pair is None:
                 raise SeasonError("Parret findes ikke blandt dine par i denne sæson.")
@@ -195,7 +191,9 @@ class SeasonPublishing:
                 }
                 by = Actor(f"link:{role}:{holder.participant_id}", holder.participant_id)
                 audit_season(conn, by, holder.season.id, "answer", changes, now)
-            updated = {(p.intern_id, p.host_id): p for p in _pairs_in(conn, holder.season.id)}
+            updated = {
+                (p.intern_id, p.host_id): p for p in _pairs_in(conn, holder.season.id, holder)
+            }
         return updated[(intern_id, host_id)]
 
     # Second rounds ------------------------------------------------------------------------------
@@ -378,13 +376,16 @@ def _insert_pairs(
         conn.execute(season_pairs_table.insert(), rows)
 
 
-def _pairs_in(conn: sa.Connection, season_id: int) -> list[PublishedPair]:
+def _pairs_in(
+    conn: sa.Connection, season_id: int, holder: LinkHolder | None = None
+) -> list[PublishedPair]:
+    """The season's pairs; only the holder's (as intern or host) when given."""
     column = season_pairs_table.c
-    rows = conn.execute(
-        sa.select(season_pairs_table)
-        .where(column.season_id == season_id)
-        .order_by(column.round, column.host_id, column.intern_id)
-    ).all()
+    query = sa.select(season_pairs_table).where(column.season_id == season_id)
+    if holder is not None:
+        own = column.intern_id if holder.role == "intern" else column.host_id
+        query = query.where(own == holder.participant_id)
+    rows = conn.execute(query.order_by(column.round, column.host_id, column.intern_id)).all()
     return [
         PublishedPair(
             r.intern_id,
