@@ -39,6 +39,7 @@ from service.season.evaluation import SeasonEvaluation
 from service.season.publish import SeasonPublishing
 from service.season.retention import SeasonRetention
 from service.season.review import ScenarioSpec, SeasonReview
+from tests.fakes import ManualClock
 
 RESULTS = Path(__file__).resolve().parent / "results" / "season.json"
 COORDINATOR = Actor("bench", "Koordinator")
@@ -95,7 +96,7 @@ def run(week: Week, embedder: Embedder, folder: Path) -> dict[str, Any]:
     steps: dict[str, float] = {}
     _timed(steps, "first embedding", lambda: propose_pairings(week.hosts, week.interns, cached))
     _timed(steps, "baseline solve", lambda: propose_pairings(week.hosts, week.interns, cached))
-    clock = Clock()
+    clock = ManualClock(dt.datetime(2027, 6, 20, 9, 0))
     book = SeasonBook(engine, clock)
     review = SeasonReview(engine, clock)
     outbox = Outbox(engine, clock)
@@ -161,14 +162,6 @@ def run(week: Week, embedder: Embedder, folder: Path) -> dict[str, Any]:
             k: round(v / baseline, 2) for k, v in steps.items() if k != "baseline solve"
         },
     }
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2027, 6, 20, 9, 0)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 def _answer_tokens(outbox: Outbox) -> dict[str, str]:

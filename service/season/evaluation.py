@@ -12,9 +12,10 @@ import sqlalchemy as sa
 
 from engine.season import CROSS_SECTOR_REFERENCE
 from indexer.audit import Actor
+from indexer.clock import Clock, utc_now
 from indexer.schema import season_evaluations_table, season_figures_table, season_links_table
 from service.mail import Message, Outbox, render_message
-from service.season.book import Clock, audit_season, season_in, utc_now
+from service.season.book import audit_season, season_in
 from service.season.letter_fields import participant_emails
 from service.season.links import LinkHolder, end_of, holder_of, make_link
 from service.season.publish import PublishedPair, SeasonPublishing

@@ -23,6 +23,7 @@ from engine.pairing.loading import Lock
 from engine.pairing.propose import propose_pairings
 from engine.season import SeasonError
 from indexer.audit import Actor
+from indexer.clock import Clock, utc_now
 from indexer.embedders import Embedder
 from indexer.schema import (
     season_pairs_table,
@@ -31,7 +32,7 @@ from indexer.schema import (
 )
 from service.mail import Message, Outbox
 from service.mail.letters import builtin_template, render_text
-from service.season.book import Clock, Season, audit_season, season_in, utc_now
+from service.season.book import Season, audit_season, season_in
 from service.season.letter_fields import (
     intern_context,
     intern_row,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from indexer.audit import Actor
+from indexer.clock import Clock, utc_now
 from indexer.erasure import ERASED, checkpoint_wal
 from indexer.schema import (
     audit_table,
@@ -29,7 +30,7 @@ from indexer.schema import (
     season_scenarios_table,
     seasons_table,
 )
-from service.season.book import AUDIT_KIND, Clock, audit_season, utc_now
+from service.season.book import AUDIT_KIND, audit_season
 from service.season.evaluation import SeasonEvaluation
 from service.season.review import SeasonReview
 

@@ -20,6 +20,7 @@ from engine.pairing.loading import Lock
 from engine.pairing.propose import check_locks, propose_pairings
 from engine.season import FairnessReport, SeasonError, fairness_report
 from indexer.audit import Actor
+from indexer.clock import Clock, utc_now
 from indexer.embedders import Embedder
 from indexer.schema import (
     season_locks_table,
@@ -27,7 +28,7 @@ from indexer.schema import (
     season_scenarios_table,
 )
 from indexer.tables import Row, Table
-from service.season.book import Clock, Season, audit_season, season_in, utc_now
+from service.season.book import Season, audit_season, season_in
 
 HOST_EMAIL = "contact_email"
 INTERN_EMAIL = "email"
