@@ -20,8 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import service.api  # noqa: F401  # first: service.season.review imports through it
-from bench.bench_pairing import WEEK, national_week
+from bench.common import WEEK, national_week
 from engine.pairing import Week, load_week
 from engine.season import SeasonDates
 from indexer.audit import Actor

@@ -17,7 +17,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from indexer import faults, migrations
-from indexer.erasure import erase_deleted_people
+from indexer.erasure import checkpoint_wal, erase_deleted_people
 from indexer.records import KINDS, Kind, Record
 from indexer.schema import changes_table, embeddings_table, log_head_table, records_table
 
@@ -215,11 +215,7 @@ class Store:
         return revision, len(keys)
 
     def _checkpoint(self) -> None:
-        """SQLite: replaced and deleted rows' old pages live in the write-ahead log until a
-        checkpoint moves the new ones into the database file (GDPR erasure)."""
-        if self.dialect == "sqlite":
-            with self._engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        checkpoint_wal(self._engine)  # GDPR erasure: no old page stays in the WAL
 
     # Embedding cache ---------------------------------------------------------------------
 

@@ -38,6 +38,8 @@ from service.json_depth import JsonDepthLimit, send_json
 from service.mail.pages import router as mail_pages_router
 from service.metrics import Metrics, RequestTimer
 from service.metrics import router as metrics_router
+from service.season.answer_pages import router as answer_pages_router
+from service.season.evaluation_pages import router as evaluation_pages_router
 from service.season.pages import router as season_pages_router
 from service.season.registration_pages import router as registration_pages_router
 from service.synonyms_web import api as synonyms_api
@@ -91,6 +93,8 @@ def create_app(
     app.include_router(season_pages_router)
     app.include_router(registration_pages_router)
     app.include_router(mail_pages_router)
+    app.include_router(answer_pages_router)
+    app.include_router(evaluation_pages_router)
     app.include_router(synonyms_api)
     app.include_router(synonyms_pages)
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")

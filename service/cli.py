@@ -294,6 +294,7 @@ from service.backup_cli import backup, restore  # noqa: E402
 from service.db_cli import db  # noqa: E402
 from service.gaps_cli import search_gaps  # noqa: E402
 from service.pairing_cli import pair  # noqa: E402
+from service.season_cli import season  # noqa: E402
 from service.serve_cli import serve  # noqa: E402
 
 main.add_command(keys)
@@ -303,4 +304,5 @@ main.add_command(pair)
 main.add_command(serve)
 main.add_command(search_gaps)
 main.add_command(db)
+main.add_command(season)
 use_danish_metavars(main)

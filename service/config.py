@@ -124,6 +124,10 @@ class Settings(BaseSettings):
     mail_retry_seconds: float = Field(default=60.0, gt=0)
     mail_poll_seconds: float = Field(default=30.0, gt=0, le=3600)
 
+    # An archived season drops its personal data (participants, pairs, answers, letters,
+    # evaluations' texts) this many months after it was archived, keeping its figures.
+    season_retention_months: int = Field(default=12, ge=1, le=120)
+
     # Innovationspraktik pairing: fit = semantic × standardised cosine + wish bonus by rank +
     # cross-sector bonus (see engine.pairing.PairingWeights for what the units mean).
     pairing_semantic_weight: float = Field(default=_DEFAULT_WEIGHTS.semantic, ge=0)

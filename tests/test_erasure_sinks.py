@@ -21,13 +21,18 @@ from sqlalchemy.engine import make_url
 from indexer.audit import Actor
 from indexer.erasure import SINKS
 from indexer.records import Record
-from indexer.schema import audit_table, freshness_table
+from indexer.schema import (
+    audit_table,
+    freshness_table,
+    season_links_table,
+    season_pairs_table,
+)
 from indexer.search_gaps import Asking, SearchGapLog
 from service import cli
 from service.api.state import ServiceState
 from service.auth.editors import Editors
 from service.season.registration import Registrant
-from tests.conftest_service import make_app, write_data_folder
+from tests.conftest_service import HOSTS, make_app, write_data_folder
 from tests.fakes import FakeEmbedder
 from tests.folders import traces
 from tests.postgres import _pg_bin_dir
@@ -85,7 +90,10 @@ def _plant(client: TestClient, headers: dict[str, str], week_files: Any) -> None
     files = week_files("hosts", "interns")
     name, data, media = files["interns"]
     first_intern = data.decode().splitlines()[1].split(",")[1]
-    files["interns"] = (name, data.decode().replace(first_intern, NAME).encode(), media)
+    lines = data.decode().replace(first_intern, NAME).splitlines()
+    addresses = ["email", EMAIL, *(f"praktikant{n}@example.dk" for n in range(2, len(lines)))]
+    with_email = [f"{line},{address}" for line, address in zip(lines, addresses, strict=True)]
+    files["interns"] = (name, ("\n".join(with_email) + "\n").encode(), media)
     made = client.post("/api/pairings", files=files, headers=headers)
     assert made.status_code == 200, made.text
     _plant_season(client, headers, files)
@@ -94,7 +102,9 @@ def _plant(client: TestClient, headers: dict[str, str], week_files: Any) -> None
 def _plant_season(
     client: TestClient, headers: dict[str, str], files: dict[str, tuple[str, bytes, str]]
 ) -> None:
-    """Her registration in a season (as an intern), a lock on her and a scenario naming her."""
+    """Her registration in a season (as an intern), a lock on her and a scenario naming her;
+    the scenario published (letters to her and naming her in the outbox, her answer link and
+    her answer), and the evaluation: her answers, and her host's free text naming her."""
     season = {
         "name": "Innovationspraktik 2027",
         "registration_opens": "2027-05-01",
@@ -112,6 +122,32 @@ def _plant_season(
     assert client.post(f"{api}/locks", json=lock, headers=headers).status_code == 200
     scenario = client.post(f"{api}/scenarios", json={"name": "Første"}, headers=headers)
     assert scenario.status_code == 201, scenario.text
+    chosen = {"scenario_id": scenario.json()["id"]}
+    assert client.post(f"{api}/publish", json=chosen, headers=headers).status_code == 200
+    host = next(p["host_id"] for p in scenario.json()["pairs"] if p["intern_id"] == "i1")
+    accepted = client.post(
+        _link_to(client, EMAIL, "svar"),
+        data={"intern_id": "i1", "host_id": host, "choice": "accept"},
+    )
+    assert accepted.status_code == 200
+    for phase in ("published", "week"):
+        client.post(f"{api}/phase", json={"expected": phase}, headers=headers)
+    assert client.post(f"{api}/evaluation/invitations", headers=headers).status_code == 200
+    ours = {"useful": "ja", "recommend": "ja", "again": "ja"}
+    text = {"take_home": f"Vi lærte meget af {NAME}.", "comment": f"Skriv til {EMAIL}."}
+    host_address = next(h["contact_email"] for h in HOSTS if h["id"] == host)
+    for address, answer in ((EMAIL, ours), (host_address, ours | text)):
+        done = client.post(_link_to(client, address, "evaluering"), data=answer)
+        assert done.status_code == 200, done.text
+
+
+def _link_to(client: TestClient, address: str, kind: str) -> str:
+    """The newest link of this kind in a message to this address (no SMTP host: they wait)."""
+    for message in _state(client).outbox.messages():
+        found = re.search(rf"https?://testserver(/praktik/{kind}/[\w-]+)", message.body)
+        if message.to_address == address and found:
+            return found.group(1)
+    raise AssertionError(f"no {kind} link to {address}")
 
 
 def _register_by_link(state: ServiceState, season_id: int) -> None:
@@ -172,6 +208,10 @@ def _facts_kept(url: str, *, audited_delete: bool = True) -> None:
             )
             confirmed_by = conn.execute(sa.select(freshness_table.c.confirmed_by)).scalars()
             assert "[slettet]" in set(confirmed_by)
+            # Her published pair and her links go with her registration (they hold her id).
+            pairs = conn.execute(sa.select(season_pairs_table.c.intern_id)).scalars().all()
+            links = conn.execute(sa.select(season_links_table.c.participant_id)).scalars()
+            assert pairs and "i1" not in pairs and "i1" not in set(links)
     finally:
         engine.dispose()
     assert about == ["create", "update", *(["delete"] if audited_delete else [])]
@@ -198,6 +238,10 @@ def test_every_sink_is_listed() -> None:
         "season_locks",
         "season_scenarios",
         "season_letters",
+        "season_pairs",
+        "season_links",
+        "season_evaluations",
+        "mail_outbox",
     }
 
 

@@ -27,19 +27,12 @@ from service.mail import (
     render_message,
 )
 from tests.conftest_service import make_app
+from tests.fakes import ManualClock
 from tests.smtp_server import PASSWORD, USER, SmtpServer
 
 pytest_plugins = ("tests.conftest_service", "tests.smtp_server")
 
 TO = "søren.ålund@faxe.dk"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2027, 9, 1, 9, 0)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -104,7 +97,7 @@ def test_a_server_asking_for_a_password_gets_it(
 def test_a_message_refused_for_now_is_retried_later_and_each_attempt_is_recorded(
     engine: sa.Engine, smtp_server: SmtpServer
 ) -> None:
-    clock = Clock()
+    clock = ManualClock(dt.datetime(2027, 9, 1, 9, 0))
     outbox = Outbox(engine, clock, max_attempts=5, retry_seconds=60)
     outbox.add([_link_message()])
     smtp_server.inbox.refuse_data = ["451 Prøv igen senere", "451 Stadig travlt"]
@@ -128,7 +121,7 @@ def test_a_message_refused_for_now_is_retried_later_and_each_attempt_is_recorded
 def test_after_the_last_attempt_a_message_is_given_up(
     engine: sa.Engine, smtp_server: SmtpServer
 ) -> None:
-    clock = Clock()
+    clock = ManualClock(dt.datetime(2027, 9, 1, 9, 0))
     outbox = Outbox(engine, clock, max_attempts=2, retry_seconds=1)
     outbox.add([_link_message()])
     smtp_server.inbox.refuse_data = ["421 Lukker"] * 2
@@ -163,7 +156,7 @@ def test_an_unreachable_server_costs_an_attempt_not_the_message(engine: sa.Engin
 
 
 def test_two_senders_never_take_the_same_message(engine: sa.Engine) -> None:
-    clock = Clock()
+    clock = ManualClock(dt.datetime(2027, 9, 1, 9, 0))
     outbox = Outbox(engine, clock)
     other = Outbox(engine, clock)  # another replica on the same database
     outbox.add([_link_message()])

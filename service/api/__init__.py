@@ -12,6 +12,7 @@ from service.api import (
     registration,
     search,
     search_gaps,
+    season_publish,
     season_review,
     seasons,
     suggest,
@@ -34,6 +35,7 @@ for _module in (
     seasons,
     season_review,
     registration,
+    season_publish,
     audit,
 ):
     api_router.include_router(_module.router)

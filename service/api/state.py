@@ -41,7 +41,10 @@ from service.config import Settings
 from service.gaps import SearchGaps
 from service.mail import MailSender, Outbox, SmtpTransport
 from service.season.book import SeasonBook
+from service.season.evaluation import SeasonEvaluation
+from service.season.publish import SeasonPublishing
 from service.season.registration import Registrations
+from service.season.retention import SeasonRetention
 from service.season.review import SeasonReview
 
 log = logging.getLogger("tvaers.service")
@@ -85,6 +88,16 @@ class ServiceState:
             max_attempts=settings.mail_max_attempts,
             retry_seconds=settings.mail_retry_seconds,
         )
+        self.season_publishing = SeasonPublishing(
+            self.store.engine, self.season_review, self.outbox
+        )
+        self.season_evaluation = SeasonEvaluation(
+            self.store.engine, self.season_review, self.season_publishing, self.outbox
+        )
+        self.season_retention = SeasonRetention(
+            self.store.engine, self.season_review, self.season_evaluation
+        )
+        self._drop_expired_season_data(settings.season_retention_months)
         smtp = settings.smtp_settings()
         self.mail = MailSender(
             self.outbox, SmtpTransport(smtp) if smtp else None, settings.mail_poll_seconds
@@ -97,6 +110,17 @@ class ServiceState:
         # Set once the first warming has run: what waits on it (a test timing replication, a
         # health check) knows that no request will be slowed by it.
         self.warmed = threading.Event()
+
+    def _drop_expired_season_data(self, months: int) -> None:
+        """At start: a failure is logged, not fatal (search must come up; the next start or
+        `tvaers season retention` tries again)."""
+        try:
+            for dropped in self.season_retention.drop_personal_data(months):
+                log.info(
+                    "season %s: personal data dropped after %s months", dropped.season_id, months
+                )
+        except Exception:
+            log.exception("dropping archived seasons' personal data failed")
 
     @property
     def index(self) -> SearchIndex:

@@ -5,10 +5,11 @@ a coordinator's text can fill in fields but reach nothing else)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from importlib import resources
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from indexer.errors import TvaersError
@@ -47,14 +48,21 @@ def danish_date(day: dt.date) -> str:
 _env.filters["dato"] = danish_date
 
 
+@functools.cache
 def builtin_template(name: str) -> str:
     return (resources.files("service") / "templates" / "mail" / f"{name}.txt").read_text("utf-8")
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(template: str) -> Template:
+    """A publish fills one text thousands of times: compiled once (about 5 ms each)."""
+    return _env.from_string(template)
 
 
 def render_text(template: str, context: dict[str, Any]) -> tuple[str, str]:
     """(subject, body) of a template filled with `context`."""
     try:
-        text = _env.from_string(template).render(**context)
+        text = _compiled(template).render(**context)
     except TemplateError as exc:
         raise TemplateProblem(f"Brevskabelonen kan ikke udfyldes: {exc}") from exc
     first, _, body = text.lstrip().partition("\n")

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import sqlalchemy as sa
 
+from indexer.clock import Clock, utc_now
 from indexer.schema import mail_outbox_table
 
 Status = Literal["waiting", "sending", "sent", "failed"]
-Clock = Callable[[], dt.datetime]
 # A claim older than this was left by a process that stopped while sending: it is taken again
 # (a message may then arrive twice, which beats never).
 STALE_CLAIM = dt.timedelta(minutes=10)
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,11 @@ from engine.pairing import week_from_tables
 from engine.pairing.loading import HOST_COLUMNS, INTERN_COLUMNS, same_organisation
 from engine.season import SeasonError
 from indexer.audit import Actor
+from indexer.clock import Clock, utc_now
 from indexer.errors import DataError, Problem
 from indexer.schema import season_participants_table, season_registration_links_table
 from indexer.tables import Row, Table
-from service.season.book import Clock, Season, audit_season, season_in, utc_now
+from service.season.book import Season, audit_season, season_in
 
 Role = Literal["host", "intern"]
 ROLES: tuple[Role, ...] = ("host", "intern")

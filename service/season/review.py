@@ -20,6 +20,7 @@ from engine.pairing.loading import Lock
 from engine.pairing.propose import check_locks, propose_pairings
 from engine.season import FairnessReport, SeasonError, fairness_report
 from indexer.audit import Actor
+from indexer.clock import Clock, utc_now
 from indexer.embedders import Embedder
 from indexer.schema import (
     season_locks_table,
@@ -27,8 +28,7 @@ from indexer.schema import (
     season_scenarios_table,
 )
 from indexer.tables import Row, Table
-from service.api.proposals import proposal_from_json, proposal_json
-from service.season.book import Clock, Season, audit_season, season_in, utc_now
+from service.season.book import Season, audit_season, season_in
 
 HOST_EMAIL = "contact_email"
 INTERN_EMAIL = "email"
@@ -88,7 +88,7 @@ class SeasonReview:
         now = self._clock()
         column = season_participants_table.c
         with self._engine.begin() as conn:
-            _in_phase(season_in(conn, season_id), IMPORT_PHASES, "hente deltagere ind")
+            require_phase(season_in(conn, season_id), IMPORT_PHASES, "hente deltagere ind")
             registered = conn.execute(
                 sa.select(column.role, column.fields).where(
                     column.season_id == season_id, column.owner.is_not(None)
@@ -190,13 +190,13 @@ class SeasonReview:
         reason = reason.strip()
         if not reason:
             raise SeasonError("Skriv hvorfor parret skal låses.")
-        _in_phase(self._season(season_id), REVIEW_PHASES, "låse par")
+        require_phase(self._season(season_id), REVIEW_PHASES, "låse par")
         week = self.week(season_id)
         others = [lk for lk in week.locks if lk.intern_id != intern_id]
         check_locks(week.hosts, week.interns, [*others, Lock(intern_id, host_id)])
         now = self._clock()
         with self._engine.begin() as conn:
-            _in_phase(season_in(conn, season_id), REVIEW_PHASES, "låse par")
+            require_phase(season_in(conn, season_id), REVIEW_PHASES, "låse par")
             conn.execute(
                 season_locks_table.delete().where(
                     season_locks_table.c.season_id == season_id,
@@ -233,7 +233,7 @@ class SeasonReview:
 
     def run(self, season_id: int, spec: ScenarioSpec, embedder: Embedder, actor: Actor) -> Scenario:
         """One scenario over the season's participants, every lock kept."""
-        _in_phase(self._season(season_id), REVIEW_PHASES, "køre scenarier")
+        require_phase(self._season(season_id), REVIEW_PHASES, "køre scenarier")
         week = self.week(season_id)
         proposal = propose_pairings(
             week.hosts,
@@ -244,6 +244,8 @@ class SeasonReview:
             weights=spec.weights,
         )
         report = fairness_report(proposal, week.hosts, week.interns)
+        from service.api.proposals import proposal_json  # service.api imports this module
+
         scenario_id = secrets.token_urlsafe(9)
         now = self._clock()
         body = {
@@ -302,7 +304,7 @@ class SeasonReview:
             return season_in(conn, season_id)
 
 
-def _in_phase(season: Season, phases: tuple[str, ...], what: str) -> None:
+def require_phase(season: Season, phases: tuple[str, ...], what: str) -> None:
     if season.phase not in phases:
         from service.season.labels import PHASE_LABELS
 
@@ -340,6 +342,8 @@ def _table(name: str, items: list[dict[str, str]]) -> Table:
 
 
 def _scenario(row: sa.Row[Any]) -> Scenario:
+    from service.api.proposals import proposal_from_json  # service.api imports this module
+
     body = json.loads(row.body)
     report = _fairness_from(body["fairness"])
     return Scenario(

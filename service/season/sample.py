@@ -13,7 +13,6 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-import service.api  # noqa: F401  # first: service.season.review imports through the API package
 from engine.pairing import PairingWeights
 from engine.season import SeasonDates
 from indexer.audit import Actor
