@@ -174,3 +174,30 @@ def _csrf(client: TestClient) -> str:
     )
     assert match is not None
     return match.group(1)
+
+
+def test_an_archived_season_drops_its_registration_links_after_the_retention_period(
+    season_app: FastAPI,
+) -> None:
+    from indexer.schema import seasons_table
+    from service.season.retention import SeasonRetention
+
+    with TestClient(season_app, base_url="https://testserver") as ida:
+        _ask(ida, "ida@regionsjaelland.dk")
+    state = _state(season_app)
+    archived = dt.datetime(2027, 10, 1)
+    with state.store.engine.begin() as conn:  # as if a coordinator archived it then
+        conn.execute(seasons_table.update().values(phase="archived", phase_since=archived))
+    later = SeasonRetention(
+        state.store.engine,
+        state.season_review,
+        state.season_evaluation,
+        clock=lambda: archived + dt.timedelta(days=400),
+    )
+
+    dropped = later.drop_personal_data(12)
+
+    assert len(dropped) == 1
+    with state.store.engine.connect() as conn:
+        left = conn.execute(sa.select(season_registration_links_table)).all()
+    assert left == []
