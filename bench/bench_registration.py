@@ -20,53 +20,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import WEEK, national_week
-from engine.pairing import Week, load_week
+from bench.common import WEEK, national_week, week_tables
+from engine.pairing import load_week
 from engine.season import SeasonDates
 from indexer.audit import Actor
 from indexer.build import Home
-from indexer.tables import Row, Table
 from service.season.book import SeasonBook
 from service.season.registration import Registrant, Registrations
 from service.season.review import SeasonReview
 
 RESULTS = Path(__file__).resolve().parent / "results" / "registration.json"
 COORDINATOR = Actor("bench", "Bench")
-
-
-def tables_of(week: Week) -> tuple[Table, Table]:
-    hosts = [
-        {
-            "id": h.id,
-            "organisation": h.organisation,
-            "unit_name": h.unit_name,
-            "sector": h.sector,
-            "offer": h.offer,
-            "capacity": str(h.capacity),
-            "durations": ";".join(str(d) for d in sorted(h.durations)),
-            "contact_email": f"{h.id}@example.dk",
-        }
-        for h in week.hosts
-    ]
-    interns = [
-        {
-            "id": i.id,
-            "name": i.name,
-            "organisation": i.organisation,
-            "sector": i.sector,
-            "wish": i.wish,
-            "duration": str(i.duration),
-            "wished_hosts": ";".join(i.wished_hosts),
-            "excluded_hosts": "",
-            "email": f"{i.id}@example.dk",
-        }
-        for i in week.interns
-    ]
-    return _table("hosts.csv", hosts), _table("interns.csv", interns)
-
-
-def _table(name: str, items: list[dict[str, str]]) -> Table:
-    return Table(name, list(items[0]), [Row(n, item) for n, item in enumerate(items, 2)])
 
 
 def timed(action: Callable[[int], object], times: int) -> dict[str, float]:
@@ -90,7 +54,7 @@ def main() -> None:
     args = parser.parse_args()
     sample = load_week(WEEK / "hosts.csv", WEEK / "interns.csv")
     week = national_week(sample, args.interns, args.hosts)
-    hosts, interns = tables_of(week)
+    hosts, interns = week_tables(week)
     figures: dict[str, object] = {
         "date": dt.date.today().isoformat(),
         "hosts": args.hosts,

@@ -25,14 +25,13 @@ from typing import Any, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import WEEK, national_week
+from bench.common import WEEK, national_week, week_tables
 from engine.pairing import PairingWeights, Week, load_week, propose_pairings
 from engine.season import SeasonDates
 from indexer.audit import Actor
 from indexer.build import Home
 from indexer.caching import CachedEmbedder
 from indexer.embedders import Embedder
-from indexer.tables import Row, Table
 from service.mail import Outbox
 from service.season.book import SeasonBook
 from service.season.evaluation import SeasonEvaluation
@@ -45,40 +44,6 @@ RESULTS = Path(__file__).resolve().parent / "results" / "season.json"
 COORDINATOR = Actor("bench", "Koordinator")
 BASE_URL = "https://tvaers.example"
 T = TypeVar("T")
-
-
-def _tables(week: Week) -> tuple[Table, Table]:
-    hosts = [
-        {
-            "id": h.id,
-            "organisation": h.organisation,
-            "unit_name": h.unit_name,
-            "sector": h.sector,
-            "offer": h.offer,
-            "capacity": str(h.capacity),
-            "durations": ";".join(str(d) for d in sorted(h.durations)),
-            "contact_email": f"{h.id}@vaert.example",
-        }
-        for h in week.hosts
-    ]
-    interns = [
-        {
-            "id": i.id,
-            "name": i.name,
-            "organisation": i.organisation,
-            "sector": i.sector,
-            "wish": i.wish,
-            "duration": str(i.duration),
-            "wished_hosts": ";".join(i.wished_hosts),
-            "excluded_hosts": "",
-            "email": f"{i.id}@praktikant.example",
-        }
-        for i in week.interns
-    ]
-    return (
-        Table("hosts.csv", list(hosts[0]), [Row(n + 2, r) for n, r in enumerate(hosts)]),
-        Table("interns.csv", list(interns[0]), [Row(n + 2, r) for n, r in enumerate(interns)]),
-    )
 
 
 def _timed(steps: dict[str, float], name: str, work: Callable[[], T]) -> T:
@@ -106,7 +71,7 @@ def run(week: Week, embedder: Embedder, folder: Path) -> dict[str, Any]:
         dt.date(2027, 5, 1), dt.date(2027, 6, 15), dt.date(2027, 9, 13), dt.date(2027, 9, 17)
     )
     season = book.create("Innovationspraktik 2027, uge 37", dates, COORDINATOR, current=True)
-    hosts, interns = _tables(week)
+    hosts, interns = week_tables(week)
     _timed(
         steps,
         "import",

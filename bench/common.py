@@ -1,4 +1,5 @@
-"""What several bench scripts build: a national Innovationspraktik week from the sample's texts."""
+"""What several bench scripts build: a national Innovationspraktik week from the sample's texts,
+and its tables."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from engine.pairing import Week
+from indexer.tables import Row, Table
 
 WEEK = Path(__file__).resolve().parents[1] / "data" / "sample" / "week"
 TOWNS = (
@@ -63,3 +65,38 @@ def national_week(sample: Week, n_interns: int, n_hosts: int, seed: int = 37) ->
             )
         )
     return Week(hosts, interns, [])
+
+
+def week_tables(week: Week) -> tuple[Table, Table]:
+    """The week as the hosts.csv and interns.csv tables a coordinator would upload."""
+    hosts = [
+        {
+            "id": h.id,
+            "organisation": h.organisation,
+            "unit_name": h.unit_name,
+            "sector": h.sector,
+            "offer": h.offer,
+            "capacity": str(h.capacity),
+            "durations": ";".join(str(d) for d in sorted(h.durations)),
+            "contact_email": f"{h.id}@vaert.example",
+        }
+        for h in week.hosts
+    ]
+    interns = [
+        {
+            "id": i.id,
+            "name": i.name,
+            "organisation": i.organisation,
+            "sector": i.sector,
+            "wish": i.wish,
+            "duration": str(i.duration),
+            "wished_hosts": ";".join(i.wished_hosts),
+            "excluded_hosts": "",
+            "email": f"{i.id}@praktikant.example",
+        }
+        for i in week.interns
+    ]
+    return (
+        Table("hosts.csv", list(hosts[0]), [Row(n + 2, r) for n, r in enumerate(hosts)]),
+        Table("interns.csv", list(interns[0]), [Row(n + 2, r) for n, r in enumerate(interns)]),
+    )
