@@ -18,10 +18,17 @@ PostgreSQL, a dump of the database):
 - sign_in_sessions: their sessions (by e-mail): they are signed out;
 - pairing_proposals: every proposal naming them;
 - season_participants: their registration in any Innovationspraktik season (by e-mail, name or
-  phone anywhere in it);
+  phone anywhere in it, or registered by them under their e-mail);
+- season_registration_links: the personal links sent to their e-mail (they open nothing more);
 - season_locks: locks of participants no longer registered;
 - season_scenarios: every scenario naming them;
-- season_letters: letters to them or naming them.
+- season_letters: letters to them or naming them;
+- season_pairs, season_links: published pairs and personal links of participants no longer
+  registered;
+- season_evaluations: their answers (no longer registered), and others' free text naming them
+  (the text becomes ERASED, the yes/no answers stay counted);
+- mail_outbox: messages to them or naming them, sent or not.
+(season_figures holds counts and shares only.)
 """
 
 from __future__ import annotations
@@ -38,11 +45,16 @@ from indexer.schema import (
     audit_table,
     editors_table,
     freshness_table,
+    mail_outbox_table,
     proposals_table,
     search_gaps_table,
+    season_evaluations_table,
     season_letters_table,
+    season_links_table,
     season_locks_table,
+    season_pairs_table,
     season_participants_table,
+    season_registration_links_table,
     season_scenarios_table,
     sessions_table,
 )
@@ -213,11 +225,17 @@ def erase_from_season_participants(conn: sa.Connection, person: ErasedPerson) ->
     """Their registration (as host or intern) in every season: by e-mail, or a row naming them
     (rows are read and checked here, so non-ASCII names match on every database)."""
     table = season_participants_table
-    rows = conn.execute(sa.select(table.c.season_id, table.c.role, table.c.id, table.c.fields))
+    rows = conn.execute(
+        sa.select(table.c.season_id, table.c.role, table.c.id, table.c.fields, table.c.owner)
+    )
+    email = person.email.strip().casefold()
     naming = [
         (r.season_id, r.role, r.id)
         for r in rows
-        if (person.email and person.email.casefold() in r.fields.casefold())
+        if (
+            email
+            and (email in r.fields.casefold() or (r.owner or "").casefold() == f"mail:{email}")
+        )
         or person.names_them(_values_text(r.fields))
     ]
     for season_id, role, participant_id in naming:
@@ -229,21 +247,103 @@ def erase_from_season_participants(conn: sa.Connection, person: ErasedPerson) ->
     return len(naming)
 
 
+def erase_from_registration_links(conn: sa.Connection, person: ErasedPerson) -> int:
+    """Personal registration links sent to their e-mail (stored lower-cased)."""
+    if not person.email:
+        return 0
+    links = season_registration_links_table
+    email = links.c.email == person.email.strip().lower()
+    return int(conn.execute(links.delete().where(email)).rowcount)
+
+
 def erase_from_season_locks(conn: sa.Connection, person: ErasedPerson) -> int:
     """Locks whose intern or host is no longer registered in the season."""
-    locks = season_locks_table
+    table = season_locks_table
+    return _delete_unregistered(
+        conn, table, [("intern", table.c.intern_id), ("host", table.c.host_id)]
+    )
+
+
+def erase_from_season_pairs(conn: sa.Connection, person: ErasedPerson) -> int:
+    """Published pairs (with their answers) whose intern or host is no longer registered."""
+    table = season_pairs_table
+    return _delete_unregistered(
+        conn, table, [("intern", table.c.intern_id), ("host", table.c.host_id)]
+    )
+
+
+def erase_from_season_links(conn: sa.Connection, person: ErasedPerson) -> int:
+    """Personal links of participants no longer registered."""
+    table = season_links_table
+    return _delete_unregistered(conn, table, [(table.c.role, table.c.participant_id)])
+
+
+def erase_from_season_evaluations(conn: sa.Connection, person: ErasedPerson) -> int:
+    """Their own answers go; another's free text naming them becomes ERASED (the yes/no
+    answers stay counted)."""
+    table = season_evaluations_table
+    changed = _delete_unregistered(conn, table, [(table.c.role, table.c.participant_id)])
+    rows = conn.execute(
+        sa.select(
+            table.c.season_id,
+            table.c.role,
+            table.c.participant_id,
+            table.c.take_home,
+            table.c.comment,
+        )
+    ).all()
+    for r in rows:
+        if person.names_them(f"{r.take_home}\n{r.comment}"):
+            conn.execute(
+                table.update()
+                .where(
+                    table.c.season_id == r.season_id,
+                    table.c.role == r.role,
+                    table.c.participant_id == r.participant_id,
+                )
+                .values(
+                    take_home=ERASED if person.names_them(r.take_home) else r.take_home,
+                    comment=ERASED if person.names_them(r.comment) else r.comment,
+                )
+            )
+            changed += 1
+    return changed
+
+
+def erase_from_mail_outbox(conn: sa.Connection, person: ErasedPerson) -> int:
+    """Messages to them or naming them, waiting or sent (read and checked here, so non-ASCII
+    names match on every database)."""
+    table = mail_outbox_table
+    rows = conn.execute(sa.select(table.c.id, table.c.to_address, table.c.subject, table.c.body))
+    naming = [
+        r.id
+        for r in rows
+        if (person.email and r.to_address.strip().casefold() == person.email.casefold())
+        or person.names_them(f"{r.to_address}\n{r.subject}\n{r.body}")
+    ]
+    if naming:
+        conn.execute(table.delete().where(table.c.id.in_(naming)))
+    return len(naming)
+
+
+def _delete_unregistered(
+    conn: sa.Connection,
+    table: sa.Table,
+    people: Sequence[tuple[str | sa.ColumnElement[str], sa.ColumnElement[str]]],
+) -> int:
+    """Rows of `table` naming a (role, participant id) of its season that is not registered."""
     registered = season_participants_table.c
-    orphan = sa.or_(
+    unregistered = sa.or_(
         *(
             ~sa.exists().where(
-                registered.season_id == locks.c.season_id,
+                registered.season_id == table.c.season_id,
                 registered.role == role,
                 registered.id == column,
             )
-            for role, column in (("intern", locks.c.intern_id), ("host", locks.c.host_id))
+            for role, column in people
         )
     )
-    return int(conn.execute(locks.delete().where(orphan)).rowcount)
+    return int(conn.execute(table.delete().where(unregistered)).rowcount)
 
 
 def erase_from_season_scenarios(conn: sa.Connection, person: ErasedPerson) -> int:
@@ -283,9 +383,14 @@ SINKS: dict[str, Sink] = {
     "sign_in_sessions": erase_from_sessions,
     "pairing_proposals": erase_from_proposals,
     "season_participants": erase_from_season_participants,
+    "season_registration_links": erase_from_registration_links,
     "season_locks": erase_from_season_locks,  # after the participants: their locks go too
     "season_scenarios": erase_from_season_scenarios,
     "season_letters": erase_from_season_letters,
+    "season_pairs": erase_from_season_pairs,  # after the participants, as the locks
+    "season_links": erase_from_season_links,
+    "season_evaluations": erase_from_season_evaluations,
+    "mail_outbox": erase_from_mail_outbox,
 }
 
 
@@ -304,6 +409,14 @@ def erase_deleted_people(
         for name, sink in SINKS.items():
             changed[name] = changed.get(name, 0) + sink(conn, person)
     return changed
+
+
+def checkpoint_wal(engine: sa.Engine) -> None:
+    """SQLite: replaced and deleted rows' old pages live in the write-ahead log until a
+    checkpoint moves the new ones into the database file; call it after erasing anything."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 # Audit values ---------------------------------------------------------------------------------

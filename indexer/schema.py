@@ -190,6 +190,19 @@ season_participants_table = sa.Table(
     sa.Column("fields", sa.Text, nullable=False),  # the row of hosts.csv / interns.csv as JSON
     sa.Column("email", sa.String(320), nullable=False, default="", index=True),
     sa.Column("updated_at", sa.DateTime, nullable=False),
+    # Who registered it themselves ("sub:<subject>" signed in, "mail:<address>" by a personal
+    # link); NULL: a coordinator's import, which a new import replaces.
+    sa.Column("owner", sa.String(330)),
+)
+season_registration_links_table = sa.Table(
+    "season_registration_links",
+    metadata,
+    # SHA-256 of the personal link's secret: the database never holds a working link.
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("season_id", sa.Integer, nullable=False),
+    sa.Column("email", sa.String(320), nullable=False, index=True),  # confirmed by the link
+    sa.Column("made_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
 )
 season_scenarios_table = sa.Table(
     "season_scenarios",
@@ -227,6 +240,83 @@ season_letters_table = sa.Table(
     sa.Column("answered_at", sa.DateTime),
 )
 
+# Published pairs and their answers, links, evaluations and kept figures (service/season) -------
+
+season_pairs_table = sa.Table(
+    "season_pairs",
+    metadata,
+    sa.Column("season_id", sa.Integer, primary_key=True),
+    sa.Column("intern_id", sa.String(200), primary_key=True),
+    sa.Column("host_id", sa.String(200), primary_key=True),
+    sa.Column("round", sa.Integer, nullable=False),  # 1: the publish; 2, 3, …: second rounds
+    sa.Column("published_at", sa.DateTime, nullable=False),
+    sa.Column("duration", sa.Integer, nullable=False),
+    sa.Column("cross_sector", sa.Boolean, nullable=False),
+    sa.Column("wished_rank", sa.Integer),
+    sa.Column("reason", sa.Text, nullable=False),  # the sentence both letters carry
+    # accept | decline | withdraw (declines and will not take part this season); NULL: not yet
+    sa.Column("intern_answer", sa.String(10)),
+    sa.Column("intern_reason", sa.Text),
+    sa.Column("intern_answered_at", sa.DateTime),
+    sa.Column("host_answer", sa.String(10)),
+    sa.Column("host_reason", sa.Text),
+    sa.Column("host_answered_at", sa.DateTime),
+)
+# Personal links (answer, evaluation): only the token's SHA-256 is kept, so the table gives none.
+season_links_table = sa.Table(
+    "season_links",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("season_id", sa.Integer, nullable=False, index=True),
+    sa.Column("role", sa.String(10), nullable=False),
+    sa.Column("participant_id", sa.String(200), nullable=False),
+    sa.Column("purpose", sa.String(12), nullable=False),  # answer | evaluation
+    sa.Column("made_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+)
+season_evaluations_table = sa.Table(
+    "season_evaluations",
+    metadata,
+    sa.Column("season_id", sa.Integer, primary_key=True),
+    sa.Column("role", sa.String(10), primary_key=True),
+    sa.Column("participant_id", sa.String(200), primary_key=True),
+    sa.Column("answered_at", sa.DateTime, nullable=False),
+    sa.Column("useful", sa.Boolean, nullable=False),  # of concrete use
+    sa.Column("recommend", sa.Boolean, nullable=False),
+    sa.Column("again", sa.Boolean, nullable=False),  # would host / go again
+    sa.Column("take_home", sa.Text, nullable=False),
+    sa.Column("comment", sa.Text, nullable=False),
+)
+# What an archived season keeps once its personal data is gone: counts and shares only.
+season_figures_table = sa.Table(
+    "season_figures",
+    metadata,
+    sa.Column("season_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("kept_at", sa.DateTime, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),  # JSON
+)
+
+# Mail (service/mail) ---------------------------------------------------------------------------
+
+# Every message tvaers sends waits here first: a publish and its letters commit together, a
+# replica or a restart delivers what another left, and without SMTP settings they stay to be read.
+mail_outbox_table = sa.Table(
+    "mail_outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("topic", sa.String(40), nullable=False),  # service.mail.TOPICS
+    sa.Column("season_id", sa.Integer, index=True),  # NULL: not a season's message
+    sa.Column("to_address", sa.String(320), nullable=False, index=True),
+    sa.Column("subject", sa.String(300), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("made_at", sa.DateTime, nullable=False),  # UTC, naive
+    sa.Column("status", sa.String(10), nullable=False),  # waiting | sending | sent | failed
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt_at", sa.DateTime, nullable=False),  # or the claim's time (sending)
+    sa.Column("sent_at", sa.DateTime),
+    sa.Column("last_error", sa.Text),
+    sa.Index("ix_mail_outbox_due", "status", "next_attempt_at"),
+)
 
 def key_chunks(keys: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
     """(kind, ids) pieces of a set of keys, for `kind = ? AND id IN (…)` statements on the

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from indexer.erasure import checkpoint_wal
 from indexer.schema import MAX_GAP_QUERY_CHARS, records_table, search_gaps_table
 
 MAX_HELD = 50_000  # queries held in memory below the threshold (~10 MB)
@@ -183,9 +184,7 @@ class SearchGapLog:
             statement = statement.where(where)
         with self._engine.begin() as conn:
             deleted = int(conn.execute(statement).rowcount)
-        if self._engine.dialect.name == "sqlite":  # the deleted rows' old pages leave the WAL too
-            with self._engine.connect() as checkpoint:
-                checkpoint.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        checkpoint_wal(self._engine)  # the deleted rows' old pages leave the WAL too
         return deleted
 
     def gaps(self, since: dt.date, weak: Weak, *, limit: int = 50) -> list[Gap]:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from indexer import faults, migrations
 from indexer.plans import IMPORT, Actor, Change, Confirmation, Key, Plan, StoredRecord
+from indexer.erasure import checkpoint_wal
 from indexer.records import KINDS, Kind, Record
 from indexer.schema import (
     changes_table,
@@ -254,11 +255,7 @@ class Store:
         return Written(revision, change, reader)
 
     def _checkpoint(self) -> None:
-        """SQLite: replaced and deleted rows' old pages live in the write-ahead log until a
-        checkpoint moves the new ones into the database file (GDPR erasure)."""
-        if self.dialect == "sqlite":
-            with self._engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        checkpoint_wal(self._engine)  # GDPR erasure: no old page stays in the WAL
 
     # Embedding cache ---------------------------------------------------------------------
 

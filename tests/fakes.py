@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Sequence
 
@@ -61,3 +62,13 @@ class FakeEmbedder:
             norm = np.linalg.norm(out[row])
             out[row] = out[row] / norm if norm else 1.0 / np.sqrt(self._dimension)
         return out
+
+
+class ManualClock:
+    """A clock the test moves (`clock.now += …`) instead of waiting."""
+
+    def __init__(self, start: dt.datetime = dt.datetime(2027, 5, 1, 9, 0)) -> None:
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now

@@ -21,12 +21,18 @@ from sqlalchemy.engine import make_url
 from indexer.audit import Actor
 from indexer.erasure import SINKS
 from indexer.records import Record
-from indexer.schema import audit_table, freshness_table
+from indexer.schema import (
+    audit_table,
+    freshness_table,
+    season_links_table,
+    season_pairs_table,
+)
 from indexer.search_gaps import Asking, SearchGapLog
 from service import cli
 from service.api.state import ServiceState
 from service.auth.editors import Editors
-from tests.conftest_service import make_app, write_data_folder
+from service.season.registration import Registrant
+from tests.conftest_service import HOSTS, make_app, write_data_folder
 from tests.fakes import FakeEmbedder
 from tests.folders import traces
 from tests.postgres import _pg_bin_dir
@@ -84,7 +90,10 @@ def _plant(client: TestClient, headers: dict[str, str], week_files: Any) -> None
     files = week_files("hosts", "interns")
     name, data, media = files["interns"]
     first_intern = data.decode().splitlines()[1].split(",")[1]
-    files["interns"] = (name, data.decode().replace(first_intern, NAME).encode(), media)
+    lines = data.decode().replace(first_intern, NAME).splitlines()
+    addresses = ["email", EMAIL, *(f"praktikant{n}@example.dk" for n in range(2, len(lines)))]
+    with_email = [f"{line},{address}" for line, address in zip(lines, addresses, strict=True)]
+    files["interns"] = (name, ("\n".join(with_email) + "\n").encode(), media)
     made = client.post("/api/pairings", files=files, headers=headers)
     assert made.status_code == 200, made.text
     _plant_season(client, headers, files)
@@ -93,7 +102,9 @@ def _plant(client: TestClient, headers: dict[str, str], week_files: Any) -> None
 def _plant_season(
     client: TestClient, headers: dict[str, str], files: dict[str, tuple[str, bytes, str]]
 ) -> None:
-    """Her registration in a season (as an intern), a lock on her and a scenario naming her."""
+    """Her registration in a season (as an intern), a lock on her and a scenario naming her;
+    the scenario published (letters to her and naming her in the outbox, her answer link and
+    her answer), and the evaluation: her answers, and her host's free text naming her."""
     season = {
         "name": "Innovationspraktik 2027",
         "registration_opens": "2027-05-01",
@@ -104,12 +115,56 @@ def _plant_season(
     season_id = client.post("/api/seasons", json=season, headers=headers).json()["id"]
     api = f"/api/seasons/{season_id}"
     assert client.post(f"{api}/participants", files=files, headers=headers).status_code == 200
+    _register_by_link(_state(client), season_id)
     for phase in ("registration_open", "registration_closed"):
         client.post(f"{api}/phase", json={"expected": phase}, headers=headers)
     lock = {"intern_id": "i1", "host_id": "h2", "reason": "Aftalt"}
     assert client.post(f"{api}/locks", json=lock, headers=headers).status_code == 200
     scenario = client.post(f"{api}/scenarios", json={"name": "Første"}, headers=headers)
     assert scenario.status_code == 201, scenario.text
+    chosen = {"scenario_id": scenario.json()["id"]}
+    assert client.post(f"{api}/publish", json=chosen, headers=headers).status_code == 200
+    host = next(p["host_id"] for p in scenario.json()["pairs"] if p["intern_id"] == "i1")
+    accepted = client.post(
+        _link_to(client, EMAIL, "svar"),
+        data={"intern_id": "i1", "host_id": host, "choice": "accept"},
+    )
+    assert accepted.status_code == 200
+    for phase in ("published", "week"):
+        client.post(f"{api}/phase", json={"expected": phase}, headers=headers)
+    assert client.post(f"{api}/evaluation/invitations", headers=headers).status_code == 200
+    ours = {"useful": "ja", "recommend": "ja", "again": "ja"}
+    text = {"take_home": f"Vi lærte meget af {NAME}.", "comment": f"Skriv til {EMAIL}."}
+    host_address = next(h["contact_email"] for h in HOSTS if h["id"] == host)
+    for address, answer in ((EMAIL, ours), (host_address, ours | text)):
+        done = client.post(_link_to(client, address, "evaluering"), data=answer)
+        assert done.status_code == 200, done.text
+
+
+def _link_to(client: TestClient, address: str, kind: str) -> str:
+    """The newest link of this kind in a message to this address (no SMTP host: they wait)."""
+    for message in _state(client).outbox.messages():
+        found = re.search(rf"https?://testserver(/praktik/{kind}/[\w-]+)", message.body)
+        if message.to_address == address and found:
+            return found.group(1)
+    raise AssertionError(f"no {kind} link to {address}")
+
+
+def _register_by_link(state: ServiceState, season_id: int) -> None:
+    """She asked for a personal link and registered her unit as a host with it."""
+    state.registrations.grant_link(season_id, EMAIL, dt.timedelta(days=14))
+    her = Registrant.by_link(EMAIL, season_id)
+    host = {
+        "organisation": "Faxe Kommune",
+        "unit_name": "Jura og Ledelse",
+        "sector": "kommune",
+        "offer": "Se hvordan vi skriver afgørelser.",
+        "capacity": "1",
+        "durations": "1;2",
+        "contact_name": "Jura",
+        "contact_email": "jura@faxe.dk",
+    }
+    state.registrations.save(season_id, her, "host", host)
 
 
 def _dump(url: str) -> bytes:
@@ -155,6 +210,10 @@ def _facts_kept(url: str) -> None:
             )
             confirmed_by = conn.execute(sa.select(freshness_table.c.confirmed_by)).scalars()
             assert "[slettet]" in set(confirmed_by)
+            # Her published pair and her links go with her registration (they hold her id).
+            pairs = conn.execute(sa.select(season_pairs_table.c.intern_id)).scalars().all()
+            links = conn.execute(sa.select(season_links_table.c.participant_id)).scalars()
+            assert pairs and "i1" not in pairs and "i1" not in set(links)
     finally:
         engine.dispose()
     assert about == ["create", "update", "delete"]
@@ -177,9 +236,14 @@ def test_every_sink_is_listed() -> None:
         "sign_in_sessions",
         "pairing_proposals",
         "season_participants",
+        "season_registration_links",
         "season_locks",
         "season_scenarios",
         "season_letters",
+        "season_pairs",
+        "season_links",
+        "season_evaluations",
+        "mail_outbox",
     }
 
 

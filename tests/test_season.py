@@ -20,6 +20,7 @@ from indexer.audit import Actor
 from indexer.build import Home
 from indexer.schema import audit_table
 from service.season.book import SeasonBook
+from tests.fakes import ManualClock
 
 pytest_plugins = ("tests.conftest_service", "tests.oidc")
 
@@ -34,14 +35,6 @@ SEASON = {
     "week_starts": "2027-09-13",
     "week_ends": "2027-09-17",
 }
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2027, 5, 1, 9, 0)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -88,7 +81,7 @@ def test_dates_out_of_order_are_refused_in_danish() -> None:
 
 
 def test_a_new_season_opens_for_registration_and_the_first_is_current(engine: sa.Engine) -> None:
-    clock = Clock()
+    clock = ManualClock()
     book = SeasonBook(engine, clock)
     season = book.create("Innovationspraktik 2027, uge 37", DATES, KIM, current=False)
     assert season.phase == "registration_open" and season.phase_number == 1
@@ -98,7 +91,7 @@ def test_a_new_season_opens_for_registration_and_the_first_is_current(engine: sa
 
 
 def test_a_season_moves_on_one_phase_at_a_time_and_each_step_is_logged(engine: sa.Engine) -> None:
-    clock = Clock()
+    clock = ManualClock()
     book = SeasonBook(engine, clock)
     season = book.create("2027", DATES, KIM, current=True)
     for expected in PHASES[:-1]:
@@ -113,7 +106,7 @@ def test_a_season_moves_on_one_phase_at_a_time_and_each_step_is_logged(engine: s
 
 
 def test_moving_from_a_phase_the_season_has_left_is_refused(engine: sa.Engine) -> None:
-    book = SeasonBook(engine, Clock())
+    book = SeasonBook(engine, ManualClock())
     season = book.create("2027", DATES, KIM, current=True)
     book.advance(season.id, "registration_open", KIM)
     with pytest.raises(SeasonError, match="allerede flyttet videre"):
@@ -122,7 +115,7 @@ def test_moving_from_a_phase_the_season_has_left_is_refused(engine: sa.Engine) -
 
 
 def test_several_seasons_one_current(engine: sa.Engine) -> None:
-    book = SeasonBook(engine, Clock())
+    book = SeasonBook(engine, ManualClock())
     first = book.create("2026", DATES, KIM, current=False)
     second = book.create("2027", DATES, KIM, current=False)
     assert book.current() == book.get(first.id) and not second.is_current

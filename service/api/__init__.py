@@ -9,8 +9,10 @@ from service.api import (
     health,
     pairings,
     people,
+    registration,
     search,
     search_gaps,
+    season_publish,
     season_review,
     seasons,
     suggest,
@@ -32,6 +34,8 @@ for _module in (
     pairings,
     seasons,
     season_review,
+    registration,
+    season_publish,
     audit,
 ):
     api_router.include_router(_module.router)

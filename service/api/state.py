@@ -39,7 +39,12 @@ from service.api.schemas.search import FacetsPublic
 from service.auth.roles import User
 from service.config import Settings
 from service.gaps import SearchGaps
+from service.mail import MailSender, Outbox, SmtpTransport
 from service.season.book import SeasonBook
+from service.season.evaluation import SeasonEvaluation
+from service.season.publish import SeasonPublishing
+from service.season.registration import Registrations
+from service.season.retention import SeasonRetention
 from service.season.review import SeasonReview
 
 log = logging.getLogger("tvaers.service")
@@ -77,6 +82,26 @@ class ServiceState:
         self.audit = AuditLog(self.store.engine)
         self.seasons = SeasonBook(self.store.engine)
         self.season_review = SeasonReview(self.store.engine)
+        self.registrations = Registrations(self.store.engine)
+        self.outbox = Outbox(
+            self.store.engine,
+            max_attempts=settings.mail_max_attempts,
+            retry_seconds=settings.mail_retry_seconds,
+        )
+        self.season_publishing = SeasonPublishing(
+            self.store.engine, self.season_review, self.outbox
+        )
+        self.season_evaluation = SeasonEvaluation(
+            self.store.engine, self.season_review, self.season_publishing, self.outbox
+        )
+        self.season_retention = SeasonRetention(
+            self.store.engine, self.season_review, self.season_evaluation
+        )
+        self._drop_expired_season_data(settings.season_retention_months)
+        smtp = settings.smtp_settings()
+        self.mail = MailSender(
+            self.outbox, SmtpTransport(smtp) if smtp else None, settings.mail_poll_seconds
+        )
         # Told each search's engine time (GET /metrics); nothing until the app sets it.
         self.on_search: Callable[[float], None] = _ignore
         self._facets = FacetValues(self.live.current)
@@ -86,6 +111,17 @@ class ServiceState:
         # Set once the first warming has run: what waits on it (a test timing replication, a
         # health check) knows that no request will be slowed by it.
         self.warmed = threading.Event()
+
+    def _drop_expired_season_data(self, months: int) -> None:
+        """At start: a failure is logged, not fatal (search must come up; the next start or
+        `tvaers season retention` tries again)."""
+        try:
+            for dropped in self.season_retention.drop_personal_data(months):
+                log.info(
+                    "season %s: personal data dropped after %s months", dropped.season_id, months
+                )
+        except Exception:
+            log.exception("dropping archived seasons' personal data failed")
 
     @property
     def index(self) -> SearchIndex:
@@ -97,6 +133,7 @@ class ServiceState:
         self.live.follow()
         self._warmer = threading.Thread(target=self._keep_warm, name="tvaers-warm", daemon=True)
         self._warmer.start()
+        self.mail.start()
 
     def warm(self) -> None:
         """The Danish lexicon and thesaurus (once, ~2 s and ~1.5 s), and suggestions, unit
@@ -126,6 +163,7 @@ class ServiceState:
 
     def close(self) -> None:
         self._stop_warming.set()
+        self.mail.stop()
         if self._warmer is not None:
             self._warmer.join(timeout=10)
         try:

@@ -60,6 +60,10 @@ OPEN_PATHS = (
     "/docs",
     "/openapi.json",
     "/metrics",
+    # Registering for the Innovationspraktik: people without an account come by personal link
+    # (the routes themselves ask for a user or a link).
+    "/praktik/tilmelding",
+    "/api/registration",
 )
 
 

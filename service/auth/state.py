@@ -33,7 +33,13 @@ class AuthState:
             max_age=dt.timedelta(seconds=settings.session_max_age),
             idle=dt.timedelta(minutes=settings.session_idle_minutes),
         )
-        self.throttle = Throttle(engine, settings.throttle_key_failures, settings.throttle_sign_ins)
+        self.throttle = Throttle(
+            engine,
+            settings.throttle_key_failures,
+            settings.throttle_sign_ins,
+            registration_links=settings.throttle_registration_links,
+            registration_mails=settings.throttle_registration_mails,
+        )
         self.provider = Provider(settings) if settings.oidc_enabled else None
         self.oauth: Any = None
         if settings.oidc_enabled:

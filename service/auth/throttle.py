@@ -1,4 +1,5 @@
-"""Throttling per client address: failed API-key checks, and sign-in starts and answers.
+"""Throttling per client address: failed API-key checks, sign-in starts and answers, and asking
+for a personal registration link (also per e-mail address asked for).
 
 Counted by `limits` in fixed windows kept in the database (`throttle_counts`), not in a
 process's memory: with several workers or replicas on one database, an address gets the
@@ -20,7 +21,7 @@ from limits.strategies import FixedWindowRateLimiter
 
 from indexer.schema import throttle_table
 
-Kind = Literal["key", "sign_in"]
+Kind = Literal["key", "sign_in", "registration_link", "registration_mail"]
 Clock = Callable[[], float]
 
 
@@ -103,13 +104,22 @@ def _insert(engine: sa.Engine) -> Callable[[sa.Table], Any]:
 
 class Throttle:
     def __init__(
-        self, engine: sa.Engine, key_failures: str, sign_ins: str, clock: Clock = time.time
+        self,
+        engine: sa.Engine,
+        key_failures: str,
+        sign_ins: str,
+        clock: Clock = time.time,
+        *,
+        registration_links: str = "10/hour",
+        registration_mails: str = "3/hour",
     ) -> None:
         self._storage = DatabaseStorage(engine, clock)
         self._limiter = FixedWindowRateLimiter(self._storage)
         self._items: dict[Kind, RateLimitItem] = {
             "key": parse(key_failures),
             "sign_in": parse(sign_ins),
+            "registration_link": parse(registration_links),
+            "registration_mail": parse(registration_mails),
         }
 
     def blocked(self, kind: Kind, client: str) -> float | None:

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from engine.season import PHASES, Phase, SeasonDates, SeasonError, next_phase
 from indexer.audit import Actor
+from indexer.clock import Clock, utc_now
 from indexer.errors import NotFoundError
 from indexer.schema import audit_table, seasons_table
 
-Clock = Callable[[], dt.datetime]
 AUDIT_KIND = "season"
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
 
 @dataclass(frozen=True)

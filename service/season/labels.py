@@ -22,3 +22,5 @@ NEXT_STEP_LABELS: dict[Phase, str] = {
     "week": "Åbn evalueringen",
     "evaluation": "Arkivér sæsonen",
 }
+# A participant's answer to a published pair.
+ANSWER_LABELS = {"accept": "ja tak", "decline": "nej tak", "withdraw": "kan ikke deltage i år"}

@@ -18,7 +18,7 @@ from service.api.errors import problems_json
 from service.api.pairing_input import UPLOAD_EXCEL_LIMITS, UploadTooLargeError, read_week_form
 from service.api.state import actor_of
 from service.auth import Coordinator, check_csrf, verify_csrf
-from service.season.labels import NEXT_STEP_LABELS, PHASE_LABELS
+from service.season.labels import ANSWER_LABELS, NEXT_STEP_LABELS, PHASE_LABELS
 from service.season.plots import bar_chart, group_bars
 from service.season.review import ScenarioSpec
 
@@ -37,7 +37,12 @@ FORM_FIELDS = ("name", "registration_opens", "registration_deadline", "week_star
 def _page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     from service.web import templates
 
-    context.update(phase_labels=PHASE_LABELS, next_step_labels=NEXT_STEP_LABELS, phases=PHASES)
+    context.update(
+        phase_labels=PHASE_LABELS,
+        next_step_labels=NEXT_STEP_LABELS,
+        phases=PHASES,
+        answer_labels=ANSWER_LABELS,
+    )
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
@@ -100,8 +105,11 @@ def _season_page(
         status_code,
         season=season,
         counts=state.season_review.participant_counts(season_id),
+        participants=state.season_review.participants(season_id),
         locks=state.season_review.locks(season_id),
         scenarios=state.season_review.scenarios(season_id),
+        pairs=state.season_publishing.pairs(season_id),
+        letters=state.season_publishing.letters(season_id),
         **context,
     )
 

@@ -20,6 +20,7 @@ from engine.pairing.loading import Lock
 from engine.pairing.propose import check_locks, propose_pairings
 from engine.season import FairnessReport, SeasonError, fairness_report
 from indexer.audit import Actor
+from indexer.clock import Clock, utc_now
 from indexer.embedders import Embedder
 from indexer.schema import (
     season_locks_table,
@@ -27,8 +28,7 @@ from indexer.schema import (
     season_scenarios_table,
 )
 from indexer.tables import Row, Table
-from service.api.proposals import proposal_from_json, proposal_json
-from service.season.book import Clock, Season, audit_season, season_in, utc_now
+from service.season.book import Season, audit_season, season_in
 
 HOST_EMAIL = "contact_email"
 INTERN_EMAIL = "email"
@@ -56,6 +56,15 @@ class Scenario:
 
 
 @dataclass(frozen=True)
+class Participant:
+    role: str  # "host" / "intern"
+    id: str
+    values: dict[str, str]  # the row as hosts.csv / interns.csv hold it
+    registered: bool  # by themselves (else a coordinator's import)
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class SeasonLock:
     intern_id: str
     host_id: str
@@ -74,14 +83,27 @@ class SeasonReview:
     def import_participants(
         self, season_id: int, hosts: Table, interns: Table, actor: Actor
     ) -> Week:
-        """Replace the season's hosts and interns with these tables (checked as files are)."""
-        week = week_from_tables(hosts, interns, None)
+        """Replace the season's imported hosts and interns with these tables, checked as files
+        are together with the registrations, which stay (a wish may name either)."""
         now = self._clock()
+        column = season_participants_table.c
         with self._engine.begin() as conn:
-            _in_phase(season_in(conn, season_id), IMPORT_PHASES, "hente deltagere ind")
+            require_phase(season_in(conn, season_id), IMPORT_PHASES, "hente deltagere ind")
+            registered = conn.execute(
+                sa.select(column.role, column.fields).where(
+                    column.season_id == season_id, column.owner.is_not(None)
+                )
+            ).all()
+            week = week_from_tables(
+                _with_rows(hosts, [json.loads(r.fields) for r in registered if r.role == "host"]),
+                _with_rows(
+                    interns, [json.loads(r.fields) for r in registered if r.role == "intern"]
+                ),
+                None,
+            )
             conn.execute(
                 season_participants_table.delete().where(
-                    season_participants_table.c.season_id == season_id
+                    column.season_id == season_id, column.owner.is_(None)
                 )
             )
             rows = [
@@ -120,6 +142,22 @@ class SeasonReview:
             _table("låse", locks) if locks else None,
         )
 
+    def participants(self, season_id: int, limit: int = 1000) -> list[Participant]:
+        """The season's participants, hosts first, registered ones marked (for the review
+        page; the first `limit`, the counts say how many there are)."""
+        column = season_participants_table.c
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(season_participants_table)
+                .where(column.season_id == season_id)
+                .order_by(column.role, column.id)
+                .limit(limit)
+            ).all()
+        return [
+            Participant(r.role, r.id, json.loads(r.fields), r.owner is not None, r.updated_at)
+            for r in rows
+        ]
+
     def participant_counts(self, season_id: int) -> dict[str, int]:
         column = season_participants_table.c
         with self._engine.connect() as conn:
@@ -152,13 +190,13 @@ class SeasonReview:
         reason = reason.strip()
         if not reason:
             raise SeasonError("Skriv hvorfor parret skal låses.")
-        _in_phase(self._season(season_id), REVIEW_PHASES, "låse par")
+        require_phase(self._season(season_id), REVIEW_PHASES, "låse par")
         week = self.week(season_id)
         others = [lk for lk in week.locks if lk.intern_id != intern_id]
         check_locks(week.hosts, week.interns, [*others, Lock(intern_id, host_id)])
         now = self._clock()
         with self._engine.begin() as conn:
-            _in_phase(season_in(conn, season_id), REVIEW_PHASES, "låse par")
+            require_phase(season_in(conn, season_id), REVIEW_PHASES, "låse par")
             conn.execute(
                 season_locks_table.delete().where(
                     season_locks_table.c.season_id == season_id,
@@ -195,7 +233,7 @@ class SeasonReview:
 
     def run(self, season_id: int, spec: ScenarioSpec, embedder: Embedder, actor: Actor) -> Scenario:
         """One scenario over the season's participants, every lock kept."""
-        _in_phase(self._season(season_id), REVIEW_PHASES, "køre scenarier")
+        require_phase(self._season(season_id), REVIEW_PHASES, "køre scenarier")
         week = self.week(season_id)
         proposal = propose_pairings(
             week.hosts,
@@ -206,6 +244,8 @@ class SeasonReview:
             weights=spec.weights,
         )
         report = fairness_report(proposal, week.hosts, week.interns)
+        from service.api.proposals import proposal_json  # service.api imports this module
+
         scenario_id = secrets.token_urlsafe(9)
         now = self._clock()
         body = {
@@ -264,7 +304,7 @@ class SeasonReview:
             return season_in(conn, season_id)
 
 
-def _in_phase(season: Season, phases: tuple[str, ...], what: str) -> None:
+def require_phase(season: Season, phases: tuple[str, ...], what: str) -> None:
     if season.phase not in phases:
         from service.season.labels import PHASE_LABELS
 
@@ -288,12 +328,22 @@ def _participant_row(
     }
 
 
+def _with_rows(table: Table, items: list[dict[str, str]]) -> Table:
+    """The table with registrations after its own rows (numbered on from its last line)."""
+    last = max((row.line for row in table.rows), default=1)
+    columns = list(dict.fromkeys([*table.columns, *(k for item in items for k in item)]))
+    extra = [Row(last + n, dict(item)) for n, item in enumerate(items, 1)]
+    return Table(table.name, columns, [*table.rows, *extra])
+
+
 def _table(name: str, items: list[dict[str, str]]) -> Table:
     columns = list(dict.fromkeys(k for item in items for k in item))
     return Table(name, columns, [Row(n, dict(item)) for n, item in enumerate(items, 1)])
 
 
 def _scenario(row: sa.Row[Any]) -> Scenario:
+    from service.api.proposals import proposal_from_json  # service.api imports this module
+
     body = json.loads(row.body)
     report = _fairness_from(body["fairness"])
     return Scenario(
