@@ -422,3 +422,33 @@ def test_the_season_page_saves_a_coordinators_letter_and_refuses_a_broken_one(
     saved = coordinator.post(path, data={"csrf_token": token.group(1), "intern_letter": own})
     assert saved.status_code == 200 and "Brevene er gemt." in saved.text
     assert api.get(f"/api/seasons/{season_id}/letters").json()["intern_letter"] == own
+
+
+def test_the_season_page_publishes_shows_the_answers_and_runs_a_second_round(
+    api: TestClient, signed_in: Callable[..., TestClient]
+) -> None:
+    season_id = _reviewed(api, h3_capacity=2)
+    scenario = api.post(f"/api/seasons/{season_id}/scenarios", json={"name": "Bedst"}).json()
+    coordinator = signed_in("kim", "tvaers-koordinatorer")
+    path = f"/praktik/saesoner/{season_id}"
+    page = coordinator.get(path)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None and "Offentliggør og send breve" in page.text
+    csrf = token.group(1)
+    published = coordinator.post(
+        f"{path}/offentliggoer", data={"csrf_token": csrf, "scenario_id": scenario["id"]}
+    )
+    assert published.status_code == 200
+    assert "4 par er offentliggjort" in published.text and "4 venter på svar" in published.text
+    outbox = api.app.state.tvaers.outbox  # type: ignore[attr-defined]
+    letter = next(m for m in outbox.messages() if m.to_address == "i2@example.dk")
+    link = re.search(r"https://testserver(/praktik/svar/[\w-]+)", letter.body)
+    assert link is not None  # the coordinator's own address starts the link
+    host = _pairs(api, season_id)["i2"]["host_id"]
+    declined = coordinator.post(
+        link.group(1), data={"intern_id": "i2", "host_id": host, "choice": "withdraw"}
+    )
+    assert declined.status_code == 200
+    again = coordinator.post(f"{path}/ny-runde", data={"csrf_token": csrf})
+    assert again.status_code == 200 and "Runde 2: 0 nye par" in again.text
+    assert "kan ikke deltage i år" in again.text  # withdrawn: not placed again
