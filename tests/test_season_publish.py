@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,12 @@ def _publish(api: TestClient, season_id: int) -> dict[str, Any]:
     return body
 
 
+def _anonymous(api: TestClient) -> AbstractContextManager[TestClient]:
+    """A client without key or sign-in on the same app. Not entered as a TestClient: that
+    would run the app's lifespan again, and its end stops the app's mail sender."""
+    return nullcontext(TestClient(api.app))
+
+
 def _by_address(messages: list[EmailMessage]) -> dict[str, str]:
     return {str(m["To"]): m.get_content() for m in messages}
 
@@ -149,7 +156,7 @@ def test_the_answer_link_opens_a_danish_page_and_the_coordinator_sees_the_answer
     letters = _by_address(smtp_server.inbox.wait_for(result["letters"]))
     link = LINK.search(letters["i1@example.dk"])
     assert link is not None
-    with TestClient(api.app) as anonymous:  # no key, no sign-in: the link is the key
+    with _anonymous(api) as anonymous:  # no key, no sign-in: the link is the key
         page = anonymous.get(link.group(1))
         assert page.status_code == 200 and "Tager du imod?" in page.text
         answered = anonymous.post(
@@ -175,6 +182,18 @@ def test_the_answer_link_opens_a_danish_page_and_the_coordinator_sees_the_answer
     )
     page = api.get(f"/praktik/saesoner/{season_id}")
     assert "nej tak: Jeg er syg den uge" in page.text and "1 sagt nej" in page.text
+    # Who has not answered a pair still standing gets a reminder with a fresh link.
+    standing = [
+        p for p in api.get(f"/api/seasons/{season_id}/pairs").json() if p["intern_id"] != "i1"
+    ]
+    silent = {f"{p['intern_id']}@example.dk" for p in standing}
+    silent |= {f"kontakt.{p['host_id']}@example.dk" for p in standing}
+    reminded = api.post(f"/api/seasons/{season_id}/reminders")
+    assert reminded.status_code == 200 and reminded.json()["letters"] == len(silent)
+    arrived = smtp_server.inbox.wait_for(result["letters"] + len(silent))[result["letters"] :]
+    assert {str(m["To"]) for m in arrived} == silent
+    assert all(m["Subject"].startswith("Husk at svare") for m in arrived)
+    assert all(LINK.search(m.get_content()) for m in arrived)
 
 
 def _decline(
@@ -267,7 +286,7 @@ def test_an_evaluation_by_link_is_answered_counted_and_shown_beside_the_seeds_fi
         if (match := EVALUATION.search(body))
     }
     host = pairs[0]["host_id"]
-    with TestClient(api.app) as anonymous:
+    with _anonymous(api) as anonymous:
         form = anonymous.get(links["i2@example.dk"])
         assert form.status_code == 200 and "Fik du noget konkret ud af praktikken" in form.text
         missing = anonymous.post(links["i2@example.dk"], data={"useful": "ja"})
@@ -294,7 +313,7 @@ def test_an_evaluation_by_link_is_answered_counted_and_shown_beside_the_seeds_fi
     exported = api.get(f"/praktik/saesoner/{season_id}/evaluering.csv")
     assert "Fik noget konkret ud af det" in exported.content.decode("utf-8-sig")
     api.post(f"{base}/phase", json={"expected": "evaluation"})  # archived: links stop
-    with TestClient(api.app) as anonymous:
+    with _anonymous(api) as anonymous:
         assert anonymous.get(links["i2@example.dk"]).status_code == 404
 
 
@@ -317,7 +336,7 @@ def _archived_with_evaluation(api: TestClient, smtp_server: SmtpServer) -> int:
     link = EVALUATION.search(arrived["i2@example.dk"])
     assert link is not None
     answer = {"useful": "ja", "recommend": "ja", "again": "ja", "take_home": "Camilla: klarsprog"}
-    with TestClient(api.app) as anonymous:
+    with _anonymous(api) as anonymous:
         assert anonymous.post(link.group(1), data=answer).status_code == 200
     api.post(f"{base}/phase", json={"expected": "evaluation"})
     return season_id

@@ -30,10 +30,11 @@ from indexer.schema import (
     season_scenarios_table,
     seasons_table,
 )
-from service.mail import Message, Outbox
+from service.mail import Message, Outbox, render_message
 from service.mail.letters import builtin_template, render_text
 from service.season.book import Season, audit_season, season_in
 from service.season.letter_fields import (
+    TOPIC,
     intern_context,
     intern_row,
     participant_emails,
@@ -253,6 +254,55 @@ class SeasonPublishing:
             audit_season(conn, actor, season_id, "round", changes, now)
         unmatched = len(proposal.unmatched)
         return RoundResult(number, new_pairs, len(standing), unmatched, letters, missing)
+
+    def remind(self, season_id: int, base_url: str, actor: Actor) -> int:
+        """A reminder with a fresh answer link to each participant who has not answered a pair
+        that is still standing."""
+        week = self._review.week(season_id)
+        names = {("intern", i.id): i.name for i in week.interns}
+        names |= {("host", h.id): f"{h.unit_name}, {h.organisation}" for h in week.hosts}
+        now = self._clock()
+        with self._engine.begin() as conn:
+            season = season_in(conn, season_id)
+            require_phase(season, ANSWER_PHASES, "minde om svar")
+            standing = [p for p in _pairs_in(conn, season_id) if p.status != "declined"]
+            waiting = sorted(
+                {("intern", p.intern_id) for p in standing if p.intern_answer is None}
+                | {("host", p.host_id) for p in standing if p.host_answer is None}
+            )
+            emails = participant_emails(conn, season_id)
+            messages: list[Message] = []
+            for role, participant_id in waiting:
+                address = emails.get((role, participant_id))
+                if not address:
+                    continue
+                link = make_link(
+                    conn,
+                    base_url=base_url,
+                    season_id=season_id,
+                    role=role,  # type: ignore[arg-type]
+                    participant_id=participant_id,
+                    purpose="answer",
+                    now=now,
+                    expires_at=end_of(season.dates.week_ends),
+                )
+                context = {
+                    "season_name": season.name,
+                    "week_starts": season.dates.week_starts,
+                    "week_ends": season.dates.week_ends,
+                    "name": names.get((role, participant_id), ""),
+                    "role": role,
+                    "link": link,
+                }
+                messages.append(
+                    render_message(
+                        address, TOPIC, context, name="season_reminder", season_id=season_id
+                    )
+                )
+            self._outbox.add(messages, conn=conn)
+            changes: dict[str, list[str | None]] = {"letters": [None, str(len(messages))]}
+            audit_season(conn, actor, season_id, "remind", changes, now)
+        return len(messages)
 
     # Letters --------------------------------------------------------------------------------
 
