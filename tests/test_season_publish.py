@@ -8,21 +8,24 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from indexer.audit import Actor
 from indexer.schema import audit_table, season_links_table, seasons_table
 from service import cli
 from service.season.retention import SeasonRetention, months_after
 from tests.conftest_service import make_app
+from tests.fakes import FakeEmbedder
 from tests.folders import traces
 from tests.smtp_server import SmtpServer
 
@@ -471,3 +474,42 @@ def test_the_season_page_publishes_shows_the_answers_and_runs_a_second_round(
     again = coordinator.post(f"{path}/ny-runde", data={"csrf_token": csrf})
     assert again.status_code == 200 and "Runde 2: 0 nye par" in again.text
     assert "kan ikke deltage i år" in again.text  # withdrawn: not placed again
+
+
+class AnsweringEmbedder(FakeEmbedder):
+    """Embeds as the fake does; on its first call, a participant answers (as if by link while
+    the round's solve runs)."""
+
+    def __init__(self, answer: Callable[[], object]) -> None:
+        super().__init__()
+        self._answer: Callable[[], object] | None = answer
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if self._answer is not None:
+            answer, self._answer = self._answer, None
+            answer()
+        return super().embed_queries(texts)
+
+
+def test_answers_given_while_a_second_round_runs_wait_for_the_next_one(
+    api: TestClient, smtp_server: SmtpServer
+) -> None:
+    season_id = _reviewed(api, h3_capacity=2)
+    first = _publish(api, season_id)
+    _decline(api, smtp_server, season_id, "i2", first["letters"])
+    letters = _by_address(smtp_server.inbox.wait_for(first["letters"]))
+    token = LINK.search(letters["i3@example.dk"])
+    assert token is not None
+    state = api.app.state.tvaers  # type: ignore[attr-defined]
+    publishing = state.season_publishing
+    i3_host = _pairs(api, season_id)["i3"]["host_id"]
+
+    def i3_declines() -> object:
+        secret = token.group(1).rsplit("/", 1)[1]
+        return publishing.answer(secret, "i3", i3_host, "decline")
+
+    result = publishing.second_round(
+        season_id, AnsweringEmbedder(i3_declines), "http://testserver", Actor("k", "Kim")
+    )
+    assert [p.intern_id for p in result.new_pairs] == ["i2"]
+    assert _pairs(api, season_id)["i3"]["status"] == "declined"

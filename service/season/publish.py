@@ -239,8 +239,11 @@ class SeasonPublishing:
         with self._engine.begin() as conn:
             season = season_in(conn, season_id)
             require_phase(season, ("published",), "køre en ny runde")
-            if _pairs_in(conn, season_id) != published:
-                raise SeasonError("Der kom nye svar imens. Prøv igen.")
+            # Answers that came meanwhile are for the next round (a place declined meanwhile was
+            # kept here, so no new pair takes it); another coordinator's round is not.
+            now_pairs = {(p.intern_id, p.host_id) for p in _pairs_in(conn, season_id)}
+            if now_pairs != {(p.intern_id, p.host_id) for p in published}:
+                raise SeasonError("En anden har kørt en ny runde imens. Se svarene og prøv igen.")
             number = max((p.round for p in published), default=0) + 1
             _insert_pairs(conn, season_id, number, new_pairs, now)
             letters, missing = self._letters(conn, season, week, new_pairs, base_url, now)
