@@ -153,6 +153,11 @@ def run_server(app: Any, sock: socket.socket, options: dict[str, Any]) -> None:
         raise SystemExit(3)
 
 
+# uvicorn's supervisor kills a worker that does not answer its ping within 5 s: on a busy 2-core
+# machine a worker loading the model missed it, again after each restart, and never served.
+WORKER_PING_SECONDS = 60
+
+
 def _serve_workers(
     settings: Settings, host: str, port: int, workers: int, options: dict[str, Any]
 ) -> None:
@@ -174,5 +179,6 @@ def _serve_workers(
         host=host,
         port=port,
         workers=workers,
+        timeout_worker_healthcheck=WORKER_PING_SECONDS,
         **options,
     )
