@@ -64,6 +64,7 @@ postgres:
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.bench_search
 	$(BIN)/python -m bench.bench_pairing
+	$(BIN)/python -m bench.bench_season
 	$(BIN)/python -m bench.bench_live
 	$(BIN)/python -m bench.bench_hostile
 	$(BIN)/python -m bench.bench_suggest

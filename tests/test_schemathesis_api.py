@@ -34,9 +34,9 @@ def _operations(app: FastAPI) -> list[Any]:
 def test_every_operation_is_in_the_schema(fuzzed_app: FastAPI) -> None:
     labels = {op.label for op in _operations(fuzzed_app)}
     # with /api/editors (3), /api/sessions (3), /api/audit, recommendations, synonyms,
-    # seasons (6), their review (8), publishing, letters, answers and evaluation (7),
+    # seasons (6), their review (8), publishing, letters, answers, reminders, evaluation (8),
     # registration (6)
-    assert len(labels) == 59
+    assert len(labels) == 60
     assert "PUT /api/registration/intern" in labels
     assert "POST /api/seasons/{season_id}/publish" in labels
     assert "POST /api/seasons/{season_id}/rounds" in labels

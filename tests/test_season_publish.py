@@ -8,20 +8,24 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from indexer.audit import Actor
 from indexer.schema import audit_table, season_links_table, seasons_table
 from service import cli
 from service.season.retention import SeasonRetention, months_after
 from tests.conftest_service import make_app
+from tests.fakes import FakeEmbedder
 from tests.folders import traces
 from tests.smtp_server import SmtpServer
 
@@ -104,6 +108,12 @@ def _publish(api: TestClient, season_id: int) -> dict[str, Any]:
     return body
 
 
+def _anonymous(api: TestClient) -> AbstractContextManager[TestClient]:
+    """A client without key or sign-in on the same app. Not entered as a TestClient: that
+    would run the app's lifespan again, and its end stops the app's mail sender."""
+    return nullcontext(TestClient(api.app))
+
+
 def _by_address(messages: list[EmailMessage]) -> dict[str, str]:
     return {str(m["To"]): m.get_content() for m in messages}
 
@@ -149,7 +159,7 @@ def test_the_answer_link_opens_a_danish_page_and_the_coordinator_sees_the_answer
     letters = _by_address(smtp_server.inbox.wait_for(result["letters"]))
     link = LINK.search(letters["i1@example.dk"])
     assert link is not None
-    with TestClient(api.app) as anonymous:  # no key, no sign-in: the link is the key
+    with _anonymous(api) as anonymous:  # no key, no sign-in: the link is the key
         page = anonymous.get(link.group(1))
         assert page.status_code == 200 and "Tager du imod?" in page.text
         answered = anonymous.post(
@@ -175,6 +185,18 @@ def test_the_answer_link_opens_a_danish_page_and_the_coordinator_sees_the_answer
     )
     page = api.get(f"/praktik/saesoner/{season_id}")
     assert "nej tak: Jeg er syg den uge" in page.text and "1 sagt nej" in page.text
+    # Who has not answered a pair still standing gets a reminder with a fresh link.
+    standing = [
+        p for p in api.get(f"/api/seasons/{season_id}/pairs").json() if p["intern_id"] != "i1"
+    ]
+    silent = {f"{p['intern_id']}@example.dk" for p in standing}
+    silent |= {f"kontakt.{p['host_id']}@example.dk" for p in standing}
+    reminded = api.post(f"/api/seasons/{season_id}/reminders")
+    assert reminded.status_code == 200 and reminded.json()["letters"] == len(silent)
+    arrived = smtp_server.inbox.wait_for(result["letters"] + len(silent))[result["letters"] :]
+    assert {str(m["To"]) for m in arrived} == silent
+    assert all(m["Subject"].startswith("Husk at svare") for m in arrived)
+    assert all(LINK.search(m.get_content()) for m in arrived)
 
 
 def _decline(
@@ -267,7 +289,7 @@ def test_an_evaluation_by_link_is_answered_counted_and_shown_beside_the_seeds_fi
         if (match := EVALUATION.search(body))
     }
     host = pairs[0]["host_id"]
-    with TestClient(api.app) as anonymous:
+    with _anonymous(api) as anonymous:
         form = anonymous.get(links["i2@example.dk"])
         assert form.status_code == 200 and "Fik du noget konkret ud af praktikken" in form.text
         missing = anonymous.post(links["i2@example.dk"], data={"useful": "ja"})
@@ -294,7 +316,7 @@ def test_an_evaluation_by_link_is_answered_counted_and_shown_beside_the_seeds_fi
     exported = api.get(f"/praktik/saesoner/{season_id}/evaluering.csv")
     assert "Fik noget konkret ud af det" in exported.content.decode("utf-8-sig")
     api.post(f"{base}/phase", json={"expected": "evaluation"})  # archived: links stop
-    with TestClient(api.app) as anonymous:
+    with _anonymous(api) as anonymous:
         assert anonymous.get(links["i2@example.dk"]).status_code == 404
 
 
@@ -317,7 +339,7 @@ def _archived_with_evaluation(api: TestClient, smtp_server: SmtpServer) -> int:
     link = EVALUATION.search(arrived["i2@example.dk"])
     assert link is not None
     answer = {"useful": "ja", "recommend": "ja", "again": "ja", "take_home": "Camilla: klarsprog"}
-    with TestClient(api.app) as anonymous:
+    with _anonymous(api) as anonymous:
         assert anonymous.post(link.group(1), data=answer).status_code == 200
     api.post(f"{base}/phase", json={"expected": "evaluation"})
     return season_id
@@ -422,3 +444,72 @@ def test_the_season_page_saves_a_coordinators_letter_and_refuses_a_broken_one(
     saved = coordinator.post(path, data={"csrf_token": token.group(1), "intern_letter": own})
     assert saved.status_code == 200 and "Brevene er gemt." in saved.text
     assert api.get(f"/api/seasons/{season_id}/letters").json()["intern_letter"] == own
+
+
+def test_the_season_page_publishes_shows_the_answers_and_runs_a_second_round(
+    api: TestClient, signed_in: Callable[..., TestClient]
+) -> None:
+    season_id = _reviewed(api, h3_capacity=2)
+    scenario = api.post(f"/api/seasons/{season_id}/scenarios", json={"name": "Bedst"}).json()
+    coordinator = signed_in("kim", "tvaers-koordinatorer")
+    path = f"/praktik/saesoner/{season_id}"
+    page = coordinator.get(path)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None and "Offentliggør og send breve" in page.text
+    csrf = token.group(1)
+    published = coordinator.post(
+        f"{path}/offentliggoer", data={"csrf_token": csrf, "scenario_id": scenario["id"]}
+    )
+    assert published.status_code == 200
+    assert "4 par er offentliggjort" in published.text and "4 venter på svar" in published.text
+    outbox = api.app.state.tvaers.outbox  # type: ignore[attr-defined]
+    letter = next(m for m in outbox.messages() if m.to_address == "i2@example.dk")
+    link = re.search(r"https://testserver(/praktik/svar/[\w-]+)", letter.body)
+    assert link is not None  # the coordinator's own address starts the link
+    host = _pairs(api, season_id)["i2"]["host_id"]
+    declined = coordinator.post(
+        link.group(1), data={"intern_id": "i2", "host_id": host, "choice": "withdraw"}
+    )
+    assert declined.status_code == 200
+    again = coordinator.post(f"{path}/ny-runde", data={"csrf_token": csrf})
+    assert again.status_code == 200 and "Runde 2: 0 nye par" in again.text
+    assert "kan ikke deltage i år" in again.text  # withdrawn: not placed again
+
+
+class AnsweringEmbedder(FakeEmbedder):
+    """Embeds as the fake does; on its first call, a participant answers (as if by link while
+    the round's solve runs)."""
+
+    def __init__(self, answer: Callable[[], object]) -> None:
+        super().__init__()
+        self._answer: Callable[[], object] | None = answer
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if self._answer is not None:
+            answer, self._answer = self._answer, None
+            answer()
+        return super().embed_queries(texts)
+
+
+def test_answers_given_while_a_second_round_runs_wait_for_the_next_one(
+    api: TestClient, smtp_server: SmtpServer
+) -> None:
+    season_id = _reviewed(api, h3_capacity=2)
+    first = _publish(api, season_id)
+    _decline(api, smtp_server, season_id, "i2", first["letters"])
+    letters = _by_address(smtp_server.inbox.wait_for(first["letters"]))
+    token = LINK.search(letters["i3@example.dk"])
+    assert token is not None
+    state = api.app.state.tvaers  # type: ignore[attr-defined]
+    publishing = state.season_publishing
+    i3_host = _pairs(api, season_id)["i3"]["host_id"]
+
+    def i3_declines() -> object:
+        secret = token.group(1).rsplit("/", 1)[1]
+        return publishing.answer(secret, "i3", i3_host, "decline")
+
+    result = publishing.second_round(
+        season_id, AnsweringEmbedder(i3_declines), "http://testserver", Actor("k", "Kim")
+    )
+    assert [p.intern_id for p in result.new_pairs] == ["i2"]
+    assert _pairs(api, season_id)["i3"]["status"] == "declined"

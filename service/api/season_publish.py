@@ -106,6 +106,18 @@ class InvitationsPublic(BaseModel):
 
 
 @router.post(
+    "/reminders", response_model=InvitationsPublic, summary="Mind dem, der ikke har svaret"
+)
+def remind(
+    season_id: SeasonId, request: Request, state: StateDep, user: Coordinator
+) -> InvitationsPublic:
+    """A fresh answer link to everyone who has not answered a pair still standing."""
+    letters = state.season_publishing.remind(season_id, base_url(state, request), actor_of(user))
+    state.mail.wake()
+    return InvitationsPublic(letters=letters)
+
+
+@router.post(
     "/evaluation/invitations",
     response_model=InvitationsPublic,
     summary="Send evalueringen til deltagerne",

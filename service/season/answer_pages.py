@@ -82,6 +82,20 @@ def _same(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip().replace("\r\n", "\n").splitlines())
 
 
+@router.post(SEASONS_PATH + "/{season_id}/paamind", dependencies=[Depends(check_csrf)])
+def remind(request: Request, season_id: SeasonId, user: Coordinator) -> Response:
+    state = get_state(request)
+    try:
+        letters = state.season_publishing.remind(
+            season_id, base_url(state, request), actor_of(user)
+        )
+    except SeasonError as exc:
+        return _season_page(request, season_id, status.HTTP_409_CONFLICT, error=str(exc))
+    state.mail.wake()
+    notice = f"En påmindelse er lagt i posten til {letters}, der ikke har svaret."
+    return _season_page(request, season_id, season_notice=notice)
+
+
 @router.post(SEASONS_PATH + "/{season_id}/ny-runde", dependencies=[Depends(check_csrf)])
 async def second_round(request: Request, season_id: SeasonId, user: Coordinator) -> Response:
     state = get_state(request)

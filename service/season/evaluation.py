@@ -14,10 +14,10 @@ from engine.season import CROSS_SECTOR_REFERENCE
 from indexer.audit import Actor
 from indexer.clock import Clock, utc_now
 from indexer.schema import season_evaluations_table, season_figures_table, season_links_table
-from service.mail import Message, Outbox, render_message
+from service.mail import Outbox
 from service.season.book import audit_season, season_in
-from service.season.letter_fields import participant_emails
-from service.season.links import LinkHolder, end_of, holder_of, make_link
+from service.season.letter_fields import display_names, personal_link_letters
+from service.season.links import LinkHolder, Role, end_of, holder_of
 from service.season.publish import PublishedPair, SeasonPublishing
 from service.season.review import SeasonReview, require_phase
 
@@ -83,11 +83,9 @@ class SeasonEvaluation:
     def invite(self, season_id: int, base_url: str, actor: Actor) -> int:
         """A link to everyone in a pair nobody declined, once each (pressing it again reaches
         only those added since)."""
-        week = self._review.week(season_id)
-        names = {("intern", i.id): i.name for i in week.interns}
-        names |= {("host", h.id): f"{h.unit_name}, {h.organisation}" for h in week.hosts}
+        names = display_names(self._review.week(season_id))
         standing = [p for p in self._publishing.pairs(season_id) if p.status != "declined"]
-        people = sorted(
+        people: list[tuple[Role, str]] = sorted(
             {("intern", p.intern_id) for p in standing} | {("host", p.host_id) for p in standing}
         )
         now = self._clock()
@@ -102,32 +100,18 @@ class SeasonEvaluation:
                     )
                 ).all()
             )
-            emails = participant_emails(conn, season_id)
-            expires = end_of(season.dates.week_ends + dt.timedelta(days=LINK_DAYS_AFTER_WEEK))
-            messages: list[Message] = []
-            for role, participant_id in people:
-                address = emails.get((role, participant_id))
-                if (role, participant_id) in invited or not address:
-                    continue
-                link = make_link(
-                    conn,
-                    base_url=base_url,
-                    season_id=season_id,
-                    role=role,  # type: ignore[arg-type]
-                    participant_id=participant_id,
-                    purpose="evaluation",
-                    now=now,
-                    expires_at=expires,
-                )
-                context = {
-                    "season_name": season.name,
-                    "name": names.get((role, participant_id), ""),
-                    "role": role,
-                    "link": link,
-                }
-                messages.append(
-                    render_message(address, TOPIC, context, name="evaluation", season_id=season_id)
-                )
+            messages = personal_link_letters(
+                conn,
+                season,
+                [person for person in people if person not in invited],
+                names,
+                purpose="evaluation",
+                template="evaluation",
+                topic=TOPIC,
+                base_url=base_url,
+                now=now,
+                expires_at=end_of(season.dates.week_ends + dt.timedelta(days=LINK_DAYS_AFTER_WEEK)),
+            )
             self._outbox.add(messages, conn=conn)
             audit_season(
                 conn,

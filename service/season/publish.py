@@ -30,17 +30,17 @@ from indexer.schema import (
     season_scenarios_table,
     seasons_table,
 )
-from service.mail import Message, Outbox
+from service.mail import Outbox
 from service.mail.letters import builtin_template, render_text
 from service.season.book import Season, audit_season, season_in
 from service.season.letter_fields import (
-    intern_context,
-    intern_row,
-    participant_emails,
+    TOPIC,
+    display_names,
+    pair_letters,
+    personal_link_letters,
     sample_context,
-    season_message,
 )
-from service.season.links import LinkHolder, Role, end_of, holder_of, make_link
+from service.season.links import LinkHolder, Role, end_of, holder_of
 from service.season.review import SeasonReview, require_phase
 
 Answer = Literal["accept", "decline", "withdraw"]
@@ -238,8 +238,11 @@ class SeasonPublishing:
         with self._engine.begin() as conn:
             season = season_in(conn, season_id)
             require_phase(season, ("published",), "køre en ny runde")
-            if _pairs_in(conn, season_id) != published:
-                raise SeasonError("Der kom nye svar imens. Prøv igen.")
+            # Answers that came meanwhile are for the next round (a place declined meanwhile was
+            # kept here, so no new pair takes it); another coordinator's round is not.
+            now_pairs = {(p.intern_id, p.host_id) for p in _pairs_in(conn, season_id)}
+            if now_pairs != {(p.intern_id, p.host_id) for p in published}:
+                raise SeasonError("En anden har kørt en ny runde imens. Se svarene og prøv igen.")
             number = max((p.round for p in published), default=0) + 1
             _insert_pairs(conn, season_id, number, new_pairs, now)
             letters, missing = self._letters(conn, season, week, new_pairs, base_url, now)
@@ -253,6 +256,36 @@ class SeasonPublishing:
             audit_season(conn, actor, season_id, "round", changes, now)
         unmatched = len(proposal.unmatched)
         return RoundResult(number, new_pairs, len(standing), unmatched, letters, missing)
+
+    def remind(self, season_id: int, base_url: str, actor: Actor) -> int:
+        """A reminder with a fresh answer link to each participant who has not answered a pair
+        that is still standing."""
+        names = display_names(self._review.week(season_id))
+        now = self._clock()
+        with self._engine.begin() as conn:
+            season = season_in(conn, season_id)
+            require_phase(season, ANSWER_PHASES, "minde om svar")
+            standing = [p for p in _pairs_in(conn, season_id) if p.status != "declined"]
+            waiting: list[tuple[Role, str]] = sorted(
+                {("intern", p.intern_id) for p in standing if p.intern_answer is None}
+                | {("host", p.host_id) for p in standing if p.host_answer is None}
+            )
+            messages = personal_link_letters(
+                conn,
+                season,
+                waiting,
+                names,
+                purpose="answer",
+                template="season_reminder",
+                topic=TOPIC,
+                base_url=base_url,
+                now=now,
+                expires_at=end_of(season.dates.week_ends),
+            )
+            self._outbox.add(messages, conn=conn)
+            changes: dict[str, list[str | None]] = {"letters": [None, str(len(messages))]}
+            audit_season(conn, actor, season_id, "remind", changes, now)
+        return len(messages)
 
     # Letters --------------------------------------------------------------------------------
 
@@ -294,60 +327,7 @@ class SeasonPublishing:
         base_url: str,
         now: dt.datetime,
     ) -> tuple[int, list[str]]:
-        """One letter per intern and one per host of these pairs, each with a new answer link."""
-        hosts = {h.id: h for h in week.hosts}
-        interns = {i.id: i for i in week.interns}
-        emails = participant_emails(conn, season.id)
-        expires = end_of(season.dates.week_ends)
-        by_host: dict[str, list[Pair]] = defaultdict(list)
-        messages: list[Message] = []
-        missing: list[str] = []
-
-        def link(role: Role, participant_id: str) -> str:
-            return make_link(
-                conn,
-                base_url=base_url,
-                season_id=season.id,
-                role=role,
-                participant_id=participant_id,
-                purpose="answer",
-                now=now,
-                expires_at=expires,
-            )
-
-        common = {
-            "season_name": season.name,
-            "week_starts": season.dates.week_starts,
-            "week_ends": season.dates.week_ends,
-        }
-        for pair in pairs:
-            by_host[pair.host_id].append(pair)
-            host, intern = hosts[pair.host_id], interns[pair.intern_id]
-            address = emails.get(("intern", intern.id), "")
-            if not address:
-                missing.append(f"praktikant {intern.id}")
-                continue
-            context = (
-                common
-                | intern_context(intern, host, pair, emails)
-                | {"link": link("intern", intern.id)}
-            )
-            messages.append(
-                season_message(season, "intern", address, context, season.intern_letter)
-            )
-        for host_id, host_pairs in by_host.items():
-            host = hosts[host_id]
-            address = emails.get(("host", host_id), "")
-            if not address:
-                missing.append(f"vært {host_id}")
-                continue
-            context = common | {
-                "host_unit": host.unit_name,
-                "host_organisation": host.organisation,
-                "interns": [intern_row(interns[p.intern_id], p, emails) for p in host_pairs],
-                "link": link("host", host_id),
-            }
-            messages.append(season_message(season, "host", address, context, season.host_letter))
+        messages, missing = pair_letters(conn, season, week, pairs, base_url, now)
         self._outbox.add(messages, conn=conn)
         return len(messages), missing
 
