@@ -318,6 +318,7 @@ mail_outbox_table = sa.Table(
     sa.Index("ix_mail_outbox_due", "status", "next_attempt_at"),
 )
 
+
 def key_chunks(keys: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
     """(kind, ids) pieces of a set of keys, for `kind = ? AND id IN (…)` statements on the
     tables keyed by (kind, id)."""

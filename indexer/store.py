@@ -17,8 +17,8 @@ import numpy as np
 import sqlalchemy as sa
 
 from indexer import faults, migrations
-from indexer.plans import IMPORT, Actor, Change, Confirmation, Key, Plan, StoredRecord
 from indexer.erasure import checkpoint_wal
+from indexer.plans import IMPORT, Actor, Change, Confirmation, Key, Plan, StoredRecord
 from indexer.records import KINDS, Kind, Record
 from indexer.schema import (
     changes_table,
