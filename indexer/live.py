@@ -192,14 +192,14 @@ class LiveIndex:
         self, index: SearchIndex, keys: set[tuple[str, str]], revision: int
     ) -> SearchIndex:
         documents = _documents_of(self.store, keys)
-        vectors, embedded = vectors_of(documents, self.embedder, self.store)
+        vectors, pieces, embedded = vectors_of(documents, self.embedder, self.store)
         if embedded:  # the writer's vectors were forgotten meanwhile (a later erasure)
             log.info("embedded %d texts missing from the cache", embedded)
         gone = [f"{kind}:{id_}" for kind, id_ in keys]
         if len(documents) < len(keys):
             self._erased_since_snapshot = True
         faults.reach("live:before-apply")
-        return index.applied(gone, documents, vectors, revision=revision)
+        return index.applied(gone, documents, vectors, revision=revision, add_pieces=pieces)
 
     def _rebuilt(self) -> SearchIndex:
         return build_from_store(self.store, self.embedder, self.policy.exact_search_limit)
@@ -281,10 +281,11 @@ def _build(
 ) -> tuple[SearchIndex, int]:
     head = store.head()
     documents = documents_from_records(store.all_records())
-    vectors, embedded = vectors_of(documents, embedder, store, progress)
+    vectors, pieces, embedded = vectors_of(documents, embedder, store, progress)
     index = SearchIndex.build(
         documents,
         vectors,
+        pieces=pieces,
         model_id=embedder.model_id,
         revision=head.revision,
         log_id=head.log_id,
