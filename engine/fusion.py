@@ -44,7 +44,7 @@ class Fusion:
     # A row's cosine rises by this share of how far its best piece's (a sentence with the
     # title before it, `indexer.records.text_pieces`) exceeds it. Chosen on fresh dev (see
     # docs/udvikling.md "Søgekvalitet"); 0 ranks by the documents' own vectors.
-    piece_share: float = 0.0
+    piece_share: float = 0.4
 
     # Nothing fits a query when its best record is less similar than `fit_cosine` (None: the
     # model's calibrated value in FIT_COSINE, or no such test for a model without one) and the

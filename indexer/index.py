@@ -212,10 +212,9 @@ class SearchIndex:
         raised: np.ndarray = cosine + np.float32(piece_share) * gain
         return raised
 
-    def pieces_of(self, row: int) -> np.ndarray:
-        """The piece vectors of one row (none for a document without pieces)."""
-        start, count = int(self._pieces.starts[row]), int(self._pieces.counts[row])
-        return self._pieces.buffer.data[start : start + count]
+    def piece_vectors(self, rows: np.ndarray) -> Pieces:
+        """The piece vectors of these rows, in order (to build another index of them)."""
+        return self._pieces.of_rows(np.asarray(rows, dtype=np.int64))
 
     @property
     def alive(self) -> np.ndarray:

@@ -24,6 +24,11 @@ class Pieces(NamedTuple):
         """Documents without pieces: their similarity is their own vector's."""
         return cls(np.zeros((0, dimension), np.float32), np.zeros(documents, np.int64))
 
+    def first(self, documents: int) -> Pieces:
+        """The pieces of the first `documents` documents."""
+        counts = self.counts[:documents]
+        return Pieces(self.vectors[: int(counts.sum())], counts)
+
 
 def blob_of(vector: np.ndarray, piece_vectors: np.ndarray) -> np.ndarray:
     """What the cache stores for a text: its vector, then its pieces', flattened."""
