@@ -21,7 +21,7 @@ from indexer.build import Home, IndexReport, Progress, index_folder, vectors_of
 from indexer.dense import EXACT_SEARCH_LIMIT
 from indexer.embedders import Embedder
 from indexer.errors import IndexNotFoundError, ModelMismatchError
-from indexer.index import SearchIndex
+from indexer.index import FORMAT_VERSION, SearchIndex
 from indexer.records import Document, documents_from_records
 from indexer.snapshots import clean, current_meta, load_newest, write_snapshot
 from indexer.store import RESET, Plan, Store
@@ -316,10 +316,11 @@ def index_data_folder(
         report = dataclasses.replace(report, swept_vectors=store.forget_unused_vectors())
         clean(home.index_dir)  # what a crash left: staging folders, older snapshots
         head, meta = store.head(), current_meta(home.index_dir)
-        if meta is None or (meta.revision, meta.log_id, meta.model_id) != (
+        if meta is None or (meta.revision, meta.log_id, meta.model_id, meta.format_version) != (
             head.revision,
             head.log_id,
             embedder.model_id,
+            FORMAT_VERSION,  # a snapshot of an older format is rebuilt (and its cache upgraded)
         ):
             live = LiveIndex.open(
                 store, embedder, home.index_dir, progress=progress, new_model=True

@@ -13,10 +13,19 @@ from hypothesis import strategies as st
 
 from indexer.build import Home, embed_missing, vectors_of
 from indexer.caching import CachedEmbedder
-from indexer.index import SearchIndex
+from indexer.index import FORMAT_VERSION, SearchIndex
+from indexer.live import index_data_folder
 from indexer.pieces import Pieces, split_blobs
-from indexer.records import MAX_PIECES, Document, content_hash, text_pieces
-from tests.fakes import FakeEmbedder
+from indexer.records import (
+    MAX_PIECES,
+    Document,
+    content_hash,
+    documents_from_records,
+    text_pieces,
+)
+from indexer.snapshots import current_meta, current_name
+from tests.fakes import FakeEmbedder, passages
+from tests.folders import snapshot_of, write_data_folder
 
 DIMENSION = 8
 
@@ -228,3 +237,31 @@ def _document(id_: str, text: str) -> Document:
         sector="kommune",
         area="Ældre",
     )
+
+
+def test_tvaers_index_rebuilds_a_snapshot_of_an_older_format_and_embeds_the_missing_pieces(
+    tmp_path: Path,
+) -> None:
+    """An index and cache from before pieces: the next `tvaers index` of the same folder gives
+    every text its pieces and writes a snapshot of today's format."""
+    folder = write_data_folder(tmp_path / "data")
+    home = Home(tmp_path / "home")
+    index_data_folder(folder, home, FakeEmbedder())
+    store = home.open_store()
+    texts = {d.content_hash: d.text for d in documents_from_records(store.all_records())}
+    try:
+        store.cache_vectors(  # as a cache from before pieces held them: one vector per text
+            FakeEmbedder().model_id,
+            {h: v[:64] for h, v in store.cached_vectors(FakeEmbedder().model_id, texts).items()},
+        )
+    finally:
+        store.close()
+    meta_path = home.index_dir / current_name(home.index_dir) / "meta.json"
+    old = meta_path.read_text().replace('"format_version": 4', '"format_version": 3')
+    meta_path.write_text(old)
+    embedder = FakeEmbedder()
+    index_data_folder(folder, home, embedder)
+    with_pieces = [t for t in texts.values() if text_pieces(t)]
+    assert sorted(t for call in embedder.calls for t in call) == sorted(passages(with_pieces))
+    assert current_meta(home.index_dir).format_version == FORMAT_VERSION  # type: ignore[union-attr]
+    assert snapshot_of(home).piece_vectors(np.arange(len(texts))).counts.sum() > 0
