@@ -18,7 +18,14 @@ from indexer.embedders import Embedder
 from indexer.errors import TvaersError
 from indexer.freshness import Freshness
 from indexer.loading import load_data_folder
-from indexer.pieces import Pieces, blob_of, blob_rows, split_blobs
+from indexer.pieces import (
+    BUNDLED_VECTORS,
+    Pieces,
+    blob_of,
+    blob_rows,
+    load_bundle,
+    split_blobs,
+)
 from indexer.records import KINDS, Document, Kind, documents_from_records, text_pieces
 from indexer.store import (
     MissingVectors,
@@ -194,6 +201,16 @@ def embed_missing(
             store.cache_vectors(embedder.model_id, {h: made[h] for h in made if h in sizes})
         fresh.update(made)
     return fresh
+
+
+def cache_bundled(folder: Path, store: Store, model_id: str) -> int:
+    """Cache the blobs the folder ships (`pieces.BUNDLED_VECTORS`) that the cache lacks; returns
+    how many. Those of texts no record shows are forgotten with the write's clean-up."""
+    bundled = load_bundle(folder / BUNDLED_VECTORS, model_id)
+    sizes = store.cached_sizes(model_id, bundled)
+    new = {h: blob for h, blob in bundled.items() if sizes.get(h, 0) < blob.size}
+    store.cache_vectors(model_id, new)
+    return len(new)
 
 
 def vectors_of(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer import faults
-from indexer.build import Home, IndexReport, Progress, index_folder, vectors_of
+from indexer.build import Home, IndexReport, Progress, cache_bundled, index_folder, vectors_of
 from indexer.dense import EXACT_SEARCH_LIMIT
 from indexer.embedders import Embedder
 from indexer.errors import IndexNotFoundError, ModelMismatchError
@@ -312,6 +312,7 @@ def index_data_folder(
     bring this home's snapshot up to date (services on the database follow the log)."""
     store = home.open_store()
     try:
+        cache_bundled(folder, store, embedder.model_id)
         report = index_folder(folder, store, embedder, progress)
         report = dataclasses.replace(report, swept_vectors=store.forget_unused_vectors())
         clean(home.index_dir)  # what a crash left: staging folders, older snapshots

@@ -8,6 +8,7 @@ clean-up and erasure as they are, since both go by the records' content hashes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -28,6 +29,38 @@ class Pieces(NamedTuple):
         """The pieces of the first `documents` documents."""
         counts = self.counts[:documents]
         return Pieces(self.vectors[: int(counts.sum())], counts)
+
+
+# Blobs a data folder may ship beside its tables, for one model (see `load_bundle`).
+BUNDLED_VECTORS = "vectors.npz"
+
+
+def save_bundle(path: Path, model_id: str, blobs: dict[str, np.ndarray]) -> None:
+    hashes = sorted(blobs)
+    np.savez_compressed(
+        path,
+        model_id=np.array(model_id),
+        hashes=np.array(hashes),
+        sizes=np.array([blobs[h].size for h in hashes], dtype=np.int64),
+        floats=np.concatenate([blobs[h] for h in hashes]).astype(np.float32),
+    )
+
+
+def load_bundle(path: Path, model_id: str) -> dict[str, np.ndarray]:
+    """The blobs a data folder ships, by content hash: what embedding its texts with this model
+    gives, so that a first `tvaers index` of the bundled sample embeds nothing (2,000 passages,
+    minutes on two cores). None for another model, or without the file."""
+    if not path.is_file():
+        return {}
+    with np.load(path) as data:
+        if str(data["model_id"]) != model_id:
+            return {}
+        sizes, floats = data["sizes"], data["floats"]
+        ends = np.cumsum(sizes)
+        return {
+            str(h): floats[end - size : end]
+            for h, size, end in zip(data["hashes"], sizes, ends, strict=True)
+        }
 
 
 def blob_of(vector: np.ndarray, piece_vectors: np.ndarray) -> np.ndarray:

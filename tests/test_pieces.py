@@ -15,7 +15,8 @@ from indexer.build import Home, embed_missing, vectors_of
 from indexer.caching import CachedEmbedder
 from indexer.index import FORMAT_VERSION, SearchIndex
 from indexer.live import index_data_folder
-from indexer.pieces import Pieces, split_blobs
+from indexer.loading import load_data_folder
+from indexer.pieces import BUNDLED_VECTORS, Pieces, save_bundle, split_blobs
 from indexer.records import (
     MAX_PIECES,
     Document,
@@ -265,3 +266,21 @@ def test_tvaers_index_rebuilds_a_snapshot_of_an_older_format_and_embeds_the_miss
     assert sorted(t for call in embedder.calls for t in call) == sorted(passages(with_pieces))
     assert current_meta(home.index_dir).format_version == FORMAT_VERSION  # type: ignore[union-attr]
     assert snapshot_of(home).piece_vectors(np.arange(len(texts))).counts.sum() > 0
+
+
+def test_a_data_folder_that_ships_its_vectors_is_indexed_without_embedding(
+    tmp_path: Path,
+) -> None:
+    """As data/sample ships `vectors.npz`: a fresh home indexes it embedding nothing; a bundle
+    of another model is ignored."""
+    folder = write_data_folder(tmp_path / "data")
+    texts = [d.text for d in documents_from_records(load_data_folder(folder).records)]
+    made = FakeEmbedder()
+    blobs = {content_hash(t): made.embed_passages([t, *text_pieces(t)]).reshape(-1) for t in texts}
+    save_bundle(folder / BUNDLED_VECTORS, made.model_id, blobs)
+    embedder = FakeEmbedder()
+    report = index_data_folder(folder, Home(tmp_path / "home"), embedder)
+    assert (embedder.calls, report.embedded) == ([], 0)
+    other = FakeEmbedder(model_id="fake/other@2")
+    index_data_folder(folder, Home(tmp_path / "other"), other)
+    assert sorted(t for call in other.calls for t in call) == sorted(passages(texts))
