@@ -205,7 +205,11 @@ class SearchIndex:
         has = counts > 0
         if not len(positions):
             return cosine
-        scores = self._pieces.buffer.data[positions] @ query
+        # np.take and einsum: a fancy-index gather is 3x slower, and OpenBLAS's threaded
+        # matrix-vector product took 20-30 ms for 3,000 pieces on a loaded 2-core machine
+        # (einsum: under 1 ms).
+        pieces = np.take(self._pieces.buffer.data, positions, axis=0)
+        scores = np.einsum("ij,j->i", pieces, query)
         begins = np.cumsum(counts[has]) - counts[has]
         gain = np.zeros_like(cosine)
         gain[has] = np.maximum(np.maximum.reduceat(scores, begins) - cosine[has], 0.0)
