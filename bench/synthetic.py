@@ -23,7 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indexer.records import Document, Kind, Record
+from indexer.pieces import Pieces
+from indexer.records import Document, Kind, Record, text_pieces
 
 FIRST_NAMES = (
     "Anne Mette Hanne Kirsten Susanne Lene Camilla Louise Maria Helle Tina Pia Julie Line Marianne "
@@ -245,6 +246,25 @@ def derive(
         vectors[i] = mixture / np.linalg.norm(mixture)
         items.append(maker.derived_item([int(p) for p in parents], weights.tolist(), base))
     return items, vectors
+
+
+def piece_vectors(
+    texts: Sequence[str], vectors: np.ndarray, *, noise: float = 0.5, seed: int = 11
+) -> Pieces:
+    """Stand-ins for the piece vectors of texts (`indexer.records.text_pieces`) of these vectors,
+    so a synthetic index holds as many pieces as real texts would give, without embedding them.
+
+    Each piece is its text's vector plus Gaussian noise of expected norm `noise`, renormalised:
+    a mixture like the derived items' own vectors, near its text's as a sentence of a text is
+    (median cosine about 0.9), and no closer to a query than the text is on average.
+    """
+    rng = np.random.default_rng(seed)
+    dimension = vectors.shape[1]
+    counts = np.array([len(text_pieces(t)) for t in texts], dtype=np.int64)
+    owners = np.repeat(np.arange(len(texts)), counts)
+    pieces = vectors[owners] + rng.normal(0.0, noise / np.sqrt(dimension), (len(owners), dimension))
+    pieces /= np.linalg.norm(pieces, axis=1, keepdims=True)
+    return Pieces(pieces.astype(np.float32), counts)
 
 
 def to_documents(items: Sequence[Item]) -> list[Document]:

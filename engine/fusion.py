@@ -41,6 +41,14 @@ class Fusion:
     # for "sukkersyge"), each counting for this share of a typed word; 0 turns it off.
     thesaurus_weight: float = 1.0
 
+    # A row's cosine rises by this share of how far its best piece's (a sentence with the
+    # title before it, `indexer.records.text_pieces`) exceeds it: a paraphrase of one sentence
+    # of a visitkort finds it. Chosen on fresh dev (2026-12-07): 0.3 / 0.35 / 0.4 / 0.5 gave
+    # paraphrase MRR@10 0.805 / 0.812 / 0.812 / 0.810 (0 gives 0.780), and validation's "all"
+    # held within 0.01 only at 0.3 and 0.4; test, run once at 0.4, rose 0.782 -> 0.814
+    # (docs/udvikling.md "Søgekvalitet"). 0 ranks by the documents' own vectors.
+    piece_share: float = 0.4
+
     # Nothing fits a query when its best record is less similar than `fit_cosine` (None: the
     # model's calibrated value in FIT_COSINE, or no such test for a model without one) and the
     # index knows less than `fit_known_share` of its words' weight (idf; unknown words count as

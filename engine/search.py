@@ -396,7 +396,7 @@ class Searcher:
         else:
             best = self._best_of_each_kind(analysed.vector, pool, kinds, nearest_of_kind or {})
             candidates = np.union1d(candidates, best)
-        cosine = self.index.vectors[candidates] @ analysed.vector
+        cosine = self._similarity(candidates, analysed.vector)
         # The scale is the pool's (by meaning and by words); rows added for a kind's own bar or
         # from the unfiltered search do not stretch it.
         pooled = cosine[np.isin(candidates, pool.rows)] if len(pool.rows) else cosine
@@ -514,6 +514,12 @@ class Searcher:
             fused = fused + self.fusion.name_weight * named.reshape(len(candidates))
         return fused
 
+    def _similarity(self, rows: np.ndarray, query_vector: np.ndarray) -> np.ndarray:
+        """Similarity by meaning of candidate rows: the cosine, raised toward the best of the
+        rows' pieces (`SearchIndex.similarity`, `Fusion.piece_share`). Candidates come from the
+        documents' own vectors, as the bare model's ranking does."""
+        return self.index.similarity(rows, query_vector, self.fusion.piece_share)
+
     def _name_share(self, analysed: _Analysed, row: int) -> float:
         document = self.index.documents[row]
         if document is None:
@@ -556,7 +562,7 @@ class Searcher:
         known = everywhere.known(by_kind)
         known = known[mask[known]]
         candidates = np.union1d(known, word_rows)
-        cosine = self.index.vectors[candidates] @ analysed.vector
+        cosine = self._similarity(candidates, analysed.vector)
         coverage = analysed.coverage[candidates]
         fused = self._fused(analysed, candidates, cosine, coverage, everywhere.scale)
         if by_kind:
@@ -589,7 +595,7 @@ class Searcher:
         new = np.setdiff1d(np.array(sorted(inherited), dtype=np.int64), rows)
         if not len(new):
             return scored
-        new_cosine = self.index.vectors[new] @ analysed.vector
+        new_cosine = self._similarity(new, analysed.vector)
         new_coverage = analysed.coverage[new]
         new_fused = self._fused(analysed, new, new_cosine, new_coverage, scale)
         return (

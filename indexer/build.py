@@ -17,8 +17,16 @@ import numpy as np
 from indexer.embedders import Embedder
 from indexer.errors import TvaersError
 from indexer.loading import load_data_folder
+from indexer.pieces import (
+    BUNDLED_VECTORS,
+    Pieces,
+    blob_of,
+    blob_rows,
+    load_bundle,
+    split_blobs,
+)
 from indexer.plans import IMPORT, Actor, Key
-from indexer.records import KINDS, Document, Kind, documents_from_records
+from indexer.records import KINDS, Document, Kind, documents_from_records, text_pieces
 from indexer.store import (
     MissingVectors,
     Plan,
@@ -160,28 +168,55 @@ def embed_missing(
     cache: bool = False,
     known: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Vectors of the texts (by content hash) that the cache has not seen with this model.
+    """Blobs (`indexer.pieces`: a text's vector, then its pieces') of the texts, by content
+    hash, that the cache has not seen whole with this model.
 
-    With `cache`, they are saved as they are made (an interrupted folder index resumes);
-    otherwise they reach the store only with the write that needs them.
+    A cached blob with fewer vectors than its text has pieces (a cache from before pieces, or
+    a free text's from `CachedEmbedder`) is embedded again and replaced at once, since a commit
+    keeps a blob the cache already holds. With `cache`, every blob is saved as it is made (an
+    interrupted folder index resumes); otherwise new ones reach the store only with the write
+    that needs them.
     """
     wanted = {h: t for h, t in texts.items() if not known or h not in known}
-    cached = store.cached_hashes(embedder.model_id, wanted)
-    pending = [(h, t) for h, t in wanted.items() if h not in cached]
+    sizes = store.cached_sizes(embedder.model_id, wanted)
+    dimension = embedder.dimension
+    pieces = {h: text_pieces(t) for h, t in wanted.items()}
+    pending = [
+        (h, t, pieces[h])
+        for h, t in wanted.items()
+        if blob_rows(sizes.get(h, 0), dimension) < 1 + len(pieces[h])
+    ]
     fresh: dict[str, np.ndarray] = {}
     for start in range(0, len(pending), EMBED_BATCH * 8):
         chunk = pending[start : start + EMBED_BATCH * 8]
         made: dict[str, np.ndarray] = {}
         for batch_start in range(0, len(chunk), EMBED_BATCH):
             batch = chunk[batch_start : batch_start + EMBED_BATCH]
-            vectors = embedder.embed_passages([text for _, text in batch])
-            made.update({digest: v for (digest, _), v in zip(batch, vectors, strict=True)})
+            # A text with its pieces, in one call: the model sees as many passages per call as
+            # a batch of texts with pieces holds (about 3.8 per text in the sample).
+            vectors = embedder.embed_passages([p for _, text, ps in batch for p in (text, *ps)])
+            at = 0
+            for digest, _, ps in batch:
+                made[digest] = blob_of(vectors[at], vectors[at + 1 : at + 1 + len(ps)])
+                at += 1 + len(ps)
             if progress:
                 progress(len(batch), len(pending))
         if cache:
             store.cache_vectors(embedder.model_id, made)
+        else:  # replace short blobs now: the commit keeps what the cache holds
+            store.cache_vectors(embedder.model_id, {h: made[h] for h in made if h in sizes})
         fresh.update(made)
     return fresh
+
+
+def cache_bundled(folder: Path, store: Store, model_id: str) -> int:
+    """Cache the blobs the folder ships (`pieces.BUNDLED_VECTORS`) that the cache lacks; returns
+    how many. Those of texts no record shows are forgotten with the write's clean-up."""
+    bundled = load_bundle(folder / BUNDLED_VECTORS, model_id)
+    sizes = store.cached_sizes(model_id, bundled)
+    new = {h: blob for h, blob in bundled.items() if sizes.get(h, 0) < blob.size}
+    store.cache_vectors(model_id, new)
+    return len(new)
 
 
 def vectors_of(
@@ -189,13 +224,16 @@ def vectors_of(
     embedder: Embedder,
     store: Store,
     progress: Progress | None = None,
-) -> tuple[np.ndarray, int]:
-    """A vector per document from the cache, embedding (and caching) only what it lacks."""
+) -> tuple[np.ndarray, Pieces, int]:
+    """A vector per document and its pieces' from the cache, embedding (and caching) only what
+    it lacks. Returns (vectors, pieces, texts embedded)."""
     hashes = [d.content_hash for d in documents]
     texts = {d.content_hash: d.text for d in documents}
     fresh = embed_missing(texts, embedder, store, progress, cache=True)
     cached = store.cached_vectors(embedder.model_id, set(hashes) - set(fresh)) | fresh
-    matrix = np.zeros((len(documents), embedder.dimension), dtype=np.float32)
-    for row, digest in enumerate(hashes):
-        matrix[row] = cached[digest]
-    return matrix, len(fresh)
+    dimension = embedder.dimension
+    blobs = [
+        cached[d.content_hash][: dimension * (1 + len(text_pieces(d.text)))] for d in documents
+    ]
+    matrix, pieces = split_blobs(blobs, dimension)
+    return matrix, pieces, len(fresh)

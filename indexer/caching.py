@@ -50,4 +50,5 @@ class CachedEmbedder:
             cached.update(new)
         if not keys:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.vstack([cached[k] for k in keys]).astype(np.float32)
+        # A blob the index cached holds the text's pieces' vectors after its own: the first.
+        return np.vstack([cached[k][: self.dimension] for k in keys]).astype(np.float32)

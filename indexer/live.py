@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer import faults
-from indexer.build import Home, IndexReport, Progress, index_folder, vectors_of
+from indexer.build import Home, IndexReport, Progress, cache_bundled, index_folder, vectors_of
 from indexer.dense import EXACT_SEARCH_LIMIT
 from indexer.embedders import Embedder
 from indexer.errors import IndexNotFoundError, ModelMismatchError
-from indexer.index import SearchIndex
+from indexer.index import FORMAT_VERSION, SearchIndex
 from indexer.records import Document, documents_from_records
 from indexer.snapshots import clean, current_meta, load_newest, write_snapshot
 from indexer.store import RESET, Plan, Store, Written
@@ -229,14 +229,14 @@ class LiveIndex:
         documents = _documents_written(offered, keys) if offered is not None else None
         if documents is None:
             documents = _documents_of(self.store, keys)
-        vectors, embedded = vectors_of(documents, self.embedder, self.store)
+        vectors, pieces, embedded = vectors_of(documents, self.embedder, self.store)
         if embedded:  # the writer's vectors were forgotten meanwhile (a later erasure)
             log.info("embedded %d texts missing from the cache", embedded)
         gone = [f"{kind}:{id_}" for kind, id_ in keys]
         if len(documents) < len(keys):
             self._erased_since_snapshot = True
         faults.reach("live:before-apply")
-        return index.applied(gone, documents, vectors, revision=revision)
+        return index.applied(gone, documents, vectors, revision=revision, add_pieces=pieces)
 
     def _rebuilt(self) -> SearchIndex:
         return build_from_store(self.store, self.embedder, self.policy.exact_search_limit)
@@ -320,10 +320,11 @@ def _build(
 ) -> tuple[SearchIndex, int]:
     head = store.head()
     documents = documents_from_records(store.all_records())
-    vectors, embedded = vectors_of(documents, embedder, store, progress)
+    vectors, pieces, embedded = vectors_of(documents, embedder, store, progress)
     index = SearchIndex.build(
         documents,
         vectors,
+        pieces=pieces,
         model_id=embedder.model_id,
         revision=head.revision,
         log_id=head.log_id,
@@ -363,14 +364,16 @@ def index_data_folder(
     bring this home's snapshot up to date (services on the database follow the log)."""
     store = home.open_store()
     try:
+        cache_bundled(folder, store, embedder.model_id)
         report = index_folder(folder, store, embedder, progress)
         report = dataclasses.replace(report, swept_vectors=store.forget_unused_vectors())
         clean(home.index_dir)  # what a crash left: staging folders, older snapshots
         head, meta = store.head(), current_meta(home.index_dir)
-        if meta is None or (meta.revision, meta.log_id, meta.model_id) != (
+        if meta is None or (meta.revision, meta.log_id, meta.model_id, meta.format_version) != (
             head.revision,
             head.log_id,
             embedder.model_id,
+            FORMAT_VERSION,  # a snapshot of an older format is rebuilt (and its cache upgraded)
         ):
             live = LiveIndex.open(
                 store, embedder, home.index_dir, progress=progress, new_model=True

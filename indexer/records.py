@@ -125,6 +125,28 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+# A document's pieces: its sentences after the first, each with the document's title before it.
+MAX_PIECES = 8  # the sample's longest text has 7; a longer one keeps its first 8
+MIN_PIECE_CHARS = 16  # shorter "sentences" are headers ("Faxe Kommune.") or list fragments
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def text_pieces(text: str) -> list[str]:
+    """The passages embedded beside a text, so a search can match one of its topics.
+
+    One vector for a visitkort of several topics blurs the one a paraphrase asks about; a
+    sentence alone loses whose it is, hence the title before it. A pure function of the text,
+    because the embedding cache keeps a text's pieces under the text's content hash. The first
+    sentence of `MIN_PIECE_CHARS` or more is left out: mostly the header the document's own
+    vector holds best (a unit's name, a person's name and job, a trial's "Prøvehandling i").
+    """
+    sentences = [s.strip() for s in _SENTENCE_END.split(text)]
+    sentences = [s for s in sentences if len(s) >= MIN_PIECE_CHARS]
+    title = text.split(".")[0]
+    pieces = [f"{title}. {sentence}" for sentence in sentences[1 : MAX_PIECES + 1]]
+    return [p for p in pieces if p != text]  # a person's "<name, job>. <expertise>" is one
+
+
 def split_list(value: str) -> list[str]:
     """List fields (competencies, expertise, wished hosts) are kept as "a;b;c" in one cell."""
     return [part.strip() for part in value.split(";") if part.strip()]

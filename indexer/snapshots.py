@@ -33,7 +33,7 @@ def write_snapshot(index_dir: Path, index: SearchIndex) -> Path | None:
     Returns the snapshot's folder, or None when a snapshot at least as new was current.
     """
     index_dir.mkdir(parents=True, exist_ok=True)
-    if _revision_of(current_name(index_dir)) >= index.revision and current_name(index_dir):
+    if _holds(index_dir, index):
         return None
     name = f"{PREFIX}{index.revision:012d}-{secrets.token_hex(4)}"
     staging = index_dir / f".{name}.{os.getpid()}.tmp"
@@ -43,13 +43,23 @@ def write_snapshot(index_dir: Path, index: SearchIndex) -> Path | None:
     staging.rename(final)
     faults.reach("snapshot:before-swap")
     with _locked(index_dir, fcntl.LOCK_EX):
-        if _revision_of(current_name(index_dir)) >= index.revision and current_name(index_dir):
+        if _holds(index_dir, index):
             shutil.rmtree(final, ignore_errors=True)
             return None
         _point_current_at(index_dir, name)
         faults.reach("snapshot:after-swap")
         _remove_all_but(index_dir, name)
     return final
+
+
+def _holds(index_dir: Path, index: SearchIndex) -> bool:
+    """Whether the current snapshot is at least as new as the index, and of its format (one of
+    an older format is replaced at the same revision: no process can load it)."""
+    name = current_name(index_dir)
+    if not name or _revision_of(name) < index.revision:
+        return False
+    meta = current_meta(index_dir)
+    return meta is None or meta.format_version == index.meta.format_version
 
 
 def load_newest(index_dir: Path) -> SearchIndex | None:

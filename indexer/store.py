@@ -278,6 +278,22 @@ class Store:
         with self._engine.connect() as conn:
             return _existing_hashes(conn, model_id, set(hashes))
 
+    def cached_sizes(self, model_id: str, hashes: Iterable[str]) -> dict[str, int]:
+        """How many floats the cache holds per text (without reading them): a text's vector
+        and its pieces' (`indexer.pieces`)."""
+        found: dict[str, int] = {}
+        column = embeddings_table.c.vector
+        with self._engine.connect() as conn:
+            for chunk in chunks(set(hashes)):
+                rows = conn.execute(
+                    sa.select(embeddings_table.c.content_hash, sa.func.length(column)).where(
+                        embeddings_table.c.model_id == model_id,
+                        embeddings_table.c.content_hash.in_(chunk),
+                    )
+                ).all()
+                found.update({digest: int(size) // 4 for digest, size in rows})  # float32
+        return found
+
     def cache_vectors(self, model_id: str, vectors: dict[str, np.ndarray]) -> None:
         if vectors:
             with self._engine.begin() as conn:

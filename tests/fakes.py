@@ -9,6 +9,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from indexer.analysis import terms
+from indexer.records import text_pieces
+
+
+def passages(texts: Sequence[str]) -> list[str]:
+    """What indexing embeds for these texts: each text, then its pieces."""
+    return [p for text in texts for p in (text, *text_pieces(text))]
 
 
 class FakeEmbedder:

@@ -15,9 +15,15 @@ from indexer.errors import IndexNotFoundError, ModelMismatchError
 from indexer.index import SearchIndex
 from indexer.live import index_data_folder, rebuild_index
 from indexer.loading import load_data_folder
-from indexer.records import REQUIRED_COLUMNS, Document, Kind, documents_from_records
+from indexer.records import (
+    REQUIRED_COLUMNS,
+    Document,
+    Kind,
+    documents_from_records,
+    text_pieces,
+)
 from indexer.snapshots import current_name, write_snapshot
-from tests.fakes import FakeEmbedder
+from tests.fakes import FakeEmbedder, passages
 from tests.folders import ROWS, snapshot_of, write_data_folder
 
 QUERIES = ["skærmbesøg om natten", "MitID", "Power BI", "Søren Østergaard", "aeldrepleje"]
@@ -80,7 +86,7 @@ def test_indexing_embeds_every_text_once_and_reports_counts(folder: Path, tmp_pa
     assert (report.embedded, report.reused) == (8, 0)
     assert (report.index_type, report.model_id) == ("flat", "fake/hashing@1")
     assert sorted(t for call in embedder.calls for t in call) == sorted(
-        d.text for d in documents_of(folder)
+        t for d in documents_of(folder) for t in (d.text, *text_pieces(d.text))
     )
 
 
@@ -146,7 +152,7 @@ def test_changed_row_re_embeds_exactly_one_text(tmp_path: Path, home: Home) -> N
 
     report = index_data_folder(changed, home, embedder)
 
-    assert embedder.calls == [[new_text]]
+    assert embedder.calls == [passages([new_text])]
     assert (report.embedded, report.reused) == (1, 7)
     document = snapshot_of(home).document("person:p2")
     assert document is not None
@@ -171,7 +177,7 @@ def test_a_row_removed_from_the_files_leaves_no_cached_vector(tmp_path: Path, ho
 def test_another_model_re_embeds_everything(folder: Path, home: Home) -> None:
     embedder = FakeEmbedder(model_id="fake/other@2")
     report = index_data_folder(folder, home, embedder)
-    assert embedder.embedded_count == 8
+    assert embedder.embedded_count == len(passages([d.text for d in documents_of(folder)]))
     assert report.model_id == "fake/other@2"
 
 
@@ -182,7 +188,8 @@ def test_identical_texts_are_embedded_once(tmp_path: Path) -> None:
     folder = write_data_folder(tmp_path / "d", rows)
     report = index_data_folder(folder, Home(tmp_path / "h"), embedder)
     assert report.counts["trial"] == 2
-    assert (embedder.embedded_count, report.embedded) == (7, 7)
+    texts = {d.text for d in documents_of(folder)}
+    assert (embedder.embedded_count, report.embedded) == (len(passages(list(texts))), 7)
 
 
 def test_rebuild_from_the_store_embeds_nothing(home: Home) -> None:
@@ -196,7 +203,7 @@ def test_cached_vectors_equal_fresh_embeddings(folder: Path, home: Home) -> None
     documents = documents_of(folder)
     store = home.open_store()
     try:
-        vectors, embedded = vectors_of(documents, FakeEmbedder(), store)
+        vectors, _, embedded = vectors_of(documents, FakeEmbedder(), store)
     finally:
         store.close()
     assert embedded == 0

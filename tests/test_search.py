@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -152,6 +153,7 @@ def test_filtered_search_on_an_approximate_index_matches_exact_search(
         exact.vectors,
         model_id=exact.meta.model_id,
         exact_search_limit=5,
+        pieces=exact.piece_vectors(np.arange(exact.size)),
     )
     assert approximate.meta.dense.type == "hnsw"
     for query in QUERIES:

@@ -18,7 +18,7 @@ from indexer.live import LiveIndex, index_data_folder
 from indexer.records import REQUIRED_COLUMNS, Document, Kind, Record, documents_from_records
 from indexer.store import Store
 from indexer.updates import delete_record, upsert_record
-from tests.fakes import FakeEmbedder
+from tests.fakes import FakeEmbedder, passages
 from tests.folders import ROWS, write_data_folder
 
 
@@ -89,7 +89,7 @@ def test_upsert_of_a_unit_re_embeds_its_peoples_documents(live: Live) -> None:
     people = [live.document("person:p1"), live.document("person:p2")]
     assert all("Nattevagten" in p.text and p.unit_name == "Nattevagten" for p in people)
     assert sorted(live.embedded_texts()) == sorted(
-        [live.document(k).text for k in ("unit:u1", "person:p1", "person:p2", "trial:t1")]
+        passages([live.document(k).text for k in ("unit:u1", "person:p1", "person:p2", "trial:t1")])
     )
     assert unchanged not in live.embedded_texts()
     assert_index_matches_store(live)
@@ -115,7 +115,7 @@ def test_upsert_of_a_new_person_embeds_one_text(live: Live) -> None:
 
     upsert_record(live.store, live.embedder, person)
 
-    assert live.embedded_texts() == [live.document("person:p4").text]
+    assert live.embedded_texts() == passages([live.document("person:p4").text])
     assert live.document("person:p4").unit_name == "Borgerservice Faxe"
     assert_index_matches_store(live)
 
