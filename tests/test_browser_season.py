@@ -256,13 +256,16 @@ def test_a_season_goes_from_review_through_publishing_and_a_second_round_to_eval
 
         coordinator.goto(season_path + "/evaluering")
         figures = coordinator.locator("#evaluation-figures")
-        expect(figures.locator("tr", has_text="Har svaret")).to_contain_text("1")
-        expect(figures.locator("tr", has_text="Inviteret til evaluering")).to_contain_text(
-            str(invited)
+
+        def figure(label: str) -> Any:
+            return figures.locator("tr", has=coordinator.get_by_text(label, exact=True))
+
+        expect(figure("Har svaret").locator("td").nth(1)).to_have_text("1")
+        expect(figure("Inviteret til evaluering").locator("td").nth(1)).to_have_text(str(invited))
+        expect(figure("Fik noget konkret ud af det").locator("td")).to_have_text(
+            ["Fik noget konkret ud af det", "100 %", "75 %"]
         )
-        expect(figures.locator("tr", has_text="Fik noget konkret ud af det")).to_contain_text(
-            "100 %"
-        )
+        expect(figure("Vil være med igen").locator("td").nth(1)).to_have_text("0 %")
         expect(coordinator.locator("#evaluation-texts")).to_contain_text(
             "Triage kan læres på en dag."
         )
