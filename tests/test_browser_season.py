@@ -186,7 +186,7 @@ def test_a_season_goes_from_review_through_publishing_and_a_second_round_to_eval
         (waiting,) = {i[0] for i in INTERNS} - set(first)
         declining = sorted(first)[0]
         declined_host = first[declining].host_id
-        letters = _by_address(smtp_server.inbox.wait_for(sent))
+        letters = _by_address(smtp_server.inbox.wait_for(sent, timeout=30))
         intern = next(i for i in INTERNS if i[0] == declining)
         host = next(h for h in HOSTS if h[0] == declined_host)
         letter = letters[f"{declining}@example.dk"]
@@ -222,7 +222,7 @@ def test_a_season_goes_from_review_through_publishing_and_a_second_round_to_eval
         assert kept <= standing, "every pair not declined is kept"
         assert (declining, declined_host) not in standing
         assert [p.status for p in after if p.intern_id == declining] == ["declined"]
-        arrived = smtp_server.inbox.wait_for(sent + second_letters)[sent:]
+        arrived = smtp_server.inbox.wait_for(sent + second_letters, timeout=30)[sent:]
         assert {str(m["To"]) for m in arrived} == {
             f"{waiting}@example.dk",
             f"kontakt.{declined_host}@example.dk",
@@ -241,7 +241,9 @@ def test_a_season_goes_from_review_through_publishing_and_a_second_round_to_eval
         invited = int(invited_text.group(1))
         assert invited == 4 + len({h for _, h in standing})  # everyone in a standing pair
         total = sent + second_letters + invited
-        evaluations = _by_address(smtp_server.inbox.wait_for(total)[sent + second_letters :])
+        evaluations = _by_address(
+            smtp_server.inbox.wait_for(total, timeout=30)[sent + second_letters :]
+        )
         assert f"{declining}@example.dk" not in evaluations
         evaluation_link = EVALUATION_LINK.search(evaluations[f"{waiting}@example.dk"])
         assert evaluation_link is not None
