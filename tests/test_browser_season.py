@@ -6,9 +6,9 @@ their link and declines; a second round gives the freed place to the intern who 
 keeps every other pair and never brings back the declined one; the season moves on to
 evaluation, an intern answers by link, and the coordinator's summary counts the answer.
 
-Only the season itself is created in Python (as the registration test does); everything else
-goes through pages a person uses. The test reads the pairs from the service's state to know whom
-to follow, and reads the letters from what arrived at the SMTP server."""
+Every step goes through the pages a person uses; no API call is needed. The test reads the
+pairs from the service's state to know whom to follow and to check the second round, and reads
+the letters from what arrived at the SMTP server."""
 
 from __future__ import annotations
 
@@ -42,7 +42,13 @@ INTERNS = [
     ("i4", "Ida Lund", "Stevns Kommune", "kommune", "Hvordan en akutmodtagelse prioriterer.", ""),
     ("i5", "Jonas Friis", "Skattestyrelsen", "stat", "Triage og flow i en akutmodtagelse.", ""),
 ]
-SEASON_NAME = "Innovationspraktik 2027, uge 37"
+SEASON = {
+    "name": "Innovationspraktik 2027, uge 37",
+    "registration_opens": "2027-05-01",
+    "registration_deadline": "2027-06-15",
+    "week_starts": "2027-09-13",
+    "week_ends": "2027-09-17",
+}
 ANSWER_LINK = re.compile(r"http://127\.0\.0\.1:\d+/praktik/svar/[A-Za-z0-9_-]+")
 EVALUATION_LINK = re.compile(r"http://127\.0\.0\.1:\d+/praktik/evaluering/[A-Za-z0-9_-]+")
 LETTERS = re.compile(r"(\d+) breve er lagt i posten")
@@ -59,14 +65,9 @@ def _write_csv(path: Path, header: str, rows: list[tuple[Any, ...]]) -> Path:
 @pytest.fixture
 def season_server(
     indexed_home: Path, tmp_path: Path, smtp_server: SmtpServer
-) -> Iterator[tuple[str, str, Any, int]]:
+) -> Iterator[tuple[str, str, Any]]:
     """The service as on a laptop (local sign-in as admin), sending mail to the test's SMTP
-    server, with a season open for registration; yields its address, the sign-in link, its
-    state and the season's id."""
-    import datetime as dt
-
-    from engine.season import SeasonDates
-    from indexer.audit import Actor
+    server; yields its address, the sign-in link and its state."""
     from service.app import create_app
     from service.auth.local import LocalSignIn
     from service.config import Settings
@@ -87,12 +88,7 @@ def season_server(
     )
     app = create_app(settings, embedder=FakeEmbedder(), local_sign_in=local)
     with serve(app) as url:
-        state = app.state.tvaers
-        dates = SeasonDates(
-            dt.date(2027, 5, 1), dt.date(2027, 6, 15), dt.date(2027, 9, 13), dt.date(2027, 9, 17)
-        )
-        season = state.seasons.create(SEASON_NAME, dates, Actor("test", "Test"), current=True)
-        yield url, local.link(url), state, season.id
+        yield url, local.link(url), app.state.tvaers
 
 
 def _by_address(messages: list[EmailMessage]) -> dict[str, str]:
@@ -110,14 +106,14 @@ def _letters_sent(page: Any) -> int:
 
 
 def test_a_season_goes_from_review_through_publishing_and_a_second_round_to_evaluation(
-    season_server: tuple[str, str, Any, int],
+    season_server: tuple[str, str, Any],
     browser: Any,
     smtp_server: SmtpServer,
     tmp_path: Path,
 ) -> None:
     from playwright.sync_api import expect
 
-    url, link, state, season_id = season_server
+    url, link, state = season_server
     hosts_csv = _write_csv(
         tmp_path / "hosts.csv",
         "id,organisation,unit_name,sector,offer,capacity,durations,contact_email",
@@ -128,7 +124,6 @@ def test_a_season_goes_from_review_through_publishing_and_a_second_round_to_eval
         "id,name,organisation,sector,wish,duration,wished_hosts,excluded_hosts,email",
         [(*i[:5], 2, i[5], "", f"{i[0]}@example.dk") for i in INTERNS],
     )
-    season_path = f"{url}/praktik/saesoner/{season_id}"
     violations: list[str] = []
     context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="da-DK")
     context.set_default_timeout(15_000)
@@ -137,11 +132,21 @@ def test_a_season_goes_from_review_through_publishing_and_a_second_round_to_eval
         lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
     )
     try:
-        # The coordinator signs in, imports the participants and closes registration.
+        # The coordinator signs in, creates the season, imports the participants (the bulk
+        # import; registering on the pages is test_browser_registration's) and closes
+        # registration.
         coordinator = context.new_page()
         coordinator.goto(link)
         coordinator.wait_for_url(url + "/")
-        coordinator.goto(season_path)
+        coordinator.goto(url + "/praktik/saesoner")
+        for key, value in SEASON.items():
+            coordinator.fill(f"#season-{key}", value)
+        coordinator.check("input[name=current]")
+        coordinator.click("#create-season")
+        coordinator.wait_for_url(re.compile(r"/praktik/saesoner/\d+$"))
+        season_path = coordinator.url
+        season_id = int(season_path.rsplit("/", 1)[1])
+        expect(coordinator.locator("h1")).to_have_text(SEASON["name"])
         coordinator.set_input_files("#hosts", str(hosts_csv))
         coordinator.set_input_files("#interns", str(interns_csv))
         coordinator.click("#import-participants")
