@@ -1,4 +1,5 @@
-"""The coordinator's notebook runs headless from top to bottom (fake embedder, Agg backend)."""
+"""The coordinator's notebook runs headless from top to bottom (fake embedder, Agg backend),
+ending with a season's fairness report read from the service's API."""
 
 from __future__ import annotations
 
@@ -27,3 +28,4 @@ def test_innovationspraktik_notebook_executes(monkeypatch: pytest.MonkeyPatch) -
     text = "\n".join(str(o.get("text", "")) for o in outputs)
     assert "81 af 81 har fået plads" in text
     assert "bryder en regel" in text  # the rejected lock is explained
+    assert "3 scenarier i sæson" in text  # the season's fairness read from the API

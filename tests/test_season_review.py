@@ -214,3 +214,26 @@ def test_a_coordinator_compares_two_scenarios_on_one_page(
     assert text.count('<svg class="chart" role="img"') == 6  # three plots each
     assert text.count('class="reference"') == 2  # the 28 % line
     assert text.count('<dd class="figure-matched">3 af 3</dd>') == 2
+
+
+def test_scenarios_run_within_the_same_second_come_back_newest_first(
+    api: TestClient, week_files: WeekFiles, app: FastAPI
+) -> None:
+    """Times are kept to the second; the order within one second follows the runs."""
+    import datetime as dt
+
+    from engine.pairing import PairingWeights
+    from indexer.audit import Actor
+    from service.season.review import ScenarioSpec, SeasonReview
+
+    season_id = _season_in_review(api, week_files)
+    moment = dt.datetime(2027, 6, 20, 9, 0)
+    review = SeasonReview(app.state.tvaers.store.engine, clock=lambda: moment)
+    names = [f"Scenarie {n}" for n in range(1, 7)]
+    for name in names:
+        spec = ScenarioSpec(name, "optimal", PairingWeights())
+        review.run(season_id, spec, FakeEmbedder(), Actor("kim", "Kim"))
+    newest_first = names[::-1]
+    assert [s.name for s in review.scenarios(season_id)] == newest_first
+    listed = api.get(f"/api/seasons/{season_id}/scenarios").json()
+    assert [s["name"] for s in listed] == newest_first

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -33,6 +34,15 @@ from service.season.book import Season, audit_season, season_in
 HOST_EMAIL = "contact_email"
 INTERN_EMAIL = "email"
 MAX_SCENARIOS = 12  # per season: older ones go when a new one is run
+
+
+def _scenario_id() -> str:
+    """A new scenario's id: the time in nanoseconds (fixed-width hex), then a random part. Times
+    are stored to the second, so within one second the ids keep the scenarios in the order they
+    were run ("newest first" sorts by time, then by id descending)."""
+    return f"{time.time_ns():016x}{secrets.token_urlsafe(6)}"
+
+
 IMPORT_PHASES = ("registration_open", "registration_closed", "review")
 REVIEW_PHASES = ("registration_closed", "review")
 
@@ -246,7 +256,7 @@ class SeasonReview:
         report = fairness_report(proposal, week.hosts, week.interns)
         from service.api.proposals import proposal_json  # service.api imports this module
 
-        scenario_id = secrets.token_urlsafe(9)
+        scenario_id = _scenario_id()
         now = self._clock()
         body = {
             "proposal": json.loads(proposal_json(proposal)),
@@ -267,7 +277,7 @@ class SeasonReview:
             newest = (
                 sa.select(column.id)
                 .where(column.season_id == season_id)
-                .order_by(column.made_at.desc(), column.id)
+                .order_by(column.made_at.desc(), column.id.desc())
                 .limit(MAX_SCENARIOS)
             )
             conn.execute(
@@ -290,7 +300,7 @@ class SeasonReview:
         if ids is not None:
             query = query.where(column.id.in_(ids))
         with self._engine.connect() as conn:
-            rows = conn.execute(query.order_by(column.made_at.desc(), column.id)).all()
+            rows = conn.execute(query.order_by(column.made_at.desc(), column.id.desc())).all()
         return [_scenario(r) for r in rows]
 
     def scenario(self, season_id: int, scenario_id: str) -> Scenario:
