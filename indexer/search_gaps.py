@@ -147,7 +147,7 @@ class SearchGapLog:
         """Retention: delete every row of a day before `day`; returns how many. Queries of
         past days still held below the threshold are dropped unwritten."""
         with self._lock:
-            today = dt.datetime.now(dt.UTC).date()
+            today = today_utc()
             self._pending = {k: t for k, t in self._pending.items() if k[1] >= today}
             self._written = {k for k in self._written if k[1] >= today}
         with self._engine.begin() as conn:
@@ -288,6 +288,11 @@ def _as_date(value: object) -> dt.date:
     if isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value))
+
+
+def today_utc() -> dt.date:
+    """Days in UTC: one boundary for every replica (tests pin it to cross no midnight)."""
+    return dt.datetime.now(dt.UTC).date()
 
 
 def days_back(today: dt.date, days: int) -> dt.date:

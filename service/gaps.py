@@ -13,6 +13,7 @@ import threading
 import time
 
 from engine.results import SearchResults
+from indexer import search_gaps
 from indexer.search_gaps import Asking, Gap, SearchGapLog, Weak, counted_query, days_back
 from indexer.store import Store
 from service.config import Settings
@@ -46,7 +47,7 @@ class SearchGaps:
         self.log.count(
             Asking(
                 query,
-                _today(),
+                search_gaps.today_utc(),
                 found,
                 results.best_cosine,
                 results.best_coverage,
@@ -63,13 +64,13 @@ class SearchGaps:
                 self.log.forget_before(self.oldest_kept())
 
     def oldest_kept(self) -> dt.date:
-        return days_back(_today(), self.retention_days - 1)
+        return days_back(search_gaps.today_utc(), self.retention_days - 1)
 
     def report(self, days: int, limit: int = 50) -> list[Gap]:
         """The most asked queries of the last `days` days (today included) with no or weak
         results; counts of this process not yet written are written first."""
         self.maintain()
-        since = max(days_back(_today(), days - 1), self.oldest_kept())
+        since = max(days_back(search_gaps.today_utc(), days - 1), self.oldest_kept())
         return self.log.gaps(since, self.weak, limit=limit)
 
     def erase(self, query: str | None = None) -> int:
@@ -83,8 +84,3 @@ class SearchGaps:
         with self._lock:
             self._erased.update(w for t in texts for w in counted_query(t).split() if len(w) >= 2)
             return self.log.forget_naming(*texts)
-
-
-def _today() -> dt.date:
-    """Days in UTC: one boundary for every replica."""
-    return dt.datetime.now(dt.UTC).date()

@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from indexer import search_gaps
 from indexer.search_gaps import Asking, SearchGapLog, Weak, counted_query
 from indexer.store import Store
 from service.app import create_app
@@ -21,6 +22,15 @@ from tests.folders import assert_no_traces_soon, traces
 pytest_plugins = ("tests.conftest_service",)
 
 TODAY = dt.datetime.now(dt.UTC).date()
+
+
+@pytest.fixture(autouse=True)
+def _one_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every count in these tests falls on TODAY, even when a run crosses midnight UTC (a run
+    that did once failed on its dates)."""
+    monkeypatch.setattr(search_gaps, "today_utc", lambda: TODAY)
+
+
 WEAK = Weak(cosine_below=0.85, coverage_below=0.4)
 NOWHERE = {"organisation": "Digitaliseringsstyrelsen", "kind": "trial"}  # no such record
 
